@@ -1,0 +1,37 @@
+#pragma once
+
+#include <QByteArray>
+#include <QHash>
+#include <QString>
+
+// One HTTP exchange as the etcd APIs see it: the request a backend wants sent, and the answer.
+struct EtcdHttpRequest
+{
+    // Reads may be retried on another endpoint after a connection failure or a 503; writes are
+    // retried only when the request surely never reached a server (connection refused).
+    enum class Kind { Read, Write };
+    // How the transport authenticates the request when it holds credentials.
+    enum class Auth { None, Basic, Token };
+
+    QByteArray method = "GET";
+    QByteArray path;  // percent-encoded, starts with '/'
+    QByteArray query; // percent-encoded, without the leading '?'
+    QByteArray body;
+    QByteArray contentType;
+    Kind kind = Kind::Read;
+    Auth auth = Auth::None;
+    // Streams (the watches) have no timeout and report each chunk as it arrives.
+    bool streaming = false;
+    // A short name of the operation for logs and read-only refusals ("v3 put").
+    QString operation;
+};
+
+struct EtcdHttpResponse
+{
+    int status = 0;
+    QByteArray body;
+    QHash<QByteArray, QByteArray> headers; // names in lower case
+    QString endpoint;
+
+    QByteArray header(const QByteArray &lowerCaseName) const { return headers.value(lowerCaseName); }
+};

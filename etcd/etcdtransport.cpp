@@ -1,0 +1,104 @@
+#include "etcdtransport.h"
+
+#include "etcdlog.h"
+
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+
+Q_LOGGING_CATEGORY(lcEtcdClient, "etcdscope.client")
+
+EtcdTransport::EtcdTransport(QObject *parent)
+    : QObject(parent)
+    , m_nam(new QNetworkAccessManager(this))
+    , m_ssl(QSslConfiguration::defaultConfiguration())
+{
+    m_nam->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+}
+
+EtcdTransport::~EtcdTransport() = default;
+
+QString EtcdTransport::normalizeEndpoint(const QString &endpoint)
+{
+    QString e = endpoint.trimmed();
+    if (!e.contains(QLatin1String("://")))
+        e.prepend(QLatin1String("http://"));
+    while (e.endsWith(QLatin1Char('/')))
+        e.chop(1);
+    return e;
+}
+
+void EtcdTransport::setEndpoints(const QStringList &endpoints)
+{
+    m_endpoints.clear();
+    for (const QString &e : endpoints) {
+        if (!e.trimmed().isEmpty())
+            m_endpoints << normalizeEndpoint(e);
+    }
+    m_current = 0;
+}
+
+QString EtcdTransport::currentEndpoint() const
+{
+    return m_endpoints.value(m_current);
+}
+
+void EtcdTransport::setCurrent(int index)
+{
+    if (index == m_current || index < 0 || index >= m_endpoints.size())
+        return;
+    m_current = index;
+    Q_EMIT currentEndpointChanged(m_endpoints.at(index));
+}
+
+void EtcdTransport::setCredentials(const QString &user, const QString &password)
+{
+    m_user = user;
+    m_password = password;
+    m_token.clear();
+}
+
+EtcdCall *EtcdTransport::send(const EtcdHttpRequest &request, QObject *context,
+                              EtcdCall::Handler handler)
+{
+    auto *call = new EtcdCall(this, request, std::move(handler));
+    if (context)
+        connect(context, &QObject::destroyed, call, &EtcdCall::cancel);
+    // Started from the event loop so that no handler ever runs inside send().
+    QMetaObject::invokeMethod(call, &EtcdCall::start, Qt::QueuedConnection);
+    return call;
+}
+
+QNetworkReply *EtcdTransport::post(const EtcdHttpRequest &request, int endpointIndex)
+{
+    QByteArray url = m_endpoints.at(endpointIndex).toUtf8() + request.path;
+    if (!request.query.isEmpty())
+        url += '?' + request.query;
+    QNetworkRequest req(QUrl::fromEncoded(url, QUrl::StrictMode));
+    req.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+    req.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
+    if (!request.contentType.isEmpty())
+        req.setHeader(QNetworkRequest::ContentTypeHeader, request.contentType);
+    if (url.startsWith("https:"))
+        req.setSslConfiguration(m_ssl);
+    switch (request.auth) {
+    case EtcdHttpRequest::Auth::None:
+        break;
+    case EtcdHttpRequest::Auth::Basic:
+        if (hasCredentials())
+            req.setRawHeader("Authorization",
+                             "Basic " + (m_user + QLatin1Char(':') + m_password).toUtf8().toBase64());
+        break;
+    case EtcdHttpRequest::Auth::Token:
+        // etcd wants the raw token, without "Bearer ".
+        if (!m_token.isEmpty())
+            req.setRawHeader("Authorization", m_token);
+        break;
+    }
+    qCDebug(lcEtcdClient) << request.method << m_endpoints.at(endpointIndex) + QString::fromUtf8(request.path);
+    if (request.method == "GET")
+        return m_nam->get(req);
+    if (request.method == "DELETE" && request.body.isEmpty())
+        return m_nam->deleteResource(req);
+    return m_nam->sendCustomRequest(req, request.method, request.body);
+}

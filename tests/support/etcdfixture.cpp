@@ -1,0 +1,309 @@
+#include "etcdfixture.h"
+
+#include <QDeadlineTimer>
+#include <QFile>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTimer>
+#include <QtDebug>
+
+#include <csignal>
+
+namespace {
+
+// Waits for a signal spy or a deadline, polling the event loop: no fixed sleep.
+bool waitFor(QSignalSpy &spy, int timeoutMs)
+{
+    return spy.count() > 0 || spy.wait(timeoutMs);
+}
+
+void pause(int ms)
+{
+    QTimer t;
+    t.setSingleShot(true);
+    QSignalSpy spy(&t, &QTimer::timeout);
+    t.start(ms);
+    spy.wait(ms + 1000);
+}
+
+} // namespace
+
+int runProgram(const QString &program, const QStringList &args, QByteArray *out,
+               const QByteArray &input, const QStringList &env, int timeoutMs)
+{
+    QProcess p;
+    if (!env.isEmpty()) {
+        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+        for (const QString &kv : env)
+            e.insert(kv.section(QLatin1Char('='), 0, 0), kv.section(QLatin1Char('='), 1));
+        p.setProcessEnvironment(e);
+    }
+    p.setProcessChannelMode(QProcess::SeparateChannels);
+    QSignalSpy finished(&p, &QProcess::finished);
+    QSignalSpy failed(&p, &QProcess::errorOccurred);
+    p.start(program, args);
+    if (!input.isEmpty())
+        p.write(input);
+    p.closeWriteChannel();
+    QDeadlineTimer deadline(timeoutMs);
+    while (finished.isEmpty() && failed.isEmpty() && !deadline.hasExpired())
+        finished.wait(200);
+    if (finished.isEmpty()) {
+        p.kill();
+        finished.wait(5000);
+        return -1;
+    }
+    if (out)
+        *out = p.readAllStandardOutput();
+    const QByteArray err = p.readAllStandardError();
+    if (p.exitCode() != 0 && !err.isEmpty())
+        qWarning().noquote() << program << args.join(QLatin1Char(' ')) << ":" << err.trimmed();
+    return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+}
+
+EtcdServer::EtcdServer(QObject *parent)
+    : EtcdServer(Options(), parent)
+{}
+
+EtcdServer::EtcdServer(Options options, QObject *parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+{
+    if (!m_options.clientPort)
+        m_options.clientPort = freePort();
+    if (!m_options.peerPort)
+        m_options.peerPort = freePort();
+}
+
+EtcdServer::~EtcdServer()
+{
+    stop();
+}
+
+quint16 EtcdServer::freePort()
+{
+    // Ask the kernel for a free port, then release it for etcd. Ports are remembered per
+    // process so that two members of one test never get the same one.
+    static QList<quint16> handedOut;
+    for (int i = 0; i < 50; ++i) {
+        QTcpServer s;
+        if (!s.listen(QHostAddress::LocalHost, 0))
+            continue;
+        const quint16 port = s.serverPort();
+        if (!handedOut.contains(port)) {
+            handedOut << port;
+            return port;
+        }
+    }
+    return 0;
+}
+
+QString EtcdServer::etcdBinary()
+{
+    const QString env = qEnvironmentVariable("ETCDSCOPE_ETCD");
+    if (!env.isEmpty())
+        return env;
+    const QString found = QStandardPaths::findExecutable(QStringLiteral("etcd"));
+    return found.isEmpty() ? QStringLiteral("/usr/bin/etcd") : found;
+}
+
+QString EtcdServer::etcdctlBinary()
+{
+    const QString found = QStandardPaths::findExecutable(QStringLiteral("etcdctl"));
+    return found.isEmpty() ? QStringLiteral("/usr/bin/etcdctl") : found;
+}
+
+QString EtcdServer::clientUrl() const
+{
+    return QStringLiteral("http://127.0.0.1:%1").arg(m_options.clientPort);
+}
+
+QString EtcdServer::peerUrl() const
+{
+    return QStringLiteral("http://127.0.0.1:%1").arg(m_options.peerPort);
+}
+
+QStringList EtcdServer::arguments() const
+{
+    QStringList args{
+        QStringLiteral("--name"), m_options.name,
+        QStringLiteral("--data-dir"), dataDir(),
+        QStringLiteral("--listen-client-urls"), clientUrl(),
+        QStringLiteral("--advertise-client-urls"), clientUrl(),
+        QStringLiteral("--listen-peer-urls"), peerUrl(),
+        QStringLiteral("--initial-advertise-peer-urls"), peerUrl(),
+        QStringLiteral("--initial-cluster"),
+        m_options.initialCluster.isEmpty() ? m_options.name + QLatin1Char('=') + peerUrl()
+                                           : m_options.initialCluster,
+        QStringLiteral("--initial-cluster-state"), m_options.clusterState,
+        QStringLiteral("--logger"), QStringLiteral("zap"),
+        QStringLiteral("--log-outputs"), QStringLiteral("stderr"),
+    };
+    if (!m_options.clusterToken.isEmpty())
+        args << QStringLiteral("--initial-cluster-token") << m_options.clusterToken;
+    if (m_options.enableV2)
+        args << QStringLiteral("--enable-v2");
+    args << m_options.extraArgs;
+    return args;
+}
+
+bool EtcdServer::start()
+{
+    if (isRunning())
+        return true;
+    if (!m_dataDir.isValid())
+        return false;
+    m_process = std::make_unique<QProcess>();
+    m_process->setProcessChannelMode(QProcess::MergedChannels);
+    m_process->setStandardOutputFile(logFile(), QIODevice::Append);
+    m_process->start(etcdBinary(), arguments());
+    QSignalSpy started(m_process.get(), &QProcess::started);
+    QSignalSpy failed(m_process.get(), &QProcess::errorOccurred);
+    if (!waitFor(started, 10000) || !failed.isEmpty()) {
+        qWarning() << "etcd did not start:" << m_process->errorString() << etcdBinary();
+        return false;
+    }
+    if (!m_options.waitForHealth)
+        return true;
+    if (!waitHealthy()) {
+        qWarning().noquote() << "etcd" << m_options.name << "is not healthy; its log:\n"
+                             << lastLog();
+        return false;
+    }
+    return true;
+}
+
+bool EtcdServer::waitHealthy(int timeoutMs)
+{
+    QNetworkAccessManager nam;
+    QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired()) {
+        if (!isRunning())
+            return false;
+        QNetworkRequest req(QUrl(clientUrl() + QStringLiteral("/health")));
+        req.setTransferTimeout(2000);
+        QNetworkReply *reply = nam.get(req);
+        QSignalSpy done(reply, &QNetworkReply::finished);
+        done.wait(3000);
+        const QByteArray body = reply->readAll();
+        reply->deleteLater();
+        if (body.contains("\"health\":\"true\""))
+            return true;
+        pause(100);
+    }
+    return false;
+}
+
+bool EtcdServer::isRunning() const
+{
+    return m_process && m_process->state() != QProcess::NotRunning;
+}
+
+void EtcdServer::waitFinished(int timeoutMs)
+{
+    if (!isRunning())
+        return;
+    QSignalSpy finished(m_process.get(), &QProcess::finished);
+    if (!finished.wait(timeoutMs) && isRunning()) {
+        m_process->kill();
+        finished.wait(5000);
+    }
+}
+
+void EtcdServer::stop()
+{
+    if (!isRunning())
+        return;
+    m_process->terminate();
+    waitFinished(10000);
+}
+
+void EtcdServer::kill()
+{
+    if (!isRunning())
+        return;
+    m_process->kill();
+    waitFinished(5000);
+}
+
+QString EtcdServer::lastLog(int lines) const
+{
+    QFile f(logFile());
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    const QList<QByteArray> all = f.readAll().split('\n');
+    QStringList out;
+    for (qsizetype i = qMax<qsizetype>(0, all.size() - lines); i < all.size(); ++i)
+        out << QString::fromUtf8(all.at(i));
+    return out.join(QLatin1Char('\n'));
+}
+
+QString EtcdServer::etcdctl(const QStringList &args, const QByteArray &input) const
+{
+    QByteArray out;
+    const int rc = runProgram(etcdctlBinary(),
+                              QStringList{QStringLiteral("--endpoints"), clientUrl()} + args, &out,
+                              input, {QStringLiteral("ETCDCTL_API=3")});
+    return rc == 0 ? QString::fromUtf8(out) : QString();
+}
+
+QString EtcdServer::etcdctlV2(const QStringList &args) const
+{
+    QByteArray out;
+    const int rc = runProgram(etcdctlBinary(),
+                              QStringList{QStringLiteral("--endpoints"), clientUrl()} + args, &out,
+                              {}, {QStringLiteral("ETCDCTL_API=2")});
+    return rc == 0 ? QString::fromUtf8(out) : QString();
+}
+
+EtcdCluster::EtcdCluster(int size, QObject *parent)
+    : QObject(parent)
+{
+    static int clusters = 0;
+    const QString token = QStringLiteral("etcdscope-test-%1-%2")
+                              .arg(QCoreApplication::applicationPid())
+                              .arg(++clusters);
+    std::vector<EtcdServer::Options> options(static_cast<std::size_t>(size));
+    QStringList initial;
+    for (int i = 0; i < size; ++i) {
+        auto &o = options[std::size_t(i)];
+        o.name = QStringLiteral("m%1").arg(i + 1);
+        o.clientPort = EtcdServer::freePort();
+        o.peerPort = EtcdServer::freePort();
+        o.clusterToken = token;
+        o.waitForHealth = false;
+        initial << QStringLiteral("%1=http://127.0.0.1:%2").arg(o.name).arg(o.peerPort);
+    }
+    for (auto &o : options) {
+        o.initialCluster = initial.join(QLatin1Char(','));
+        m_members.push_back(std::make_unique<EtcdServer>(o, this));
+    }
+}
+
+bool EtcdCluster::start()
+{
+    // All members first: none is healthy until a quorum runs.
+    for (auto &m : m_members) {
+        if (!m->start())
+            return false;
+    }
+    for (auto &m : m_members) {
+        if (!m->waitHealthy()) {
+            qWarning().noquote() << "member" << m->name() << "is not healthy; its log:\n"
+                                 << m->lastLog();
+            return false;
+        }
+    }
+    return true;
+}
+
+QStringList EtcdCluster::clientUrls() const
+{
+    QStringList urls;
+    for (const auto &m : m_members)
+        urls << m->clientUrl();
+    return urls;
+}
