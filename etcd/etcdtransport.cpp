@@ -6,7 +6,7 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 
-Q_LOGGING_CATEGORY(lcEtcdClient, "etcdscope.client")
+Q_LOGGING_CATEGORY(lcEtcdClient, "etcdscope.client", QtInfoMsg)
 
 EtcdTransport::EtcdTransport(QObject *parent)
     : QObject(parent)
