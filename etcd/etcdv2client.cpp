@@ -1,0 +1,340 @@
+#include "etcdv2client.h"
+
+#include "etcdtransport.h"
+#include "etcdv2json.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace {
+
+using Fields = std::vector<std::pair<QByteArray, QByteArray>>;
+
+QByteArray number(qint64 n)
+{
+    return QByteArray::number(n);
+}
+
+QString keyName(const QByteArray &key)
+{
+    return key.startsWith('/') ? QString::fromUtf8(key) : QLatin1Char('/') + QString::fromUtf8(key);
+}
+
+QByteArray membersPath(quint64 id)
+{
+    return "/v2/members/" + EtcdV2Json::hexId(id).toLatin1();
+}
+
+QByteArray peerUrlsBody(const QStringList &peerUrls)
+{
+    QJsonObject o;
+    o.insert(QLatin1String("peerURLs"), QJsonArray::fromStringList(peerUrls));
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+} // namespace
+
+EtcdV2Client::EtcdV2Client(EtcdTransport *transport, QObject *parent)
+    : QObject(parent)
+    , m_transport(transport)
+{
+}
+
+QByteArray EtcdV2Client::keyPath(const QByteArray &key)
+{
+    // Each segment on its own, so that '/' stays the separator and everything else (space, '%',
+    // '?', '#', '+', UTF-8) reaches etcd as it is. Empty segments are dropped: etcd cleans
+    // "/a//b" to "/a/b" anyway, and Go's mux would answer such a path with a redirect.
+    QByteArray path = "/v2/keys";
+    const QList<QByteArray> segments = key.split('/');
+    for (const QByteArray &segment : segments) {
+        if (segment.isEmpty())
+            continue;
+        path += '/' + segment.toPercentEncoding();
+    }
+    if (path == "/v2/keys")
+        path += '/';
+    return path;
+}
+
+QByteArray EtcdV2Client::formEncode(const std::vector<std::pair<QByteArray, QByteArray>> &fields)
+{
+    QByteArray out;
+    for (const auto &[name, value] : fields) {
+        if (!out.isEmpty())
+            out += '&';
+        out += name.toPercentEncoding() + '=' + value.toPercentEncoding();
+    }
+    return out;
+}
+
+EtcdCall *EtcdV2Client::sendKeys(const QByteArray &method, const QByteArray &key,
+                                 std::vector<std::pair<QByteArray, QByteArray>> fields,
+                                 QString operation, bool wait, QObject *context,
+                                 KeysCallback callback)
+{
+    EtcdHttpRequest request;
+    request.method = method;
+    request.path = keyPath(key);
+    // etcd reads the form of PUT and POST from the body (no URL length limit for big values);
+    // GET and DELETE have no body it would read, so their options go in the query.
+    if (method == "PUT" || method == "POST") {
+        request.body = formEncode(fields);
+        request.contentType = "application/x-www-form-urlencoded";
+    } else {
+        request.query = formEncode(fields);
+    }
+    request.kind = method == "GET" ? EtcdHttpRequest::Kind::Read : EtcdHttpRequest::Kind::Write;
+    request.auth = EtcdHttpRequest::Auth::Basic;
+    request.operation = std::move(operation);
+    EtcdCall *call = m_transport->send(
+        request, context,
+        [callback = std::move(callback), wait](EtcdCall *, const EtcdHttpResponse &response,
+                                               const EtcdError &error) {
+            if (!callback)
+                return true;
+            if (error.isError())
+                callback({{}, error});
+            else
+                callback(EtcdV2Json::decodeKeysResponse(response, wait));
+            return true;
+        });
+    if (wait)
+        call->setTimeout(0); // a long-poll lasts until something changes
+    return call;
+}
+
+template<typename T>
+EtcdCall *EtcdV2Client::sendJson(const QByteArray &method, const QByteArray &path,
+                                 const QByteArray &body, QString operation, QObject *context,
+                                 std::function<EtcdResult<T>(const EtcdHttpResponse &)> decode,
+                                 Callback<T> callback)
+{
+    EtcdHttpRequest request;
+    request.method = method;
+    request.path = path;
+    request.body = body;
+    if (!body.isEmpty())
+        request.contentType = "application/json";
+    request.kind = method == "GET" ? EtcdHttpRequest::Kind::Read : EtcdHttpRequest::Kind::Write;
+    request.auth = EtcdHttpRequest::Auth::Basic;
+    request.operation = std::move(operation);
+    return m_transport->send(
+        request, context,
+        [decode = std::move(decode), callback = std::move(callback)](
+            EtcdCall *, const EtcdHttpResponse &response, const EtcdError &error) {
+            if (!callback)
+                return true;
+            if (error.isError())
+                callback({T{}, error});
+            else
+                callback(decode(response));
+            return true;
+        });
+}
+
+// --- keys -------------------------------------------------------------------------------------
+
+EtcdCall *EtcdV2Client::get(const QByteArray &key, const EtcdV2GetOptions &options,
+                            QObject *context, KeysCallback callback)
+{
+    Fields fields;
+    if (options.recursive)
+        fields.emplace_back("recursive", "true");
+    if (options.sorted)
+        fields.emplace_back("sorted", "true");
+    if (options.quorum)
+        fields.emplace_back("quorum", "true");
+    return sendKeys("GET", key, std::move(fields), QStringLiteral("v2 get ") + keyName(key), false,
+                    context, std::move(callback));
+}
+
+EtcdCall *EtcdV2Client::wait(const QByteArray &key, const EtcdV2WaitOptions &options,
+                             QObject *context, KeysCallback callback)
+{
+    Fields fields{{"wait", "true"}};
+    if (options.recursive)
+        fields.emplace_back("recursive", "true");
+    if (options.waitIndex)
+        fields.emplace_back("waitIndex", number(*options.waitIndex));
+    return sendKeys("GET", key, std::move(fields), QStringLiteral("v2 wait ") + keyName(key), true,
+                    context, std::move(callback));
+}
+
+EtcdCall *EtcdV2Client::set(const QByteArray &key, const QByteArray &value,
+                            const EtcdV2SetOptions &options, QObject *context,
+                            KeysCallback callback)
+{
+    Fields fields;
+    // A refresh must not carry a value (error 211) and a directory has none.
+    if (!options.refresh && !options.dir)
+        fields.emplace_back("value", value);
+    if (options.clearTtl)
+        fields.emplace_back("ttl", QByteArray());
+    else if (options.ttl)
+        fields.emplace_back("ttl", number(*options.ttl));
+    if (options.refresh)
+        fields.emplace_back("refresh", "true");
+    if (options.dir)
+        fields.emplace_back("dir", "true");
+    if (options.prevExist)
+        fields.emplace_back("prevExist", *options.prevExist ? "true" : "false");
+    if (options.prevValue)
+        fields.emplace_back("prevValue", *options.prevValue);
+    if (options.prevIndex)
+        fields.emplace_back("prevIndex", number(*options.prevIndex));
+    return sendKeys("PUT", key, std::move(fields), QStringLiteral("v2 set ") + keyName(key), false,
+                    context, std::move(callback));
+}
+
+EtcdCall *EtcdV2Client::create(const QByteArray &key, const QByteArray &value,
+                               std::optional<qint64> ttl, QObject *context, KeysCallback callback)
+{
+    EtcdV2SetOptions options;
+    options.ttl = ttl;
+    options.prevExist = false;
+    return set(key, value, options, context, std::move(callback));
+}
+
+EtcdCall *EtcdV2Client::update(const QByteArray &key, const QByteArray &value,
+                               std::optional<qint64> ttl, QObject *context, KeysCallback callback)
+{
+    EtcdV2SetOptions options;
+    options.ttl = ttl;
+    options.prevExist = true;
+    return set(key, value, options, context, std::move(callback));
+}
+
+EtcdCall *EtcdV2Client::refresh(const QByteArray &key, qint64 ttl, QObject *context,
+                                KeysCallback callback)
+{
+    EtcdV2SetOptions options;
+    options.ttl = ttl;
+    options.refresh = true;
+    options.prevExist = true;
+    return set(key, {}, options, context, std::move(callback));
+}
+
+EtcdCall *EtcdV2Client::removeTtl(const QByteArray &key, const QByteArray &value, QObject *context,
+                                  KeysCallback callback)
+{
+    EtcdV2SetOptions options;
+    options.clearTtl = true;
+    options.prevExist = true;
+    return set(key, value, options, context, std::move(callback));
+}
+
+EtcdCall *EtcdV2Client::createInOrder(const QByteArray &dirKey, const QByteArray &value,
+                                      std::optional<qint64> ttl, QObject *context,
+                                      KeysCallback callback)
+{
+    Fields fields{{"value", value}};
+    if (ttl)
+        fields.emplace_back("ttl", number(*ttl));
+    return sendKeys("POST", dirKey, std::move(fields),
+                    QStringLiteral("v2 create in order ") + keyName(dirKey), false, context,
+                    std::move(callback));
+}
+
+EtcdCall *EtcdV2Client::createDir(const QByteArray &key, std::optional<qint64> ttl,
+                                  QObject *context, KeysCallback callback)
+{
+    EtcdV2SetOptions options;
+    options.dir = true;
+    options.ttl = ttl;
+    return set(key, {}, options, context, std::move(callback));
+}
+
+EtcdCall *EtcdV2Client::updateDirTtl(const QByteArray &key, std::optional<qint64> ttl,
+                                     QObject *context, KeysCallback callback)
+{
+    EtcdV2SetOptions options;
+    options.dir = true;
+    options.prevExist = true;
+    options.ttl = ttl;
+    options.clearTtl = !ttl;
+    return set(key, {}, options, context, std::move(callback));
+}
+
+EtcdCall *EtcdV2Client::remove(const QByteArray &key, const EtcdV2DeleteOptions &options,
+                               QObject *context, KeysCallback callback)
+{
+    Fields fields;
+    if (options.dir)
+        fields.emplace_back("dir", "true");
+    if (options.recursive)
+        fields.emplace_back("recursive", "true");
+    if (options.prevValue)
+        fields.emplace_back("prevValue", *options.prevValue);
+    if (options.prevIndex)
+        fields.emplace_back("prevIndex", number(*options.prevIndex));
+    return sendKeys("DELETE", key, std::move(fields), QStringLiteral("v2 delete ") + keyName(key),
+                    false, context, std::move(callback));
+}
+
+EtcdCall *EtcdV2Client::removeDir(const QByteArray &key, bool recursive, QObject *context,
+                                  KeysCallback callback)
+{
+    EtcdV2DeleteOptions options;
+    options.dir = true;
+    options.recursive = recursive;
+    return remove(key, options, context, std::move(callback));
+}
+
+// --- members ----------------------------------------------------------------------------------
+
+EtcdCall *EtcdV2Client::listMembers(QObject *context, Callback<std::vector<EtcdV2Member>> callback)
+{
+    return sendJson<std::vector<EtcdV2Member>>("GET", "/v2/members", {},
+                                               QStringLiteral("v2 member list"), context,
+                                               &EtcdV2Json::decodeMembers, std::move(callback));
+}
+
+EtcdCall *EtcdV2Client::addMember(const QStringList &peerUrls, QObject *context,
+                                  Callback<EtcdV2Member> callback)
+{
+    return sendJson<EtcdV2Member>("POST", "/v2/members", peerUrlsBody(peerUrls),
+                                  QStringLiteral("v2 member add"), context,
+                                  &EtcdV2Json::decodeMember, std::move(callback));
+}
+
+EtcdCall *EtcdV2Client::removeMember(quint64 id, QObject *context, Callback<EtcdNothing> callback)
+{
+    return sendJson<EtcdNothing>(
+        "DELETE", membersPath(id), {}, QStringLiteral("v2 member remove ") + EtcdV2Json::hexId(id),
+        context, [](const EtcdHttpResponse &r) { return EtcdV2Json::decodeNothing(r, true); },
+        std::move(callback));
+}
+
+EtcdCall *EtcdV2Client::updateMember(quint64 id, const QStringList &peerUrls, QObject *context,
+                                     Callback<EtcdNothing> callback)
+{
+    return sendJson<EtcdNothing>(
+        "PUT", membersPath(id), peerUrlsBody(peerUrls),
+        QStringLiteral("v2 member update ") + EtcdV2Json::hexId(id), context,
+        [](const EtcdHttpResponse &r) { return EtcdV2Json::decodeNothing(r, true); },
+        std::move(callback));
+}
+
+// --- stats ------------------------------------------------------------------------------------
+
+EtcdCall *EtcdV2Client::selfStats(QObject *context, Callback<EtcdV2SelfStats> callback)
+{
+    return sendJson<EtcdV2SelfStats>("GET", "/v2/stats/self", {}, QStringLiteral("v2 stats self"),
+                                     context, &EtcdV2Json::decodeSelfStats, std::move(callback));
+}
+
+EtcdCall *EtcdV2Client::leaderStats(QObject *context, Callback<EtcdV2LeaderStats> callback)
+{
+    return sendJson<EtcdV2LeaderStats>("GET", "/v2/stats/leader", {},
+                                       QStringLiteral("v2 stats leader"), context,
+                                       &EtcdV2Json::decodeLeaderStats, std::move(callback));
+}
+
+EtcdCall *EtcdV2Client::storeStats(QObject *context, Callback<EtcdV2StoreStats> callback)
+{
+    return sendJson<EtcdV2StoreStats>("GET", "/v2/stats/store", {},
+                                      QStringLiteral("v2 stats store"), context,
+                                      &EtcdV2Json::decodeStoreStats, std::move(callback));
+}
