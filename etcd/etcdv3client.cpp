@@ -1,0 +1,437 @@
+#include "etcdv3client.h"
+
+#include "etcdlog.h"
+#include "etcdtransport.h"
+#include "etcdv3json.h"
+
+// The state one logical call keeps across its attempts. While `authenticating`, the call's HTTP
+// request is the shared authenticate request and `request` waits to be sent after it.
+struct EtcdV3Client::CallState
+{
+    EtcdHttpRequest request;
+    RawCallback callback;
+    bool authenticating = false;
+    bool reauthUsed = false;        // the one re-authentication a call may trigger or wait for
+    bool tokenlessWaitUsed = false; // sent before the first token existed, waited for it once
+    QByteArray tokenAtSend;         // the token the last attempt went out with
+    bool watchedAsCarrier = false;  // its finished() is connected to onCarrierFinished()
+    int authRoundsAtSend = 0;       // m_authRounds when the last attempt went out
+};
+
+namespace {
+
+bool isAuthRetryable(const EtcdError &e)
+{
+    // "invalid auth token" (expired or bogus), "user name is empty" (no token while auth is on)
+    // and "revision of auth store is old" all mean: get a new token and send again.
+    return e.kind() == EtcdError::Kind::Etcd &&
+           (e.is(EtcdError::Condition::InvalidToken) || e.is(EtcdError::Condition::Unauthorized));
+}
+
+bool isSuccess(int status)
+{
+    return status >= 200 && status < 300;
+}
+
+} // namespace
+
+EtcdV3Client::EtcdV3Client(EtcdTransport *transport, QObject *parent)
+    : QObject(parent)
+    , m_transport(transport)
+{
+}
+
+EtcdV3Client::~EtcdV3Client() = default;
+
+QByteArray EtcdV3Client::prefixRangeEnd(const QByteArray &prefix)
+{
+    QByteArray end = prefix;
+    while (!end.isEmpty()) {
+        const auto last = uchar(end.back());
+        if (last < 0xff) {
+            end.back() = char(last + 1);
+            return end;
+        }
+        end.chop(1); // 0xff cannot be incremented: carry into the byte before
+    }
+    return QByteArray(1, '\0');
+}
+
+EtcdHttpRequest EtcdV3Client::makeRequest(const QByteArray &apiPath, const QByteArray &body,
+                                          EtcdHttpRequest::Kind kind,
+                                          const QString &operation) const
+{
+    EtcdHttpRequest req;
+    req.method = "POST";
+    req.path = m_prefix + apiPath;
+    req.body = body;
+    req.contentType = "application/json";
+    req.kind = kind;
+    req.auth = EtcdHttpRequest::Auth::Token;
+    req.operation = operation;
+    return req;
+}
+
+EtcdHttpRequest EtcdV3Client::authenticateRequest() const
+{
+    // A read for the transport: idempotent, allowed on a read-only connection, may fail over.
+    EtcdHttpRequest req =
+        makeRequest("/auth/authenticate",
+                    EtcdV3Json::encodeAuthenticate(m_transport->user(), m_transport->password()),
+                    EtcdHttpRequest::Kind::Read, QStringLiteral("v3 authenticate"));
+    req.auth = EtcdHttpRequest::Auth::None;
+    return req;
+}
+
+QByteArray EtcdV3Client::leasePath(const char *name) const
+{
+    // 3.3 (/v3beta) serves revoke, timetolive and leases only under /kv/lease/; 3.4+ serve both.
+    if (m_prefix == "/v3beta")
+        return QByteArray("/kv/lease/") + name;
+    return QByteArray("/lease/") + name;
+}
+
+EtcdCall *EtcdV3Client::post(const QByteArray &apiPath, const QByteArray &body,
+                             EtcdHttpRequest::Kind kind, const QString &operation, QObject *context,
+                             RawCallback callback)
+{
+    return send(makeRequest(apiPath, body, kind, operation), context, std::move(callback), true);
+}
+
+EtcdCall *EtcdV3Client::send(const EtcdHttpRequest &request, QObject *context, RawCallback callback,
+                             bool useToken)
+{
+    auto state = std::make_shared<CallState>();
+    state->request = request;
+    state->callback = std::move(callback);
+    if (!useToken)
+        state->request.auth = EtcdHttpRequest::Auth::None;
+
+    // Authenticate before the first request: this call carries the authenticate request first.
+    // A write on a read-only connection is left to the transport to refuse, without a token.
+    const bool refusedAnyway =
+        m_transport->isReadOnly() && request.kind == EtcdHttpRequest::Kind::Write;
+    const bool carry = useToken && !refusedAnyway && m_transport->hasCredentials() &&
+                       m_transport->token().isEmpty() && !m_authNotEnabled && !m_authCarrier;
+    state->authenticating = carry;
+    state->tokenAtSend = m_transport->token();
+    state->authRoundsAtSend = m_authRounds;
+
+    QPointer<EtcdV3Client> self(this);
+    EtcdCall *call = m_transport->send(
+        carry ? authenticateRequest() : state->request, context,
+        [self, state, useToken](EtcdCall *c, const EtcdHttpResponse &r, const EtcdError &e) {
+            if (self && useToken)
+                return self->handle(c, state, r, e);
+            // The client is gone (or this is the plain authenticate): no token logic.
+            if (state->authenticating) {
+                state->callback({}, EtcdError(EtcdError::Kind::Cancelled,
+                                              QStringLiteral("the v3 client was destroyed")));
+            } else if (e) {
+                state->callback(r, e);
+            } else if (isSuccess(r.status)) {
+                state->callback(r, {});
+            } else {
+                state->callback(r, EtcdV3Json::decodeError(r));
+            }
+            return true;
+        });
+    if (carry) {
+        ++m_authCount;
+        m_authCarrier = call;
+        state->watchedAsCarrier = true;
+        connect(call, &EtcdCall::finished, this, [this, call] { onCarrierFinished(call); });
+    }
+    return call;
+}
+
+bool EtcdV3Client::handle(EtcdCall *call, const std::shared_ptr<CallState> &state,
+                          const EtcdHttpResponse &response, const EtcdError &error)
+{
+    if (state->authenticating)
+        return handleAuthAnswer(call, state, response, error);
+    if (error) {
+        state->callback(response, error);
+        return true;
+    }
+    if (isSuccess(response.status)) {
+        state->callback(response, {});
+        return true;
+    }
+    const EtcdError e = EtcdV3Json::decodeError(response);
+    if (isAuthRetryable(e) && m_transport->hasCredentials()) {
+        // An authentication etcd refused (wrong password) finished after this call went out:
+        // its answer is this call's answer too; asking again would only repeat it.
+        if (m_lastAuthError && m_authRounds > state->authRoundsAtSend && !m_authCarrier &&
+            m_transport->token() == state->tokenAtSend) {
+            state->callback({}, m_lastAuthError);
+            return true;
+        }
+        // Sent without a token while the first authentication was on its way: just wait for it.
+        if (m_authCarrier && state->tokenAtSend.isEmpty() && !state->tokenlessWaitUsed) {
+            state->tokenlessWaitUsed = true;
+            m_waiting.append({call, state});
+            return false;
+        }
+        if (!state->reauthUsed) {
+            state->reauthUsed = true;
+            if (m_authCarrier) {
+                m_waiting.append({call, state});
+                return false;
+            }
+            const QByteArray current = m_transport->token();
+            if (!current.isEmpty() && current != state->tokenAtSend) {
+                // Another call renewed the token after this one went out.
+                state->tokenAtSend = current;
+                state->authRoundsAtSend = m_authRounds;
+                call->resend();
+                return false;
+            }
+            qCDebug(lcEtcdClient) << "v3:" << e.message() << "- authenticating again";
+            becomeAuthCarrier(call, state);
+            return false;
+        }
+    }
+    state->callback(response, e);
+    return true;
+}
+
+void EtcdV3Client::becomeAuthCarrier(EtcdCall *call, const std::shared_ptr<CallState> &state)
+{
+    state->authenticating = true;
+    ++m_authCount;
+    m_authCarrier = call;
+    if (!std::exchange(state->watchedAsCarrier, true))
+        connect(call, &EtcdCall::finished, this, [this, call] { onCarrierFinished(call); });
+    call->mutableRequest() = authenticateRequest();
+    call->resend();
+}
+
+bool EtcdV3Client::handleAuthAnswer(EtcdCall *call, const std::shared_ptr<CallState> &state,
+                                    const EtcdHttpResponse &response, const EtcdError &error)
+{
+    state->authenticating = false;
+    if (m_authCarrier == call)
+        m_authCarrier = nullptr;
+    ++m_authRounds;
+
+    EtcdError e = error;
+    EtcdV3AuthenticateResult auth;
+    if (!e) {
+        if (isSuccess(response.status)) {
+            e = EtcdV3Json::decodeAuthenticate(response.body, &auth);
+            if (e)
+                e.setEndpoint(response.endpoint).setHttpStatus(response.status);
+        } else {
+            e = EtcdV3Json::decodeError(response);
+        }
+    }
+
+    if (!e || e.is(EtcdError::Condition::AuthNotEnabled)) {
+        m_lastAuthError = {};
+        if (e) {
+            // Credentials for a cluster without auth: etcdctl goes on without a token too.
+            m_authNotEnabled = true;
+        } else {
+            m_authNotEnabled = false;
+            m_transport->setToken(auth.token);
+            Q_EMIT tokenRenewed();
+        }
+        resumeWaiting();
+        state->tokenAtSend = m_transport->token();
+        state->authRoundsAtSend = m_authRounds;
+        call->mutableRequest() = state->request;
+        call->resend();
+        return false;
+    }
+
+    if (e.kind() == EtcdError::Kind::Timeout || e.kind() == EtcdError::Kind::Cancelled) {
+        // This call ran out of time; the others may still have theirs: one of them carries on.
+        onCarrierFinished(nullptr);
+    } else {
+        if (e.kind() == EtcdError::Kind::Etcd)
+            m_lastAuthError = e;
+        failWaiting(e);
+    }
+    state->callback({}, e);
+    return true;
+}
+
+void EtcdV3Client::resumeWaiting()
+{
+    const auto waiting = std::exchange(m_waiting, {});
+    for (const auto &[call, state] : waiting) {
+        if (!call || call->isFinished())
+            continue;
+        state->tokenAtSend = m_transport->token();
+        state->authRoundsAtSend = m_authRounds;
+        call->resend();
+    }
+}
+
+void EtcdV3Client::failWaiting(const EtcdError &error)
+{
+    const auto waiting = std::exchange(m_waiting, {});
+    for (const auto &entry : waiting) {
+        if (entry.first && !entry.first->isFinished())
+            entry.first->fail(error);
+    }
+}
+
+void EtcdV3Client::onCarrierFinished(EtcdCall *call)
+{
+    if (call && m_authCarrier != call)
+        return;
+    // The carrier was cancelled (or timed out) before its authenticate answer: hand the
+    // authentication to the first call still waiting, so none waits forever.
+    m_authCarrier = nullptr;
+    while (!m_waiting.isEmpty()) {
+        const auto [next, state] = m_waiting.takeFirst();
+        if (next && !next->isFinished()) {
+            becomeAuthCarrier(next, state);
+            return;
+        }
+    }
+}
+
+// ---- KV ---------------------------------------------------------------------------------------
+
+EtcdCall *EtcdV3Client::range(const QByteArray &key, const EtcdV3RangeOptions &options,
+                              QObject *context, Callback<EtcdV3RangeResult> callback)
+{
+    return postDecoded<EtcdV3RangeResult>("/kv/range", EtcdV3Json::encodeRange(key, options),
+                                          EtcdHttpRequest::Kind::Read, QStringLiteral("v3 range"),
+                                          context, std::move(callback), EtcdV3Json::decodeRange);
+}
+
+EtcdCall *EtcdV3Client::put(const QByteArray &key, const QByteArray &value,
+                            const EtcdV3PutOptions &options, QObject *context,
+                            Callback<EtcdV3PutResult> callback)
+{
+    return postDecoded<EtcdV3PutResult>("/kv/put", EtcdV3Json::encodePut(key, value, options),
+                                        EtcdHttpRequest::Kind::Write, QStringLiteral("v3 put"),
+                                        context, std::move(callback), EtcdV3Json::decodePut);
+}
+
+EtcdCall *EtcdV3Client::deleteRange(const QByteArray &key, const EtcdV3DeleteOptions &options,
+                                    QObject *context, Callback<EtcdV3DeleteResult> callback)
+{
+    return postDecoded<EtcdV3DeleteResult>(
+        "/kv/deleterange", EtcdV3Json::encodeDeleteRange(key, options),
+        EtcdHttpRequest::Kind::Write, QStringLiteral("v3 delete"), context, std::move(callback),
+        EtcdV3Json::decodeDeleteRange);
+}
+
+EtcdCall *EtcdV3Client::txn(const EtcdV3TxnRequest &request, QObject *context,
+                            Callback<EtcdV3TxnResult> callback)
+{
+    return postDecoded<EtcdV3TxnResult>("/kv/txn", EtcdV3Json::encodeTxn(request),
+                                        EtcdHttpRequest::Kind::Write, QStringLiteral("v3 txn"),
+                                        context, std::move(callback), EtcdV3Json::decodeTxn);
+}
+
+EtcdCall *EtcdV3Client::compact(qint64 revision, bool physical, QObject *context,
+                                Callback<EtcdV3Header> callback)
+{
+    return postDecoded<EtcdV3Header>("/kv/compaction",
+                                     EtcdV3Json::encodeCompaction(revision, physical),
+                                     EtcdHttpRequest::Kind::Write, QStringLiteral("v3 compaction"),
+                                     context, std::move(callback), EtcdV3Json::decodeHeaderOnly);
+}
+
+// ---- Auth -------------------------------------------------------------------------------------
+
+EtcdCall *EtcdV3Client::authenticate(const QString &name, const QString &password, QObject *context,
+                                     Callback<EtcdV3AuthenticateResult> callback)
+{
+    // A read for the transport (see authenticateRequest()); never carries a token.
+    EtcdHttpRequest req =
+        makeRequest("/auth/authenticate", EtcdV3Json::encodeAuthenticate(name, password),
+                    EtcdHttpRequest::Kind::Read, QStringLiteral("v3 authenticate"));
+    return send(
+        req, context,
+        [callback = std::move(callback)](const EtcdHttpResponse &r, const EtcdError &e) {
+            EtcdResult<EtcdV3AuthenticateResult> result;
+            result.error = e;
+            if (!e) {
+                result.error = EtcdV3Json::decodeAuthenticate(r.body, &result.value);
+                if (result.error)
+                    result.error.setEndpoint(r.endpoint).setHttpStatus(r.status);
+            }
+            if (callback)
+                callback(result);
+        },
+        false);
+}
+
+// ---- Transaction building helpers -------------------------------------------------------------
+
+EtcdV3Compare EtcdV3Compare::valueIs(const QByteArray &key, Result r, const QByteArray &value)
+{
+    EtcdV3Compare c;
+    c.key = key;
+    c.target = Target::Value;
+    c.result = r;
+    c.value = value;
+    return c;
+}
+
+EtcdV3Compare EtcdV3Compare::version(const QByteArray &key, Result r, qint64 version)
+{
+    EtcdV3Compare c;
+    c.key = key;
+    c.target = Target::Version;
+    c.result = r;
+    c.number = version;
+    return c;
+}
+
+EtcdV3Compare EtcdV3Compare::createRevision(const QByteArray &key, Result r, qint64 revision)
+{
+    EtcdV3Compare c = version(key, r, revision);
+    c.target = Target::Create;
+    return c;
+}
+
+EtcdV3Compare EtcdV3Compare::modRevision(const QByteArray &key, Result r, qint64 revision)
+{
+    EtcdV3Compare c = version(key, r, revision);
+    c.target = Target::Mod;
+    return c;
+}
+
+EtcdV3Compare EtcdV3Compare::lease(const QByteArray &key, Result r, quint64 lease)
+{
+    EtcdV3Compare c = version(key, r, qint64(lease));
+    c.target = Target::Lease;
+    return c;
+}
+
+EtcdV3RequestOp EtcdV3RequestOp::makeRange(const QByteArray &key, const EtcdV3RangeOptions &o)
+{
+    EtcdV3RequestOp op;
+    op.type = Type::Range;
+    op.key = key;
+    op.range = o;
+    return op;
+}
+
+EtcdV3RequestOp EtcdV3RequestOp::makePut(const QByteArray &key, const QByteArray &value,
+                                         const EtcdV3PutOptions &o)
+{
+    EtcdV3RequestOp op;
+    op.type = Type::Put;
+    op.key = key;
+    op.value = value;
+    op.put = o;
+    return op;
+}
+
+EtcdV3RequestOp EtcdV3RequestOp::makeDelete(const QByteArray &key, const EtcdV3DeleteOptions &o)
+{
+    EtcdV3RequestOp op;
+    op.type = Type::DeleteRange;
+    op.key = key;
+    op.deleteRange = o;
+    return op;
+}
