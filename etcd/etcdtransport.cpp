@@ -8,6 +8,47 @@
 
 Q_LOGGING_CATEGORY(lcEtcdClient, "etcdscope.client", QtInfoMsg)
 
+namespace {
+
+// A request body that can be read once only. QNetworkAccessManager silently sends a request
+// again when the connection closes before the answer; for a write that may already have been
+// applied that is wrong. With a body it cannot rewind (and no buffered copy), Qt reports
+// ContentReSendError instead, which the call turns into a network error without retrying.
+class OneShotBody : public QIODevice
+{
+public:
+    OneShotBody(QByteArray data, QObject *parent)
+        : QIODevice(parent)
+        , m_data(std::move(data))
+    {
+        open(QIODevice::ReadOnly);
+    }
+    bool isSequential() const override { return true; }
+    bool reset() override { return false; }
+    bool atEnd() const override { return m_pos >= m_data.size(); }
+    qint64 bytesAvailable() const override
+    {
+        return m_data.size() - m_pos + QIODevice::bytesAvailable();
+    }
+    qint64 size() const override { return m_data.size(); }
+
+protected:
+    qint64 readData(char *data, qint64 maxSize) override
+    {
+        const qint64 n = qMin<qint64>(maxSize, m_data.size() - m_pos);
+        memcpy(data, m_data.constData() + m_pos, size_t(n));
+        m_pos += n;
+        return n;
+    }
+    qint64 writeData(const char *, qint64) override { return -1; }
+
+private:
+    QByteArray m_data;
+    qint64 m_pos = 0;
+};
+
+} // namespace
+
 EtcdTransport::EtcdTransport(QObject *parent)
     : QObject(parent)
     , m_nam(new QNetworkAccessManager(this))
@@ -98,7 +139,16 @@ QNetworkReply *EtcdTransport::post(const EtcdHttpRequest &request, int endpointI
     qCDebug(lcEtcdClient) << request.method << m_endpoints.at(endpointIndex) + QString::fromUtf8(request.path);
     if (request.method == "GET")
         return m_nam->get(req);
-    if (request.method == "DELETE" && request.body.isEmpty())
-        return m_nam->deleteResource(req);
-    return m_nam->sendCustomRequest(req, request.method, request.body);
+    if (request.kind == EtcdHttpRequest::Kind::Read)
+        return m_nam->sendCustomRequest(req, request.method, request.body);
+
+    // Writes go out exactly once (see OneShotBody). A write without a body (a v2 DELETE) gets
+    // one byte that etcd ignores, because Qt resends body-less requests unconditionally.
+    const QByteArray body = request.body.isEmpty() ? QByteArray("\n") : request.body;
+    req.setHeader(QNetworkRequest::ContentLengthHeader, body.size());
+    req.setAttribute(QNetworkRequest::DoNotBufferUploadDataAttribute, true);
+    auto *device = new OneShotBody(body, nullptr);
+    QNetworkReply *reply = m_nam->sendCustomRequest(req, request.method, device);
+    device->setParent(reply);
+    return reply;
 }

@@ -189,6 +189,7 @@ void TestTransport::writeNotRetriedAfterDroppedConnection()
     QTRY_VERIFY(out.called);
     QCOMPARE(out.error.kind(), EtcdError::Kind::Network);
     QCOMPARE(out.error.endpoint(), fake.url());
+    QCOMPARE(fake.requests().size(), 1); // not even QNetworkAccessManager resent it
 }
 
 void TestTransport::writeRetriedWhenConnectionRefused()

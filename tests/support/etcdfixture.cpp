@@ -247,7 +247,8 @@ QString EtcdServer::etcdctl(const QStringList &args, const QByteArray &input) co
     const int rc = runProgram(etcdctlBinary(),
                               QStringList{QStringLiteral("--endpoints"), clientUrl()} + args, &out,
                               input, {QStringLiteral("ETCDCTL_API=3")});
-    return rc == 0 ? QString::fromUtf8(out) : QString();
+    // Success is never a null string, even when the command printed nothing.
+    return rc == 0 ? QString::fromUtf8(out.isNull() ? QByteArray("") : out) : QString();
 }
 
 QString EtcdServer::etcdctlV2(const QStringList &args) const
@@ -256,7 +257,8 @@ QString EtcdServer::etcdctlV2(const QStringList &args) const
     const int rc = runProgram(etcdctlBinary(),
                               QStringList{QStringLiteral("--endpoints"), clientUrl()} + args, &out,
                               {}, {QStringLiteral("ETCDCTL_API=2")});
-    return rc == 0 ? QString::fromUtf8(out) : QString();
+    // Success is never a null string, even when the command printed nothing.
+    return rc == 0 ? QString::fromUtf8(out.isNull() ? QByteArray("") : out) : QString();
 }
 
 EtcdCluster::EtcdCluster(int size, QObject *parent)
