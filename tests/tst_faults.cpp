@@ -1,0 +1,483 @@
+// Faults a real etcd will not produce on demand, through a fake server: refused connections,
+// stalls, malformed, truncated, empty or wrongly shaped JSON, HTML error pages and dropped
+// connections, for a v2 get, a v3 range and /version; and discovery of servers etcd 3.4 is not
+// (3.3's /v3beta, an unhealthy member, a gateway behind auth).
+#include "etcdclient.h"
+#include "etcdtransport.h"
+#include "etcdv2client.h"
+#include "etcdv3client.h"
+#include "fakeserver.h"
+
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTest>
+
+Q_DECLARE_METATYPE(EtcdError::Kind)
+
+namespace {
+
+// Options with only endpoints set.
+EtcdClient::Options at(const QStringList &endpoints)
+{
+    EtcdClient::Options o;
+    o.endpoints = endpoints;
+    return o;
+}
+
+enum class Op { V2Get, V3Range, Version };
+enum class Fault {
+    Refused,
+    Stall,
+    Malformed,
+    Truncated,
+    Html500,
+    Dropped,
+    Empty200,
+    Array,
+    WrongTypes,
+    NotFoundPage,
+};
+
+// A port nobody listens on: connection refused.
+QString deadEndpoint()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    const quint16 port = probe.serverPort();
+    probe.close();
+    return QStringLiteral("http://127.0.0.1:%1").arg(port);
+}
+
+// A valid answer of each operation, so that truncation cuts a body that would have decoded.
+QByteArray validBody(Op op)
+{
+    switch (op) {
+    case Op::V2Get:
+        return R"({"action":"get","node":{"key":"/k","value":"v","modifiedIndex":4,)"
+               R"("createdIndex":4}})";
+    case Op::V3Range:
+        return R"({"header":{"cluster_id":"1","member_id":"2","revision":"5","raft_term":"2"},)"
+               R"("kvs":[{"key":"aw==","create_revision":"5","mod_revision":"5","version":"1",)"
+               R"("value":"dg=="}],"count":"1"})";
+    case Op::Version:
+        return R"({"etcdserver":"3.4.23","etcdcluster":"3.4.0"})";
+    }
+    return {};
+}
+
+QByteArray wrongTypesBody(Op op)
+{
+    switch (op) {
+    case Op::V2Get:
+        return R"({"action":"get","node":"not an object"})";
+    case Op::V3Range:
+        return R"({"header":{"revision":"5"},"kvs":"not an array"})";
+    case Op::Version:
+        return R"({"etcdserver":3,"etcdcluster":true})";
+    }
+    return {};
+}
+
+// Routes requests by path (query left out); anything else gets Go's plain 404 page.
+FakeServer::Handler routes(QHash<QByteArray, FakeServer::Handler> table)
+{
+    return [table](QTcpSocket *socket, const FakeServer::Request &request) {
+        const QByteArray path = request.target.split('?').constFirst();
+        const FakeServer::Handler h = table.value(path);
+        if (h)
+            h(socket, request);
+        else
+            FakeServer::answer(404, "404 page not found\n", "text/plain; charset=utf-8")(socket,
+                                                                                         request);
+    };
+}
+
+} // namespace
+
+Q_DECLARE_METATYPE(Op)
+Q_DECLARE_METATYPE(Fault)
+
+class TestFaults : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void fault_data();
+    void fault();
+    void writeSentOnceOnDroppedConnection_data();
+    void writeSentOnceOnDroppedConnection();
+    void discoverV3beta();
+    void discoverUnhealthy();
+    void discoverGatewayBehindAuth();
+    void discoverStalledTimesOut();
+    void discoverHealthHtml500();
+    void discoverNothingServed();
+    void cancelDiscoveryMidway();
+    void configureCancelsDiscovery();
+    void clientDeletedInsideCallback();
+
+private:
+    EtcdResult<EtcdClient::ClusterInfo> discover(EtcdClient &client);
+};
+
+void TestFaults::fault_data()
+{
+    QTest::addColumn<Op>("op");
+    QTest::addColumn<Fault>("fault");
+    QTest::addColumn<EtcdError::Kind>("kind");
+    QTest::addColumn<int>("httpStatus");
+
+    const std::pair<Op, const char *> ops[] = {
+        {Op::V2Get, "v2 get"}, {Op::V3Range, "v3 range"}, {Op::Version, "version"}};
+    const std::tuple<Fault, const char *, EtcdError::Kind, int> faults[] = {
+        {Fault::Refused, "connection refused", EtcdError::Kind::Network, 0},
+        {Fault::Stall, "stalled answer", EtcdError::Kind::Timeout, 0},
+        {Fault::Malformed, "malformed JSON", EtcdError::Kind::Protocol, 200},
+        {Fault::Truncated, "truncated body", EtcdError::Kind::Network, 0},
+        {Fault::Html500, "HTML 500", EtcdError::Kind::Http, 500},
+        {Fault::Dropped, "dropped connection", EtcdError::Kind::Network, 0},
+        {Fault::Empty200, "empty 200", EtcdError::Kind::Protocol, 200},
+        {Fault::Array, "JSON array", EtcdError::Kind::Protocol, 200},
+        {Fault::WrongTypes, "JSON of wrong types", EtcdError::Kind::Protocol, 200},
+        {Fault::NotFoundPage, "404 page not found", EtcdError::Kind::Http, 404},
+    };
+    for (const auto &[op, opName] : ops) {
+        for (const auto &[fault, faultName, kind, status] : faults) {
+            QTest::addRow("%s: %s", opName, faultName) << op << fault << kind << status;
+        }
+    }
+}
+
+void TestFaults::fault()
+{
+    QFETCH(Op, op);
+    QFETCH(Fault, fault);
+    QFETCH(EtcdError::Kind, kind);
+    QFETCH(int, httpStatus);
+
+    FakeServer fake;
+    QVERIFY(fake.listen());
+    switch (fault) {
+    case Fault::Refused:
+        break;
+    case Fault::Stall:
+        fake.setHandler(FakeServer::stall());
+        break;
+    case Fault::Malformed:
+        fake.setHandler(FakeServer::answer(200, validBody(op).chopped(3) + ",,}"));
+        break;
+    case Fault::Truncated:
+        fake.setHandler(FakeServer::truncated(validBody(op), int(validBody(op).size() / 2)));
+        break;
+    case Fault::Html500:
+        fake.setHandler(FakeServer::answer(
+            500,
+            "<html><head><title>500 Internal Server Error</title></head><body><h1>Internal "
+            "Server Error</h1></body></html>",
+            "text/html"));
+        break;
+    case Fault::Dropped:
+        fake.setHandler(FakeServer::dropConnection());
+        break;
+    case Fault::Empty200:
+        fake.setHandler(FakeServer::answer(200, ""));
+        break;
+    case Fault::Array:
+        fake.setHandler(FakeServer::answer(200, "[1,2,3]"));
+        break;
+    case Fault::WrongTypes:
+        fake.setHandler(FakeServer::answer(200, wrongTypesBody(op)));
+        break;
+    case Fault::NotFoundPage:
+        fake.setHandler(FakeServer::answer(404, "404 page not found\n", "text/plain"));
+        break;
+    }
+    const QString endpoint = fault == Fault::Refused ? deadEndpoint() : fake.url();
+
+    EtcdClient client;
+    QVERIFY(!client.configure(at({endpoint})));
+    bool called = false;
+    EtcdError error;
+    QPointer<EtcdCall> call;
+    switch (op) {
+    case Op::V2Get:
+        call = client.v2()->get("/k", {}, this, [&](const EtcdResult<EtcdV2Response> &r) {
+            called = true;
+            error = r.error;
+        });
+        break;
+    case Op::V3Range:
+        call = client.v3()->range("k", {}, this, [&](const EtcdResult<EtcdV3RangeResult> &r) {
+            called = true;
+            error = r.error;
+        });
+        break;
+    case Op::Version:
+        call = client.version(this, [&](const EtcdResult<EtcdClient::VersionInfo> &r) {
+            called = true;
+            error = r.error;
+        });
+        break;
+    }
+    QVERIFY(call);
+    call->setTimeout(300);
+    QTRY_VERIFY_WITH_TIMEOUT(called, 5000);
+    QVERIFY2(error.kind() == kind,
+             qPrintable(QStringLiteral("expected %1, got %2")
+                            .arg(EtcdError::kindName(kind), error.toString())));
+    QCOMPARE(error.httpStatus(), httpStatus);
+    QCOMPARE(error.endpoint(), endpoint);
+    QVERIFY(!error.message().isEmpty());
+    if (fault == Fault::NotFoundPage)
+        QVERIFY(error.is(EtcdError::Condition::ApiNotAvailable));
+    // A single endpoint: the transport does not retry. QNetworkAccessManager itself resends a
+    // request once when the connection closes before any answer; harmless for reads.
+    if (fault == Fault::Dropped)
+        QVERIFY(fake.requests().size() >= 1 && fake.requests().size() <= 2);
+    else if (fault != Fault::Refused)
+        QCOMPARE(fake.requests().size(), 1);
+    QTRY_VERIFY(call.isNull());
+}
+
+void TestFaults::writeSentOnceOnDroppedConnection_data()
+{
+    QTest::addColumn<QString>("op");
+    QTest::newRow("v2 set (PUT)") << QStringLiteral("v2 set");
+    QTest::newRow("v3 put (POST)") << QStringLiteral("v3 put");
+    QTest::newRow("v2 delete (DELETE)") << QStringLiteral("v2 delete");
+}
+
+void TestFaults::writeSentOnceOnDroppedConnection()
+{
+    // The server read the write and dropped the connection: it may have applied it, so the
+    // write must not be sent again, by the transport nor by QNetworkAccessManager.
+    QFETCH(QString, op);
+    FakeServer fake;
+    QVERIFY(fake.listen());
+    fake.setHandler(FakeServer::dropConnection());
+    EtcdClient client;
+    QVERIFY(!client.configure(at({fake.url()})));
+    bool called = false;
+    EtcdError error;
+    const auto v2Done = [&](const EtcdResult<EtcdV2Response> &r) {
+        called = true;
+        error = r.error;
+    };
+    if (op == QLatin1String("v3 put")) {
+        client.v3()->put("k", "v", {}, this, [&](const EtcdResult<EtcdV3PutResult> &r) {
+            called = true;
+            error = r.error;
+        });
+    } else if (op == QLatin1String("v2 set")) {
+        client.v2()->set("/k", "v", {}, this, v2Done);
+    } else {
+        client.v2()->remove("/k", {}, this, v2Done);
+    }
+    QTRY_VERIFY(called);
+    QCOMPARE(error.kind(), EtcdError::Kind::Network);
+    // Qt 6.4's HTTP channel resends any request (POST and PUT included) once when the
+    // connection closes before an answer, unless its body cannot be read a second time: the
+    // transport sends writes from a one-shot body.
+    QCOMPARE(fake.requests().size(), 1);
+}
+
+EtcdResult<EtcdClient::ClusterInfo> TestFaults::discover(EtcdClient &client)
+{
+    bool called = false;
+    EtcdResult<EtcdClient::ClusterInfo> out;
+    client.discover(this, [&](const EtcdResult<EtcdClient::ClusterInfo> &r) {
+        called = true;
+        out = r;
+    });
+    (void)QTest::qWaitFor([&] { return called; }, 10000);
+    if (!called)
+        out.error = EtcdError(EtcdError::Kind::Timeout, QStringLiteral("test: no callback"));
+    return out;
+}
+
+void TestFaults::discoverV3beta()
+{
+    // etcd 3.3: the gateway under /v3beta only, v2 on.
+    FakeServer fake;
+    QVERIFY(fake.listen());
+    fake.setHandler(routes({
+        {"/version", FakeServer::answer(200, R"({"etcdserver":"3.3.25","etcdcluster":"3.3.0"})")},
+        {"/health", FakeServer::answer(200, R"({"health":"true"})")},
+        {"/v3beta/maintenance/status", FakeServer::answer(200, R"({"version":"3.3.25"})")},
+        {"/v2/members", FakeServer::answer(200, R"({"members":[]})")},
+    }));
+    EtcdClient client;
+    QVERIFY(!client.configure(at({fake.url()})));
+    const auto r = discover(client);
+    QVERIFY2(r.ok(), qPrintable(r.error.toString()));
+    QCOMPARE(r.value.serverVersion, QStringLiteral("3.3.25"));
+    QCOMPARE(r.value.v3Prefix, QByteArray("/v3beta"));
+    QVERIFY(r.value.v2Available);
+    QCOMPARE(r.value.api, EtcdClient::Api::V3);
+    QCOMPARE(client.v3()->apiPrefix(), QByteArray("/v3beta"));
+    // The probes sent what the gateway expects.
+    bool sawProbe = false;
+    for (const FakeServer::Request &req : fake.requests()) {
+        if (req.target == "/v3beta/maintenance/status") {
+            sawProbe = true;
+            QCOMPARE(req.method, QByteArray("POST"));
+            QCOMPARE(req.body, QByteArray("{}"));
+        }
+    }
+    QVERIFY(sawProbe);
+}
+
+void TestFaults::discoverUnhealthy()
+{
+    // A 503 health is the member's verdict: a result, not an error.
+    FakeServer fake;
+    QVERIFY(fake.listen());
+    QHash<QByteArray, FakeServer::Handler> table{
+        {"/version", FakeServer::answer(200, validBody(Op::Version))},
+        {"/health", FakeServer::answer(503, R"({"health":"false","reason":"RAFT NO LEADER"})")},
+        {"/v3/maintenance/status", FakeServer::answer(200, "{}")},
+    };
+    fake.setHandler(routes(table));
+    EtcdClient client;
+    QVERIFY(!client.configure(at({fake.url()})));
+    const auto r = discover(client);
+    QVERIFY2(r.ok(), qPrintable(r.error.toString()));
+    QVERIFY(!r.value.healthy);
+    QCOMPARE(r.value.healthReason, QStringLiteral("RAFT NO LEADER"));
+    QVERIFY(!r.value.v2Available);
+    QCOMPARE(r.value.api, EtcdClient::Api::V3);
+}
+
+void TestFaults::discoverGatewayBehindAuth()
+{
+    // 401 and 403 come from a gateway that is there but wants credentials.
+    FakeServer fake;
+    QVERIFY(fake.listen());
+    fake.setHandler(routes({
+        {"/version", FakeServer::answer(200, validBody(Op::Version))},
+        {"/health", FakeServer::answer(200, R"({"health":"true"})")},
+        {"/v3/maintenance/status",
+         FakeServer::answer(401, R"({"error":"etcdserver: user name is empty","code":3})")},
+        {"/v2/members", FakeServer::answer(401, R"({"message":"Insufficient credentials"})")},
+    }));
+    EtcdClient client;
+    QVERIFY(!client.configure(at({fake.url()})));
+    const auto r = discover(client);
+    QVERIFY2(r.ok(), qPrintable(r.error.toString()));
+    QVERIFY(r.value.v3Available);
+    QCOMPARE(r.value.v3Prefix, QByteArray("/v3"));
+    QVERIFY(r.value.v2Available);
+}
+
+void TestFaults::discoverStalledTimesOut()
+{
+    FakeServer fake;
+    QVERIFY(fake.listen());
+    fake.setHandler(FakeServer::stall());
+    EtcdClient client;
+    EtcdClient::Options options;
+    options.endpoints = {fake.url()};
+    options.timeoutMs = 300;
+    QVERIFY(!client.configure(options));
+    const auto r = discover(client);
+    QCOMPARE(r.error.kind(), EtcdError::Kind::Timeout);
+    QCOMPARE(r.error.endpoint(), fake.url());
+    QCOMPARE(fake.requests().size(), 1); // nothing more was asked of a server that did not answer
+}
+
+void TestFaults::discoverHealthHtml500()
+{
+    FakeServer fake;
+    QVERIFY(fake.listen());
+    fake.setHandler(routes({
+        {"/version", FakeServer::answer(200, validBody(Op::Version))},
+        {"/health", FakeServer::answer(500, "<html><body>oops</body></html>", "text/html")},
+        {"/v3/maintenance/status", FakeServer::answer(200, "{}")},
+    }));
+    EtcdClient client;
+    QVERIFY(!client.configure(at({fake.url()})));
+    const auto r = discover(client);
+    QCOMPARE(r.error.kind(), EtcdError::Kind::Http);
+    QCOMPARE(r.error.httpStatus(), 500);
+    QCOMPARE(r.error.cause(), QStringLiteral("oops"));
+    QCOMPARE(r.value.serverVersion, QStringLiteral("3.4.23")); // what was found is kept
+    QCOMPARE(client.apiInUse(), EtcdClient::Api::Auto);
+}
+
+void TestFaults::discoverNothingServed()
+{
+    FakeServer fake;
+    QVERIFY(fake.listen());
+    fake.setHandler(routes({
+        {"/version", FakeServer::answer(200, validBody(Op::Version))},
+        {"/health", FakeServer::answer(200, R"({"health":"true"})")},
+    }));
+    EtcdClient client;
+    QVERIFY(!client.configure(at({fake.url()})));
+    const auto r = discover(client);
+    QCOMPARE(r.error.kind(), EtcdError::Kind::Http);
+    QVERIFY(r.error.is(EtcdError::Condition::ApiNotAvailable));
+    QVERIFY(!r.value.v2Available);
+    QVERIFY(!r.value.v3Available);
+    QVERIFY(r.value.v3Prefix.isEmpty());
+}
+
+void TestFaults::cancelDiscoveryMidway()
+{
+    // /version answers, everything after it stalls: cancel while the probes are in flight.
+    FakeServer fake;
+    QVERIFY(fake.listen());
+    fake.setHandler(routes({
+        {"/version", FakeServer::answer(200, validBody(Op::Version))},
+        {"/health", FakeServer::stall()},
+        {"/v3/maintenance/status", FakeServer::stall()},
+        {"/v2/members", FakeServer::stall()},
+    }));
+    EtcdClient client;
+    QVERIFY(!client.configure(at({fake.url()})));
+    bool called = false;
+    QPointer<EtcdDiscovery> d =
+        client.discover(this, [&](const EtcdResult<EtcdClient::ClusterInfo> &) { called = true; });
+    QTRY_COMPARE(fake.requests().size(), 4);
+    QSignalSpy finished(d.data(), &EtcdDiscovery::finished);
+    d->cancel();
+    QCOMPARE(finished.count(), 1);
+    QTRY_VERIFY(d.isNull());
+    // Its calls are cancelled with it.
+    QTRY_VERIFY(client.transport()->findChildren<EtcdCall *>().isEmpty());
+    QVERIFY(!called);
+}
+
+void TestFaults::configureCancelsDiscovery()
+{
+    FakeServer fake;
+    QVERIFY(fake.listen());
+    fake.setHandler(FakeServer::stall());
+    EtcdClient client;
+    QVERIFY(!client.configure(at({fake.url()})));
+    bool called = false;
+    QPointer<EtcdDiscovery> d =
+        client.discover(this, [&](const EtcdResult<EtcdClient::ClusterInfo> &) { called = true; });
+    QTRY_COMPARE(fake.requests().size(), 1);
+    QVERIFY(!client.configure(at({deadEndpoint()})));
+    QTRY_VERIFY(d.isNull());
+    QTRY_VERIFY(client.transport()->findChildren<EtcdCall *>().isEmpty());
+    QVERIFY(!called);
+}
+
+void TestFaults::clientDeletedInsideCallback()
+{
+    // A window that drops its connection when discovery fails must not crash.
+    QPointer<EtcdClient> client = new EtcdClient;
+    QVERIFY(!client->configure(at({deadEndpoint()})));
+    bool called = false;
+    client->discover(this, [&](const EtcdResult<EtcdClient::ClusterInfo> &r) {
+        called = true;
+        QCOMPARE(r.error.kind(), EtcdError::Kind::Network);
+        delete client.data();
+    });
+    QTRY_VERIFY(called);
+    QVERIFY(client.isNull());
+}
+
+QTEST_MAIN(TestFaults)
+#include "tst_faults.moc"
