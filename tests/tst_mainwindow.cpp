@@ -1,0 +1,188 @@
+// The first window against a real etcd: it connects, shows the server version, the API in use
+// and the top level of the keyspace; an unreachable endpoint gives a message and a Retry that
+// works once the server is there.
+#include "clusterinfopanel.h"
+#include "connectionbanner.h"
+#include "etcdfixture.h"
+#include "etcdtransport.h"
+#include "keyspacepanel.h"
+#include "mainwindow.h"
+#include "toplevelmodel.h"
+
+#include <QLabel>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTest>
+#include <QTreeView>
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void showsVersionApiAndTopLevel_data();
+    void showsVersionApiAndTopLevel();
+    void readOnlyIsShown();
+    void unreachableEndpointShowsMessage();
+    void retryConnectsOnceServerIsUp();
+    void missingV2ApiIsExplained();
+
+private:
+    static QStringList names(MainWindow &w);
+    static QString labelText(MainWindow &w, const char *objectName);
+    EtcdClient::Options optionsFor(const QString &endpoint) const;
+
+    std::unique_ptr<EtcdServer> m_etcd;
+    QString m_version;
+};
+
+void TestMainWindow::initTestCase()
+{
+    m_etcd = std::make_unique<EtcdServer>();
+    QVERIFY2(m_etcd->start(), "etcd did not start");
+    const QString version = m_etcd->etcdctl({QStringLiteral("version")});
+    // "etcdctl version: 3.4.23\nAPI version: 3.4"
+    m_version = version.section(QLatin1Char('\n'), 0, 0).section(QLatin1Char(' '), -1);
+    QVERIFY(!m_version.isEmpty());
+
+    for (const char *key : {"/login_servers/0001-0001", "/msg_servers/0002-0001", "/release notes"})
+        QVERIFY(!m_etcd->etcdctl({"put", key, "{\"ip\":\"10.0.0.5\",\"port\":8008}"}).isNull());
+    for (const char *key : {"/config/v2only", "/queue_v2/1"})
+        QVERIFY(!m_etcd->etcdctlV2({"set", key, "x"}).isNull());
+}
+
+EtcdClient::Options TestMainWindow::optionsFor(const QString &endpoint) const
+{
+    EtcdClient::Options o;
+    o.endpoints = {endpoint};
+    return o;
+}
+
+QStringList TestMainWindow::names(MainWindow &w)
+{
+    QStringList out;
+    const TopLevelModel *model = w.keyspacePanel()->model();
+    for (int r = 0; r < model->rowCount(); ++r)
+        out << model->index(r, TopLevelModel::NameColumn).data().toString();
+    return out;
+}
+
+QString TestMainWindow::labelText(MainWindow &w, const char *objectName)
+{
+    auto *label = w.findChild<QLabel *>(QLatin1String(objectName));
+    return label ? label->text() : QStringLiteral("<no label %1>").arg(QLatin1String(objectName));
+}
+
+void TestMainWindow::showsVersionApiAndTopLevel_data()
+{
+    QTest::addColumn<EtcdClient::Api>("api");
+    QTest::addColumn<QString>("apiShown");
+    QTest::addColumn<QStringList>("topLevel");
+
+    const QStringList v3{"/login_servers", "/msg_servers", "/release notes"};
+    const QStringList v2{"/config", "/queue_v2"};
+    QTest::newRow("auto picks v3") << EtcdClient::Api::Auto << QStringLiteral("v3") << v3;
+    QTest::newRow("v3") << EtcdClient::Api::V3 << QStringLiteral("v3") << v3;
+    QTest::newRow("v2") << EtcdClient::Api::V2 << QStringLiteral("v2") << v2;
+}
+
+void TestMainWindow::showsVersionApiAndTopLevel()
+{
+    QFETCH(EtcdClient::Api, api);
+    QFETCH(QString, apiShown);
+    QFETCH(QStringList, topLevel);
+
+    EtcdClient::Options options = optionsFor(m_etcd->clientUrl());
+    options.api = api;
+    MainWindow w(options);
+    w.show();
+    QTRY_VERIFY_WITH_TIMEOUT(w.isConnected(), 10000);
+    QCOMPARE(w.clusterInfoPanel()->serverVersion(), m_version);
+    QCOMPARE(w.clusterInfoPanel()->apiText(), apiShown);
+    QCOMPARE(labelText(w, "endpointLabel"), m_etcd->clientUrl());
+    QTRY_COMPARE_WITH_TIMEOUT(names(w), topLevel, 10000);
+    QTRY_VERIFY(!w.keyspacePanel()->model()->isLoading());
+    QVERIFY2(w.keyspacePanel()->statusText().contains(QString::number(topLevel.size())),
+             qPrintable(w.keyspacePanel()->statusText()));
+    QCOMPARE(w.windowTitle(), QStringLiteral("etcdscope — %1").arg(m_etcd->clientUrl()));
+    QVERIFY(labelText(w, "endpointStatus").contains(m_etcd->clientUrl()));
+    QVERIFY(labelText(w, "apiStatus").contains(apiShown));
+    QVERIFY(labelText(w, "apiStatus").contains(m_version));
+    QVERIFY(!w.banner()->isVisible());
+    QCOMPARE(w.findChild<QTreeView *>(QStringLiteral("keyView"))->model()->rowCount(),
+             topLevel.size());
+}
+
+void TestMainWindow::readOnlyIsShown()
+{
+    EtcdClient::Options options = optionsFor(m_etcd->clientUrl());
+    options.readOnly = true;
+    MainWindow w(options);
+    w.show();
+    QVERIFY(w.windowTitle().contains(QLatin1String("read-only")));
+    QCOMPARE(labelText(w, "accessStatus"), QStringLiteral("Read-only"));
+    QTRY_VERIFY_WITH_TIMEOUT(w.isConnected(), 10000);
+    QCOMPARE(labelText(w, "accessLabel"), QStringLiteral("Read-only"));
+    QVERIFY(w.client()->transport()->isReadOnly());
+}
+
+void TestMainWindow::unreachableEndpointShowsMessage()
+{
+    const QString dead = QStringLiteral("http://127.0.0.1:%1").arg(EtcdServer::freePort());
+    MainWindow w(optionsFor(dead));
+    w.show();
+    QSignalSpy attempted(&w, &MainWindow::connectionAttempted);
+    QTRY_VERIFY_WITH_TIMEOUT(w.banner()->isVisible(), 10000);
+    QCOMPARE(attempted.count(), 1);
+    QCOMPARE(attempted.first().first().toBool(), false);
+    QVERIFY(!w.isConnected());
+    const QString message = w.banner()->message();
+    QVERIFY2(message.contains(QLatin1String("Could not connect to")), qPrintable(message));
+    QVERIFY2(message.contains(dead), qPrintable(message));
+    QVERIFY2(message.contains(QLatin1String("refused"), Qt::CaseInsensitive), qPrintable(message));
+    auto *retry = w.findChild<QPushButton *>(QStringLiteral("retryButton"));
+    QVERIFY(retry && retry->isVisible());
+    QCOMPARE(w.keyspacePanel()->model()->rowCount(), 0);
+    QCOMPARE(w.windowTitle(), QStringLiteral("etcdscope — %1").arg(dead));
+    QCOMPARE(labelText(w, "endpointStatus"), QStringLiteral("Not connected"));
+}
+
+void TestMainWindow::retryConnectsOnceServerIsUp()
+{
+    EtcdServer::Options serverOptions;
+    serverOptions.clientPort = EtcdServer::freePort();
+    EtcdServer later(serverOptions);
+    const QString url = QStringLiteral("http://127.0.0.1:%1").arg(serverOptions.clientPort);
+
+    MainWindow w(optionsFor(url));
+    w.show();
+    QTRY_VERIFY_WITH_TIMEOUT(w.banner()->isVisible(), 10000);
+
+    QVERIFY2(later.start(), "the second etcd did not start");
+    QTest::mouseClick(w.findChild<QPushButton *>(QStringLiteral("retryButton")), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(w.isConnected(), 10000);
+    QVERIFY(!w.banner()->isVisible());
+    QCOMPARE(w.clusterInfoPanel()->apiText(), QStringLiteral("v3"));
+    QTRY_VERIFY(!w.keyspacePanel()->model()->isLoading());
+    QCOMPARE(w.keyspacePanel()->statusText(), QStringLiteral("The keyspace is empty."));
+}
+
+void TestMainWindow::missingV2ApiIsExplained()
+{
+    EtcdServer::Options serverOptions;
+    serverOptions.enableV2 = false;
+    EtcdServer noV2(serverOptions);
+    QVERIFY2(noV2.start(), "etcd without v2 did not start");
+
+    EtcdClient::Options options = optionsFor(noV2.clientUrl());
+    options.api = EtcdClient::Api::V2;
+    MainWindow w(options);
+    w.show();
+    QTRY_VERIFY_WITH_TIMEOUT(w.banner()->isVisible(), 10000);
+    const QString message = w.banner()->message();
+    QVERIFY2(message.contains(QLatin1String("v2")), qPrintable(message));
+    QVERIFY(!w.isConnected());
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

@@ -1,0 +1,82 @@
+#include "errortext.h"
+
+#include <QCoreApplication>
+
+namespace {
+// Gives tr() the context "ErrorText" so lupdate finds the strings.
+struct ErrorText
+{
+    Q_DECLARE_TR_FUNCTIONS(ErrorText)
+public:
+    static QString where(const EtcdError &error)
+    {
+        return error.endpoint().isEmpty() ? tr("the cluster") : error.endpoint();
+    }
+    static QString describe(const EtcdError &error);
+};
+} // namespace
+
+QString describeError(const EtcdError &error)
+{
+    return ErrorText::describe(error);
+}
+
+QString ErrorText::describe(const EtcdError &error)
+{
+    switch (error.kind()) {
+    case EtcdError::Kind::None:
+        return {};
+    case EtcdError::Kind::Network:
+        return tr("Could not connect to %1: %2. Check that etcd is running there and that the "
+                  "address and port are right.")
+            .arg(where(error), error.message());
+    case EtcdError::Kind::Timeout:
+        return tr("%1 did not answer in time. The server may be overloaded or unreachable.")
+            .arg(where(error));
+    case EtcdError::Kind::Tls: {
+        QString text =
+            tr("The secure connection to %1 failed: %2.").arg(where(error), error.message());
+        for (const QString &detail : error.details())
+            text += QLatin1Char('\n') + detail;
+        return text;
+    }
+    case EtcdError::Kind::Http:
+        if (error.is(EtcdError::Condition::ApiNotAvailable))
+            return tr("%1 does not serve this API (%2). For the v2 API, etcd 3.4 and 3.5 must "
+                      "run with --enable-v2.")
+                .arg(where(error), error.message());
+        return tr("%1 answered with HTTP status %2: %3")
+            .arg(where(error))
+            .arg(error.httpStatus())
+            .arg(error.message());
+    case EtcdError::Kind::Etcd:
+        switch (error.condition()) {
+        case EtcdError::Condition::Unauthorized:
+        case EtcdError::Condition::AuthFailed:
+        case EtcdError::Condition::InvalidToken:
+            return tr("%1 refused the credentials: %2. Check --user and --password.")
+                .arg(where(error), error.message());
+        case EtcdError::Condition::PermissionDenied:
+            return tr("Permission denied by %1: %2").arg(where(error), error.message());
+        case EtcdError::Condition::Unavailable:
+            return tr("The cluster at %1 is unavailable (%2). It may have lost its leader.")
+                .arg(where(error), error.message());
+        case EtcdError::Condition::ApiNotAvailable:
+            return tr("%1 does not serve this API: %2").arg(where(error), error.message());
+        default:
+            break;
+        }
+        return tr("etcd at %1 reported an error: %2")
+            .arg(where(error), error.cause().isEmpty()
+                                   ? error.message()
+                                   : QStringLiteral("%1 (%2)").arg(error.message(), error.cause()));
+    case EtcdError::Kind::Protocol:
+        return tr("%1 sent an answer etcdscope could not read: %2. Is it an etcd client URL?")
+            .arg(where(error), error.message());
+    case EtcdError::Kind::Cancelled:
+        return tr("The request was cancelled.");
+    case EtcdError::Kind::ReadOnly:
+        return tr("Not written: the connection is read-only (%1).").arg(error.message());
+    }
+    return error.toString();
+}
