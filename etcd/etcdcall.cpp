@@ -68,6 +68,16 @@ void EtcdCall::start()
                                                                : m_request.operation));
         return;
     }
+    if (m_request.maxBodyBytes > 0 && m_request.body.size() > m_request.maxBodyBytes) {
+        EtcdError e(EtcdError::Kind::Etcd,
+                    QStringLiteral("the request is larger than the server accepts"));
+        e.setCondition(EtcdError::Condition::RequestTooLarge)
+            .setCause(QStringLiteral("%1 bytes; %2")
+                          .arg(m_request.body.size())
+                          .arg(m_request.maxBodyReason));
+        fail(e);
+        return;
+    }
     m_attempts = 0;
     sendAttempt();
 }

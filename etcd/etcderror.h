@@ -50,6 +50,7 @@ public:
         Unavailable,       // v3 code 14, no leader, v2 300/301
         LearnerNotReady,   // v3 code 9, learner not in sync with the leader
         ApiNotAvailable,   // the endpoint does not serve this API (404 page not found)
+    NotLeader,         // a follower asked what only the leader knows (v2 stats leader, 403)
     };
 
     EtcdError() = default;

@@ -24,6 +24,10 @@ struct EtcdHttpRequest
     bool streaming = false;
     // A short name of the operation for logs and read-only refusals ("v3 put").
     QString operation;
+    // A body over this many bytes is refused before it is sent (0: no limit). For limits the
+    // server enforces by closing the connection mid-upload, where Qt loses its answer.
+    qint64 maxBodyBytes = 0;
+    QString maxBodyReason;
 };
 
 struct EtcdHttpResponse

@@ -82,6 +82,10 @@ EtcdCall *EtcdV2Client::sendKeys(const QByteArray &method, const QByteArray &key
     if (method == "PUT" || method == "POST") {
         request.body = formEncode(fields);
         request.contentType = "application/x-www-form-urlencoded";
+        // Go reads at most 10 MB of form and then closes the connection mid-upload, so the
+        // answer (error 210) is lost to Qt: refuse such a request before sending it.
+        request.maxBodyBytes = 10 << 20;
+        request.maxBodyReason = QStringLiteral("a v2 request is limited to 10 MB of form data");
     } else {
         request.query = formEncode(fields);
     }

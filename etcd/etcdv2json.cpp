@@ -157,6 +157,13 @@ EtcdError v2Error(const EtcdHttpResponse &response, const QJsonObject &o)
         .setCause(o.value(QLatin1String("cause")).toString())
         .setIndex(integer(o.value(QLatin1String("index"))))
         .setEndpoint(response.endpoint);
+    // Go refuses a form over 10 MB before etcd sees it: code 210, cause "http: POST too large".
+    if (code == 210 && e.cause().contains(QLatin1String("too large"))) {
+        e.setCondition(EtcdError::Condition::RequestTooLarge);
+        e.setCause(QStringLiteral("the request is larger than the server accepts (a v2 form "
+                                  "is limited to 10 MB): ")
+                   + e.cause());
+    }
     return e;
 }
 
@@ -208,6 +215,8 @@ EtcdError decodeError(const EtcdHttpResponse &response, bool memberCall)
         e.setCondition(EtcdError::Condition::MemberNotFound);
     else if (response.status == 401)
         e.setCondition(EtcdError::Condition::Unauthorized);
+    else if (response.status == 403 && e.message().contains(QLatin1String("not current leader")))
+        e.setCondition(EtcdError::Condition::NotLeader);
     else if (response.status == 503)
         e.setCondition(EtcdError::Condition::Unavailable);
     return e;

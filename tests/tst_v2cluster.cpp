@@ -282,6 +282,7 @@ void TestV2Cluster::clusterStatsAndMembership()
             QCOMPARE(r.error.kind(), EtcdError::Kind::Etcd);
             QCOMPARE(r.error.httpStatus(), 403);
             QCOMPARE(r.error.message(), QStringLiteral("not current leader"));
+            QCOMPARE(r.error.condition(), EtcdError::Condition::NotLeader);
         }
     }
 

@@ -95,7 +95,7 @@ void TestV2Json::decode_data()
     QTest::newRow("html 500") << 500 << QByteArray("<html><body>oops</body></html>") << false
                               << K::Http << Cond::Other << 0 << "";
     QTest::newRow("message only") << 403 << QByteArray(R"({"message":"not current leader"})")
-                                  << false << K::Etcd << Cond::Other << 0 << "";
+                                  << false << K::Etcd << Cond::NotLeader << 0 << "";
     QTest::newRow("json without message")
         << 500 << QByteArray(R"({"x":1})") << false << K::Http << Cond::Other << 0 << "";
 }

@@ -653,6 +653,14 @@ void TestV2Keys::bigValue()
     r = get("/big");
     VERIFY_OK(r);
     QVERIFY(r.value.node.value == value);
+
+    // Over the server's limit (Go reads at most 10 MB of form): a clear typed error.
+    // Go would close the connection mid-upload, so the client refuses it before sending.
+    r = set("/too-big", QByteArray(11 * 1024 * 1024, 'y'));
+    QCOMPARE(r.error.kind(), EtcdError::Kind::Etcd);
+    QCOMPARE(r.error.condition(), EtcdError::Condition::RequestTooLarge);
+    QVERIFY2(r.error.cause().contains(QLatin1String("10 MB")), qPrintable(r.error.toString()));
+    QCOMPARE(get("/too-big").error.condition(), EtcdError::Condition::KeyNotFound);
 }
 
 void TestV2Keys::apiNotAvailable()

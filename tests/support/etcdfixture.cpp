@@ -187,8 +187,11 @@ bool EtcdServer::waitHealthy(int timeoutMs)
         req.setTransferTimeout(2000);
         QNetworkReply *reply = nam.get(req);
         QSignalSpy done(reply, &QNetworkReply::finished);
-        done.wait(3000);
-        const QByteArray body = reply->readAll();
+        if (!reply->isFinished())
+            done.wait(3000);
+        const QByteArray body = reply->isFinished() && reply->isOpen() ? reply->readAll()
+                                                                        : QByteArray();
+        reply->abort();
         reply->deleteLater();
         if (body.contains("\"health\":\"true\""))
             return true;
