@@ -1,6 +1,7 @@
 // EtcdClient against real etcd members: version, health, discovery of the APIs (with and without
 // v2), the choice of the API, configuration errors (TLS files) and the read-only guard.
 #include "etcdclient.h"
+#include "etcdtesting.h"
 #include "etcdfixture.h"
 #include "etcdtransport.h"
 #include "etcdv2client.h"
@@ -15,18 +16,6 @@
 
 Q_DECLARE_METATYPE(EtcdClient::Api)
 Q_DECLARE_METATYPE(EtcdError::Kind)
-
-namespace {
-
-// Options with only endpoints set.
-EtcdClient::Options at(const QStringList &endpoints)
-{
-    EtcdClient::Options o;
-    o.endpoints = endpoints;
-    return o;
-}
-
-} // namespace
 
 class TestEtcdClient : public QObject
 {
@@ -98,7 +87,7 @@ QString TestEtcdClient::writeFile(const QString &name, const QByteArray &data)
 void TestEtcdClient::version()
 {
     EtcdClient client;
-    QVERIFY(!client.configure(at({m_etcd->clientUrl()})));
+    QVERIFY(!client.configure(clientOptions({m_etcd->clientUrl()})));
     bool called = false;
     EtcdResult<EtcdClient::VersionInfo> out;
     client.version(this, [&](const EtcdResult<EtcdClient::VersionInfo> &r) {
@@ -116,7 +105,7 @@ void TestEtcdClient::version()
 void TestEtcdClient::health()
 {
     EtcdClient client;
-    QVERIFY(!client.configure(at({m_etcd->clientUrl()})));
+    QVERIFY(!client.configure(clientOptions({m_etcd->clientUrl()})));
     bool called = false;
     EtcdResult<EtcdClient::HealthInfo> out;
     client.health(this, [&](const EtcdResult<EtcdClient::HealthInfo> &r) {
@@ -206,7 +195,7 @@ void TestEtcdClient::discoverUnreachable()
 {
     EtcdClient client;
     const QString dead = QStringLiteral("http://127.0.0.1:%1").arg(EtcdServer::freePort());
-    QVERIFY(!client.configure(at({dead})));
+    QVERIFY(!client.configure(clientOptions({dead})));
     // A refused connection must be reported as such, well before the 5 s call timeout.
     bool called = false;
     EtcdResult<EtcdClient::ClusterInfo> r;
@@ -225,7 +214,7 @@ void TestEtcdClient::discoverFailsOverAndForwardsEndpointSignal()
     EtcdClient client;
     QSignalSpy changed(&client, &EtcdClient::currentEndpointChanged);
     const QString dead = QStringLiteral("http://127.0.0.1:%1").arg(EtcdServer::freePort());
-    QVERIFY(!client.configure(at({dead, m_etcd->clientUrl()})));
+    QVERIFY(!client.configure(clientOptions({dead, m_etcd->clientUrl()})));
     const auto r = discover(client);
     QVERIFY2(r.ok(), qPrintable(r.error.toString()));
     QCOMPARE(r.value.endpoint, m_etcd->clientUrl());
@@ -236,7 +225,7 @@ void TestEtcdClient::discoverFailsOverAndForwardsEndpointSignal()
 void TestEtcdClient::cancelDiscovery()
 {
     EtcdClient client;
-    QVERIFY(!client.configure(at({m_etcd->clientUrl()})));
+    QVERIFY(!client.configure(clientOptions({m_etcd->clientUrl()})));
     bool called = false;
     QPointer<EtcdDiscovery> d =
         client.discover(this, [&](const EtcdResult<EtcdClient::ClusterInfo> &) { called = true; });
@@ -254,7 +243,7 @@ void TestEtcdClient::cancelDiscovery()
 void TestEtcdClient::contextDestroyedCancelsDiscovery()
 {
     EtcdClient client;
-    QVERIFY(!client.configure(at({m_etcd->clientUrl()})));
+    QVERIFY(!client.configure(clientOptions({m_etcd->clientUrl()})));
     bool called = false;
     auto *context = new QObject;
     QPointer<EtcdDiscovery> d = client.discover(

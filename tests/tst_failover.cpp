@@ -2,6 +2,7 @@
 // 503 (a fake server), reads go to the other members and the connection stays there; a write
 // whose first endpoint refuses the connection is retried, as it never reached a server.
 #include "etcdclient.h"
+#include "etcdtesting.h"
 #include "etcdfixture.h"
 #include "etcdtransport.h"
 #include "etcdv2client.h"
@@ -10,18 +11,6 @@
 
 #include <QSignalSpy>
 #include <QTest>
-
-namespace {
-
-// Options with only endpoints set.
-EtcdClient::Options at(const QStringList &endpoints)
-{
-    EtcdClient::Options o;
-    o.endpoints = endpoints;
-    return o;
-}
-
-} // namespace
 
 class TestFailover : public QObject
 {
@@ -132,7 +121,7 @@ void TestFailover::readsFailOver()
 
     EtcdClient client;
     QSignalSpy changed(&client, &EtcdClient::currentEndpointChanged);
-    QVERIFY(!client.configure(at(endpoints)));
+    QVERIFY(!client.configure(clientOptions(endpoints)));
     QCOMPARE(client.transport()->currentEndpoint(), endpoints.at(0));
 
     // Discovery reads too: it must find the cluster through the others.
@@ -169,7 +158,7 @@ void TestFailover::writeRetriedWhenFirstEndpointRefuses()
     // Member 0 was stopped by readsFailOver; stop it here too when run alone.
     stopFirstMember();
     EtcdClient client;
-    QVERIFY(!client.configure(at(m_cluster->clientUrls())));
+    QVERIFY(!client.configure(clientOptions(m_cluster->clientUrls())));
 
     bool putDone = false;
     EtcdResult<EtcdV3PutResult> put;
@@ -213,7 +202,7 @@ void TestFailover::writeNotRetriedAfter503()
     QStringList endpoints = m_cluster->clientUrls();
     endpoints[0] = fake.url();
     EtcdClient client;
-    QVERIFY(!client.configure(at(endpoints)));
+    QVERIFY(!client.configure(clientOptions(endpoints)));
     bool done = false;
     EtcdError error;
     client.v3()->put("failover/not-written", "x", {}, this,

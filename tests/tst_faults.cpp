@@ -3,6 +3,7 @@
 // connections, for a v2 get, a v3 range and /version; and discovery of servers etcd 3.4 is not
 // (3.3's /v3beta, an unhealthy member, a gateway behind auth).
 #include "etcdclient.h"
+#include "etcdtesting.h"
 #include "etcdtransport.h"
 #include "etcdv2client.h"
 #include "etcdv3client.h"
@@ -15,14 +16,6 @@
 Q_DECLARE_METATYPE(EtcdError::Kind)
 
 namespace {
-
-// Options with only endpoints set.
-EtcdClient::Options at(const QStringList &endpoints)
-{
-    EtcdClient::Options o;
-    o.endpoints = endpoints;
-    return o;
-}
 
 enum class Op { V2Get, V3Range, Version };
 enum class Fault {
@@ -194,7 +187,7 @@ void TestFaults::fault()
     const QString endpoint = fault == Fault::Refused ? deadEndpoint() : fake.url();
 
     EtcdClient client;
-    QVERIFY(!client.configure(at({endpoint})));
+    QVERIFY(!client.configure(clientOptions({endpoint})));
     bool called = false;
     EtcdError error;
     QPointer<EtcdCall> call;
@@ -255,7 +248,7 @@ void TestFaults::writeSentOnceOnDroppedConnection()
     QVERIFY(fake.listen());
     fake.setHandler(FakeServer::dropConnection());
     EtcdClient client;
-    QVERIFY(!client.configure(at({fake.url()})));
+    QVERIFY(!client.configure(clientOptions({fake.url()})));
     bool called = false;
     EtcdError error;
     const auto v2Done = [&](const EtcdResult<EtcdV2Response> &r) {
@@ -306,7 +299,7 @@ void TestFaults::discoverV3beta()
         {"/v2/members", FakeServer::answer(200, R"({"members":[]})")},
     }));
     EtcdClient client;
-    QVERIFY(!client.configure(at({fake.url()})));
+    QVERIFY(!client.configure(clientOptions({fake.url()})));
     const auto r = discover(client);
     QVERIFY2(r.ok(), qPrintable(r.error.toString()));
     QCOMPARE(r.value.serverVersion, QStringLiteral("3.3.25"));
@@ -338,7 +331,7 @@ void TestFaults::discoverUnhealthy()
     };
     fake.setHandler(routes(table));
     EtcdClient client;
-    QVERIFY(!client.configure(at({fake.url()})));
+    QVERIFY(!client.configure(clientOptions({fake.url()})));
     const auto r = discover(client);
     QVERIFY2(r.ok(), qPrintable(r.error.toString()));
     QVERIFY(!r.value.healthy);
@@ -360,7 +353,7 @@ void TestFaults::discoverGatewayBehindAuth()
         {"/v2/members", FakeServer::answer(401, R"({"message":"Insufficient credentials"})")},
     }));
     EtcdClient client;
-    QVERIFY(!client.configure(at({fake.url()})));
+    QVERIFY(!client.configure(clientOptions({fake.url()})));
     const auto r = discover(client);
     QVERIFY2(r.ok(), qPrintable(r.error.toString()));
     QVERIFY(r.value.v3Available);
@@ -394,7 +387,7 @@ void TestFaults::discoverHealthHtml500()
         {"/v3/maintenance/status", FakeServer::answer(200, "{}")},
     }));
     EtcdClient client;
-    QVERIFY(!client.configure(at({fake.url()})));
+    QVERIFY(!client.configure(clientOptions({fake.url()})));
     const auto r = discover(client);
     QCOMPARE(r.error.kind(), EtcdError::Kind::Http);
     QCOMPARE(r.error.httpStatus(), 500);
@@ -412,7 +405,7 @@ void TestFaults::discoverNothingServed()
         {"/health", FakeServer::answer(200, R"({"health":"true"})")},
     }));
     EtcdClient client;
-    QVERIFY(!client.configure(at({fake.url()})));
+    QVERIFY(!client.configure(clientOptions({fake.url()})));
     const auto r = discover(client);
     QCOMPARE(r.error.kind(), EtcdError::Kind::Http);
     QVERIFY(r.error.is(EtcdError::Condition::ApiNotAvailable));
@@ -433,7 +426,7 @@ void TestFaults::cancelDiscoveryMidway()
         {"/v2/members", FakeServer::stall()},
     }));
     EtcdClient client;
-    QVERIFY(!client.configure(at({fake.url()})));
+    QVERIFY(!client.configure(clientOptions({fake.url()})));
     bool called = false;
     QPointer<EtcdDiscovery> d =
         client.discover(this, [&](const EtcdResult<EtcdClient::ClusterInfo> &) { called = true; });
@@ -453,12 +446,12 @@ void TestFaults::configureCancelsDiscovery()
     QVERIFY(fake.listen());
     fake.setHandler(FakeServer::stall());
     EtcdClient client;
-    QVERIFY(!client.configure(at({fake.url()})));
+    QVERIFY(!client.configure(clientOptions({fake.url()})));
     bool called = false;
     QPointer<EtcdDiscovery> d =
         client.discover(this, [&](const EtcdResult<EtcdClient::ClusterInfo> &) { called = true; });
     QTRY_COMPARE(fake.requests().size(), 1);
-    QVERIFY(!client.configure(at({deadEndpoint()})));
+    QVERIFY(!client.configure(clientOptions({deadEndpoint()})));
     QTRY_VERIFY(d.isNull());
     QTRY_VERIFY(client.transport()->findChildren<EtcdCall *>().isEmpty());
     QVERIFY(!called);
@@ -468,7 +461,7 @@ void TestFaults::clientDeletedInsideCallback()
 {
     // A window that drops its connection when discovery fails must not crash.
     QPointer<EtcdClient> client = new EtcdClient;
-    QVERIFY(!client->configure(at({deadEndpoint()})));
+    QVERIFY(!client->configure(clientOptions({deadEndpoint()})));
     bool called = false;
     client->discover(this, [&](const EtcdResult<EtcdClient::ClusterInfo> &r) {
         called = true;

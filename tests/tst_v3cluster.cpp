@@ -1,6 +1,7 @@
 // EtcdV3Client's cluster membership, maintenance and authentication against real etcd members
 // (one plain, one with auth on), plus the token renewal races on a fake server.
 #include "etcdfixture.h"
+#include "etcdtesting.h"
 #include "etcdtransport.h"
 #include "etcdv3client.h"
 #include "fakeserver.h"
@@ -12,20 +13,6 @@
 #include <optional>
 
 namespace {
-
-// Runs one call and waits for its result; the call's context dies with this function.
-template<typename T, typename Start> EtcdResult<T> run(Start start, int timeoutMs = 20000)
-{
-    QObject context;
-    std::optional<EtcdResult<T>> out;
-    start(&context, [&out](const EtcdResult<T> &r) { out = r; });
-    if (!QTest::qWaitFor([&out] { return out.has_value(); }, timeoutMs)) {
-        EtcdResult<T> r;
-        r.error = EtcdError(EtcdError::Kind::Timeout, QStringLiteral("the test waited in vain"));
-        return r;
-    }
-    return *out;
-}
 
 // Several calls at once; waits until all of them answered.
 template<typename T> struct Batch
@@ -61,7 +48,6 @@ int countRequests(const FakeServer &fake, const QByteArray &path)
 
 } // namespace
 
-#define VERIFY_OK(result) QVERIFY2((result).ok(), qPrintable((result).error.toString()))
 
 class TestV3Cluster : public QObject
 {

@@ -1,6 +1,7 @@
 // EtcdV3Client's KV, transactions and compaction against a real etcd, plus the gateway faults a
 // real etcd will not produce on demand (fake server).
 #include "etcdfixture.h"
+#include "etcdtesting.h"
 #include "etcdtransport.h"
 #include "etcdv3client.h"
 #include "fakeserver.h"
@@ -14,21 +15,6 @@ Q_DECLARE_METATYPE(EtcdError::Condition)
 
 namespace {
 
-// Runs one call and waits for its result. The call's context dies with this function, so a
-// result arriving late (after the wait gave up) is never delivered into a dead frame.
-template<typename T, typename Start> EtcdResult<T> run(Start start, int timeoutMs = 20000)
-{
-    QObject context;
-    std::optional<EtcdResult<T>> out;
-    start(&context, [&out](const EtcdResult<T> &r) { out = r; });
-    if (!QTest::qWaitFor([&out] { return out.has_value(); }, timeoutMs)) {
-        EtcdResult<T> r;
-        r.error = EtcdError(EtcdError::Kind::Timeout, QStringLiteral("the test waited in vain"));
-        return r;
-    }
-    return *out;
-}
-
 QByteArray hexKey(const QByteArray &key)
 {
     return key.toHex(' ');
@@ -36,7 +22,6 @@ QByteArray hexKey(const QByteArray &key)
 
 } // namespace
 
-#define VERIFY_OK(result) QVERIFY2((result).ok(), qPrintable((result).error.toString()))
 
 class TestV3Kv : public QObject
 {

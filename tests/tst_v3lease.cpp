@@ -1,6 +1,7 @@
 // EtcdV3Client's leases against a real etcd: grant, time-to-live with keys, list, keep-alive,
 // revoke, and the "lease not found" answers.
 #include "etcdfixture.h"
+#include "etcdtesting.h"
 #include "etcdtransport.h"
 #include "etcdv3client.h"
 
@@ -10,23 +11,8 @@
 
 namespace {
 
-// Runs one call and waits for its result; the call's context dies with this function.
-template<typename T, typename Start> EtcdResult<T> run(Start start, int timeoutMs = 20000)
-{
-    QObject context;
-    std::optional<EtcdResult<T>> out;
-    start(&context, [&out](const EtcdResult<T> &r) { out = r; });
-    if (!QTest::qWaitFor([&out] { return out.has_value(); }, timeoutMs)) {
-        EtcdResult<T> r;
-        r.error = EtcdError(EtcdError::Kind::Timeout, QStringLiteral("the test waited in vain"));
-        return r;
-    }
-    return *out;
-}
-
 } // namespace
 
-#define VERIFY_OK(result) QVERIFY2((result).ok(), qPrintable((result).error.toString()))
 
 class TestV3Lease : public QObject
 {
