@@ -1,0 +1,69 @@
+#pragma once
+
+#include <QByteArray>
+
+#include <memory>
+#include <vector>
+
+struct KeyNode;
+
+// What only a directory (or a name that may turn out to be one) carries, allocated apart so a
+// leaf pays one pointer for it.
+struct KeyDir
+{
+    // Every loaded child, in natural order of names (naturalCompare), names unique.
+    std::vector<std::unique_ptr<KeyNode>> children;
+    // While a filter is on: the children shown, in the same order. Unused (empty) otherwise.
+    std::vector<KeyNode *> visible;
+    // Bumped for every listing started; answers tagged with an older one are dropped.
+    quint32 generation = 0;
+};
+
+// One row of the key tree: a name segment, not the full key (computed by walking up), with the
+// metadata of the key when the name is a key too. Plain struct, no QObject: a loaded key costs
+// sizeof(KeyNode) (88 bytes) + its name + one pointer in its parent, plus its value only once a
+// preview asked for it.
+struct KeyNode
+{
+    enum Flag : quint16 {
+        IsKey = 0x1,        // the full key holds a value
+        IsDir = 0x2,        // has children, or may have (v2 directory, v3 prefix)
+        Populated = 0x4,    // the level was listed (children are complete)
+        Loading = 0x8,      // a listing is on its way
+        ValueLoaded = 0x10, // `value` holds the value (or LargeValue says why it does not)
+        LargeValue = 0x20,  // the value exceeds KeyTreeModel::maxKeptValueSize: not kept
+        Hidden = 0x40,      // v2 "_" name
+        SeenKey = 0x80,     // during a refresh: the listing reported this name as a key
+        SeenDir = 0x100,    // during a refresh: ... as a directory
+        Visible = 0x200,    // with a filter on: shown (matches, or an ancestor of a match)
+        ValueQueued = 0x400, // a value load was asked for
+        Failed = 0x800,     // the last listing of this directory failed
+        Removing = 0x1000,  // about to be removed (its listings are being stopped)
+    };
+
+    KeyNode *parent = nullptr;
+    QByteArray name;
+    std::unique_ptr<KeyDir> dir;          // set for directories only
+    std::unique_ptr<QByteArray> value;    // set once loaded (and small enough)
+    qint64 createRevision = 0;            // v3 create_revision, v2 createdIndex
+    qint64 modRevision = 0;               // v3 mod_revision, v2 modifiedIndex
+    qint64 version = 0;                   // v3 version
+    quint64 leaseOrExpiry = 0;            // v3 lease ID; v2 expiration in ms since the epoch
+    qint32 ttl = -1;                      // v2 seconds left when read; -1: none
+    quint16 flags = 0;
+
+    bool has(Flag f) const { return flags & f; }
+    void set(Flag f, bool on = true) { flags = on ? quint16(flags | f) : quint16(flags & ~f); }
+
+    // The directory part, created on first use.
+    KeyDir &ensureDir();
+    // Position of a child by name, O(log n): the index of the child when found (*found true),
+    // else where it would be inserted.
+    static std::size_t lowerBound(const std::vector<std::unique_ptr<KeyNode>> &list,
+                                  const QByteArray &name, bool *found);
+    static std::size_t lowerBound(const std::vector<KeyNode *> &list, const QByteArray &name,
+                                  bool *found);
+    KeyNode *child(const QByteArray &name) const;
+    // Nodes in this subtree, this one included.
+    qint64 subtreeSize() const;
+};
