@@ -1,0 +1,367 @@
+#include "keydocument.h"
+
+#include "etcdcall.h"
+#include "etcdv2client.h"
+#include "etcdv3client.h"
+#include "keydocument_p.h"
+
+#include <QCoreApplication>
+
+using namespace KeyDocumentDetail;
+
+namespace {
+
+EtcdError keyNotFound(const QByteArray &key)
+{
+    return EtcdError(EtcdError::Kind::Etcd,
+                     QCoreApplication::translate("KeyDocument", "Key not found"))
+        .setCause(QString::fromUtf8(key))
+        .setCondition(EtcdError::Condition::KeyNotFound);
+}
+
+} // namespace
+
+std::optional<qint64> KeySnapshot::secondsLeft(const QDateTime &now) const
+{
+    const QDateTime end = deadline.isValid() ? deadline : expiresAt();
+    if (!end.isValid())
+        return std::nullopt;
+    const qint64 ms = now.msecsTo(end);
+    if (ms <= 0)
+        return 0;
+    return (ms + 999) / 1000;
+}
+
+KeySnapshot KeySnapshot::fromV2(const EtcdV2Node &node, qint64 etcdIndex)
+{
+    KeySnapshot s;
+    s.key = node.key;
+    s.value = node.value;
+    s.exists = true;
+    s.v2 = true;
+    s.isDirectory = node.dir;
+    s.createdIndex = node.createdIndex;
+    s.modifiedIndex = node.modifiedIndex;
+    s.ttl = node.ttl;
+    s.expiration = node.expiration;
+    if (node.ttl)
+        s.deadline = deadlineAfter(*node.ttl);
+    s.storeRevision = etcdIndex;
+    return s;
+}
+
+KeySnapshot KeySnapshot::fromV3(const EtcdV3KeyValue &kv, qint64 headerRevision)
+{
+    KeySnapshot s;
+    s.key = kv.key;
+    s.value = kv.value;
+    s.exists = true;
+    s.createRevision = kv.createRevision;
+    s.modRevision = kv.modRevision;
+    s.version = kv.version;
+    s.lease = kv.lease;
+    s.storeRevision = headerRevision;
+    return s;
+}
+
+KeyDocument::KeyDocument(EtcdClient *client, QObject *parent)
+    : QObject(parent)
+    , m_client(client)
+{
+}
+
+KeyDocument::~KeyDocument()
+{
+    if (m_call)
+        m_call->cancel();
+}
+
+bool KeyDocument::isV2() const
+{
+    return m_client && m_client->apiInUse() == EtcdClient::Api::V2;
+}
+
+void KeyDocument::setBusy(Operation operation)
+{
+    const bool was = isBusy();
+    m_busy = operation;
+    if (was != isBusy())
+        Q_EMIT busyChanged(isBusy());
+}
+
+void KeyDocument::clear()
+{
+    ++m_generation;
+    if (m_call)
+        m_call->cancel();
+    m_key.clear();
+    m_snapshot = {};
+    m_conflict = {};
+    m_hasConflict = false;
+    setBusy(Operation::None);
+}
+
+void KeyDocument::reload()
+{
+    if (!m_key.isNull())
+        load(m_key);
+}
+
+void KeyDocument::load(const QByteArray &key)
+{
+    const quint64 generation = ++m_generation;
+    if (m_call)
+        m_call->cancel();
+    m_key = key;
+    m_snapshot = {};
+    m_snapshot.key = key;
+    m_snapshot.v2 = isV2();
+    m_conflict = {};
+    m_hasConflict = false;
+    if (!m_client)
+        return;
+    setBusy(Operation::Load);
+
+    if (isV2()) {
+        EtcdV2GetOptions options;
+        options.quorum = true; // linearizable: a save must compare against the newest index
+        m_call = m_client->v2()->get(key, options, this,
+                                     [this, generation](const EtcdResult<EtcdV2Response> &r) {
+                                         if (generation != m_generation)
+                                             return;
+                                         setBusy(Operation::None);
+                                         if (!r.ok()) {
+                                             Q_EMIT loadFailed(r.error);
+                                             return;
+                                         }
+                                         // Only the node itself: a directory's children are the
+                                         // tree's business.
+                                         EtcdV2Node node = r.value.node;
+                                         node.nodes.clear();
+                                         m_snapshot = KeySnapshot::fromV2(node, r.value.etcdIndex);
+                                         Q_EMIT loaded();
+                                     });
+        return;
+    }
+
+    // A range of the exact key; not serializable, so linearizable.
+    m_call = m_client->v3()->range(
+        key, {}, this, [this, key, generation](const EtcdResult<EtcdV3RangeResult> &r) {
+            if (generation != m_generation)
+                return;
+            if (!r.ok()) {
+                setBusy(Operation::None);
+                Q_EMIT loadFailed(r.error);
+                return;
+            }
+            if (r.value.kvs.isEmpty()) {
+                setBusy(Operation::None);
+                Q_EMIT loadFailed(keyNotFound(key));
+                return;
+            }
+            m_snapshot = KeySnapshot::fromV3(r.value.kvs.first(), r.value.header.revision);
+            if (m_snapshot.lease != 0) {
+                fetchLeaseTtl(generation);
+                return;
+            }
+            setBusy(Operation::None);
+            Q_EMIT loaded();
+        });
+}
+
+void KeyDocument::fetchLeaseTtl(quint64 generation)
+{
+    m_call = m_client->v3()->leaseTimeToLive(
+        m_snapshot.lease, false, this,
+        [this, generation](const EtcdResult<EtcdV3LeaseTimeToLiveResult> &r) {
+            if (generation != m_generation)
+                return;
+            // Without the lease's TTL the key is still shown: the countdown says "unknown".
+            if (r.ok() && r.value.ttl >= 0) {
+                m_snapshot.leaseTtl = r.value.ttl;
+                m_snapshot.leaseGrantedTtl = r.value.grantedTtl;
+                m_snapshot.deadline = deadlineAfter(r.value.ttl);
+            }
+            setBusy(Operation::None);
+            Q_EMIT loaded();
+        });
+}
+
+bool KeyDocument::beginWrite(Operation operation)
+{
+    if (!m_client || isBusy())
+        return false;
+    if (operation == Operation::Save && !m_snapshot.exists)
+        return false;
+    setBusy(operation);
+    return true;
+}
+
+bool KeyDocument::save(const QByteArray &value)
+{
+    if (m_snapshot.isDirectory || !beginWrite(Operation::Save))
+        return false;
+    if (isV2())
+        casV2(Operation::Save, m_snapshot, value);
+    else
+        casV3(Operation::Save, m_snapshot, value);
+    return true;
+}
+
+bool KeyDocument::overwrite(const QByteArray &value)
+{
+    if (!m_hasConflict || !m_client || isBusy())
+        return false;
+    setBusy(Operation::Save);
+    if (isV2())
+        casV2(Operation::Save, m_conflict, value);
+    else
+        casV3(Operation::Save, m_conflict, value);
+    return true;
+}
+
+void KeyDocument::casV2(Operation operation, const KeySnapshot &against, const QByteArray &value)
+{
+    const quint64 generation = m_generation;
+    EtcdV2SetOptions options;
+    if (against.exists) {
+        options.prevIndex = against.modifiedIndex;
+        // A v2 set without ttl makes the key permanent: pass what is left so it keeps expiring
+        // when it did (to the second).
+        if (against.ttl)
+            options.ttl = qMax<qint64>(1, against.secondsLeft().value_or(1));
+    } else {
+        options.prevExist = false; // the key was deleted: create it only if still absent
+    }
+    m_call = m_client->v2()->set(
+        m_key, value, options, this,
+        [this, operation, generation](const EtcdResult<EtcdV2Response> &r) {
+            if (generation != m_generation)
+                return;
+            if (r.ok()) {
+                finishWrite(operation, KeySnapshot::fromV2(r.value.node, r.value.etcdIndex));
+                return;
+            }
+            if (r.error.is(EtcdError::Condition::CompareFailed) ||
+                r.error.is(EtcdError::Condition::KeyNotFound) ||
+                r.error.is(EtcdError::Condition::KeyExists)) {
+                v2ConflictRead(operation, r.error);
+                return;
+            }
+            failWrite(operation, r.error);
+        });
+}
+
+void KeyDocument::v2ConflictRead(Operation operation, const EtcdError &error)
+{
+    Q_UNUSED(error)
+    const quint64 generation = m_generation;
+    EtcdV2GetOptions options;
+    options.quorum = true;
+    m_call = m_client->v2()->get(
+        m_key, options, this, [this, operation, generation](const EtcdResult<EtcdV2Response> &r) {
+            if (generation != m_generation)
+                return;
+            if (r.ok()) {
+                EtcdV2Node node = r.value.node;
+                node.nodes.clear();
+                conflict(operation, KeySnapshot::fromV2(node, r.value.etcdIndex));
+            } else if (r.error.is(EtcdError::Condition::KeyNotFound)) {
+                conflict(operation, deletedSnapshot(m_key, true, r.error.index()));
+            } else {
+                failWrite(operation, r.error);
+            }
+        });
+}
+
+void KeyDocument::casV3(Operation operation, const KeySnapshot &against, const QByteArray &value)
+{
+    const quint64 generation = m_generation;
+    EtcdV3PutOptions put;
+    EtcdV3Compare compare;
+    if (against.exists) {
+        compare =
+            EtcdV3Compare::modRevision(m_key, EtcdV3Compare::Result::Equal, against.modRevision);
+        put.ignoreLease = true; // the key keeps its lease
+    } else {
+        compare = EtcdV3Compare::version(m_key, EtcdV3Compare::Result::Equal, 0);
+    }
+    m_call = m_client->v3()->txn(
+        casTxn(compare, m_key, value, put), this,
+        [this, operation, generation, against, value](const EtcdResult<EtcdV3TxnResult> &r) {
+            if (generation != m_generation)
+                return;
+            if (!r.ok()) {
+                failWrite(operation, r.error);
+                return;
+            }
+            if (!r.value.succeeded) {
+                conflict(operation, currentFromFailedTxn(m_key, r.value));
+                return;
+            }
+            // The compare held, so the key is `against` plus this one put.
+            KeySnapshot now = against.exists ? against : deletedSnapshot(m_key, false, 0);
+            now.key = m_key;
+            now.value = value;
+            now.exists = true;
+            now.modRevision = r.value.header.revision;
+            now.storeRevision = r.value.header.revision;
+            if (!against.exists)
+                now.createRevision = r.value.header.revision;
+            now.version = against.exists ? against.version + 1 : 1;
+            finishWrite(operation, now);
+        });
+}
+
+void KeyDocument::finishWrite(Operation operation, const KeySnapshot &now)
+{
+    m_snapshot = now;
+    m_conflict = {};
+    m_hasConflict = false;
+    setBusy(Operation::None);
+    Q_EMIT saved(now);
+    if (operation != Operation::Save)
+        Q_EMIT metadataChanged(operation);
+}
+
+void KeyDocument::failWrite(Operation operation, const EtcdError &error)
+{
+    setBusy(Operation::None);
+    if (operation == Operation::Save)
+        Q_EMIT saveFailed(error);
+    else
+        Q_EMIT metadataChangeFailed(operation, error);
+}
+
+void KeyDocument::conflict(Operation operation, const KeySnapshot &current)
+{
+    setBusy(Operation::None);
+    m_conflict = current;
+    if (operation == Operation::Save) {
+        m_hasConflict = true;
+        Q_EMIT saveConflict(current);
+    } else {
+        Q_EMIT metadataChangeFailed(operation, conflictError(current));
+    }
+}
+
+EtcdError KeyDocument::conflictError(const KeySnapshot &current)
+{
+    const QString key = QString::fromUtf8(current.key);
+    if (!current.exists) {
+        return EtcdError(EtcdError::Kind::Etcd,
+                         QCoreApplication::translate("KeyDocument",
+                                                     "Key %1 was deleted by another client")
+                             .arg(key))
+            .setCause(key)
+            .setCondition(EtcdError::Condition::KeyNotFound);
+    }
+    return EtcdError(EtcdError::Kind::Etcd,
+                     QCoreApplication::translate("KeyDocument",
+                                                 "Key %1 was changed at revision %2 by another "
+                                                 "client")
+                         .arg(key)
+                         .arg(current.modIndex()))
+        .setCause(key)
+        .setCondition(EtcdError::Condition::CompareFailed);
+}

@@ -1,0 +1,186 @@
+#pragma once
+
+#include "etcdclient.h"
+#include "etcderror.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QMetaType>
+#include <QObject>
+#include <QPointer>
+
+#include <functional>
+#include <optional>
+
+class EtcdCall;
+struct EtcdV2Node;
+struct EtcdV3KeyValue;
+
+// One key as the server held it at one moment: its value and metadata in both API's terms.
+// What a load, a save or a conflict saw; what the tree row is updated from.
+struct KeySnapshot
+{
+    QByteArray key;
+    QByteArray value;
+    bool exists = false;      // false: the key was not there (deleted, expired, never created)
+    bool v2 = false;          // which API's fields below are meaningful
+    bool isDirectory = false; // v2 only
+
+    // v2
+    qint64 createdIndex = 0;
+    qint64 modifiedIndex = 0;
+    std::optional<qint64> ttl; // seconds left when read; unset: the key does not expire
+    QDateTime expiration;      // UTC; invalid when the key does not expire
+
+    // v3
+    qint64 createRevision = 0;
+    qint64 modRevision = 0;
+    qint64 version = 0;
+    quint64 lease = 0;              // 0: no lease
+    std::optional<qint64> leaseTtl; // seconds left when read; unset: no lease or unknown
+    qint64 leaseGrantedTtl = 0;
+
+    // When the key expires by this machine's clock: the time the answer arrived plus the
+    // seconds left (v2 ttl, v3 lease TTL), so a server clock that is off does not skew the
+    // countdown. Invalid when the key does not expire (or the lease TTL is unknown).
+    QDateTime deadline;
+
+    // The store position of the answer: v2 X-Etcd-Index, v3 header revision.
+    qint64 storeRevision = 0;
+
+    // The index a CAS compares against: v2 modifiedIndex, v3 mod_revision.
+    qint64 modIndex() const { return v2 ? modifiedIndex : modRevision; }
+    // The server's own expiration time (v2) or the deadline (v3); invalid when none.
+    QDateTime expiresAt() const { return v2 && expiration.isValid() ? expiration : deadline; }
+    // Seconds left at `now` (rounded up, 0 once expired); unset when the key does not expire.
+    std::optional<qint64> secondsLeft(const QDateTime &now = QDateTime::currentDateTimeUtc()) const;
+
+    static KeySnapshot fromV2(const EtcdV2Node &node, qint64 etcdIndex);
+    static KeySnapshot fromV3(const EtcdV3KeyValue &kv, qint64 headerRevision);
+};
+
+Q_DECLARE_METATYPE(KeySnapshot)
+
+// How a new key is created (KeyDocument::create).
+struct KeyCreateOptions
+{
+    // v2: the key's TTL. v3: a new lease with this TTL is granted and attached.
+    std::optional<qint64> ttl;
+    // v3: attach this existing lease instead (ignored when ttl is set).
+    quint64 lease = 0;
+};
+
+// One key being viewed and edited: loads it linearizably, keeps what the server held, and saves
+// with compare-and-swap only (v2 prevIndex, v3 txn on mod_revision that keeps the lease). A
+// failed compare is not an error but a conflict that carries the server's current value. The
+// document never holds or drops the user's text: the caller passes the bytes to save.
+// One operation at a time: a new load() cancels the one in flight; the write operations return
+// false (and do nothing) while another operation runs or when nothing is loaded.
+class KeyDocument : public QObject
+{
+    Q_OBJECT
+public:
+    enum class Operation {
+        None,
+        Load,
+        Save,        // save() and overwrite()
+        SetTtl,      // v2
+        RemoveTtl,   // v2
+        RefreshTtl,  // v2
+        AttachLease, // v3: a new lease
+        DetachLease, // v3
+    };
+    Q_ENUM(Operation)
+
+    explicit KeyDocument(EtcdClient *client, QObject *parent = nullptr);
+    ~KeyDocument() override;
+
+    EtcdClient *client() const { return m_client; }
+    bool isV2() const;
+    QByteArray key() const { return m_key; }
+    // What the server held at the last load or successful write.
+    const KeySnapshot &snapshot() const { return m_snapshot; }
+    bool isLoaded() const { return m_snapshot.exists; }
+    // What the last conflict saw; overwrite() compares against it.
+    const KeySnapshot &conflictSnapshot() const { return m_conflict; }
+    bool hasConflict() const { return m_hasConflict; }
+    Operation busyWith() const { return m_busy; }
+    bool isBusy() const { return m_busy != Operation::None; }
+
+    // Reads `key` linearizably (v3 range of the exact key, v2 GET quorum=true), then the lease's
+    // TTL when it has one. Cancels whatever was in flight. A missing key gives loadFailed with
+    // Condition::KeyNotFound.
+    void load(const QByteArray &key);
+    void reload();
+    // Forgets the key; cancels what is in flight.
+    void clear();
+
+    // Compare-and-swap of the value against snapshot().modIndex(). v2 passes the seconds left
+    // so the key keeps its expiration (a v2 set without ttl would remove it); v3 keeps the
+    // lease (ignore_lease). On success snapshot() holds the new metadata and saved() follows.
+    bool save(const QByteArray &value);
+    // After saveConflict: a new compare-and-swap against conflictSnapshot(). When the conflict
+    // said the key was deleted, the key is created again (only if it is still absent), without
+    // TTL or lease.
+    bool overwrite(const QByteArray &value);
+
+    // v2 TTL operations, each a compare-and-swap on the modifiedIndex seen (the value written is
+    // the one seen, so the user's pending edit is untouched). Refresh renews the TTL without
+    // changing the value or waking watchers.
+    bool setTtl(qint64 seconds);
+    bool removeTtl();
+    bool refreshTtl(qint64 seconds);
+    // v3 lease operations, compare-and-swap on the mod_revision seen (the value is kept with
+    // ignore_value). attachNewLease grants a lease of `seconds` and puts the key with it (the
+    // lease is revoked again when the compare fails); detachLease puts it with lease 0. Keeping
+    // the lease is what save() does.
+    bool attachNewLease(qint64 seconds);
+    bool detachLease();
+
+    // Creates a key only when it does not exist: v2 prevExist=false, v3 txn VERSION == 0 (a
+    // lease is granted first when options.ttl is set). A key that exists fails with
+    // Condition::KeyExists. The callback runs once, later, never after `context` is destroyed.
+    static void create(EtcdClient *client, const QByteArray &key, const QByteArray &value,
+                       const KeyCreateOptions &options, QObject *context,
+                       std::function<void(const EtcdResult<KeySnapshot> &)> callback);
+
+    // An error that says a compare failed because `current` changed (for metadata operations
+    // whose conflict is reported as an error).
+    static EtcdError conflictError(const KeySnapshot &current);
+
+Q_SIGNALS:
+    void loaded();
+    void loadFailed(const EtcdError &error);
+    // A write succeeded; snapshot() holds the new state (also passed along).
+    void saved(const KeySnapshot &snapshot);
+    // The compare failed: `current` is what the server holds now (exists false: deleted).
+    void saveConflict(const KeySnapshot &current);
+    void saveFailed(const EtcdError &error);
+    // A v2 TTL or v3 lease operation succeeded (snapshot() updated, saved() is emitted too) or
+    // failed; a failed compare gives Condition::CompareFailed (or KeyNotFound when deleted).
+    void metadataChanged(KeyDocument::Operation operation);
+    void metadataChangeFailed(KeyDocument::Operation operation, const EtcdError &error);
+    void busyChanged(bool busy);
+
+private:
+    bool beginWrite(Operation operation);
+    void setBusy(Operation operation);
+    void finishWrite(Operation operation, const KeySnapshot &now);
+    void failWrite(Operation operation, const EtcdError &error);
+    void conflict(Operation operation, const KeySnapshot &current);
+    void casV2(Operation operation, const KeySnapshot &against, const QByteArray &value);
+    void casV3(Operation operation, const KeySnapshot &against, const QByteArray &value);
+    void v2ConflictRead(Operation operation, const EtcdError &error);
+    void v2TtlWrite(Operation operation, std::optional<qint64> ttl, bool clear, bool refresh);
+    void v3LeasePut(Operation operation, quint64 lease, qint64 grantedTtl);
+    void fetchLeaseTtl(quint64 generation);
+
+    QPointer<EtcdClient> m_client;
+    QPointer<EtcdCall> m_call;
+    QByteArray m_key;
+    KeySnapshot m_snapshot;
+    KeySnapshot m_conflict;
+    bool m_hasConflict = false;
+    Operation m_busy = Operation::None;
+    quint64 m_generation = 0; // answers for an older load or key are dropped
+};
