@@ -1,0 +1,95 @@
+#pragma once
+
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <QTimer>
+
+#include <functional>
+
+// Small tools the benchmark driver shares: waiting while the event loop runs, the UI stall
+// probe, RSS, etcd's request counters and timing etcdctl.
+
+// Runs the event loop until pred() holds or timeoutMs passed; true when pred() held. The driver
+// waits this way (not with a blocking call) so that timers, replies and the stall probe keep
+// being served exactly as they would in the app's event loop.
+bool spinUntil(const std::function<bool()> &pred, int timeoutMs);
+
+// Ticks every intervalMs on the event loop and remembers the largest gap between two ticks: the
+// longest time the loop (the UI thread, in the app) was busy with something else.
+class StallProbe : public QObject
+{
+    Q_OBJECT
+public:
+    explicit StallProbe(int intervalMs = 5, QObject *parent = nullptr);
+    void start();
+    void stop();
+    qint64 longestGapMs() const { return m_longestNs / 1000000; }
+    double longestGapMsExact() const { return double(m_longestNs) / 1e6; }
+    // Every gap of at least 50 ms: "1.20 s: 85 ms, ..." (when into the run, how long), to see
+    // which part of a load stalls.
+    QString longGaps() const { return m_longGaps.join(QStringLiteral(", ")); }
+
+private:
+    void onTick();
+
+    QTimer m_timer;
+    QElapsedTimer m_clock;
+    qint64 m_lastNs = 0;
+    qint64 m_longestNs = 0;
+    QStringList m_longGaps;
+};
+
+// Resident set size of this process in bytes (/proc/self/statm).
+qint64 residentBytes();
+// Gives freed heap back to the kernel first: what the process keeps, not what it touched.
+qint64 residentBytesTrimmed();
+
+// Counters read from etcd's /metrics (Prometheus text), summed over labels: Range and Txn RPCs
+// served (each gateway HTTP request is one RPC), the ranges the MVCC store ran and the time
+// spent serving Range.
+struct EtcdRequestCounters
+{
+    qint64 rangeRpcs = -1;
+    qint64 txnRpcs = -1;
+    qint64 mvccRanges = -1;
+    // Seconds the server spent handling Range RPCs (etcd started with --metrics extensive): how
+    // much of a listing's wall time is etcd walking its index, the rest being the client.
+    double rangeSeconds = -1;
+    bool isValid() const { return rangeRpcs >= 0; }
+    EtcdRequestCounters operator-(const EtcdRequestCounters &o) const
+    {
+        return {rangeRpcs - o.rangeRpcs, txnRpcs - o.txnRpcs, mvccRanges - o.mvccRanges,
+                rangeSeconds - o.rangeSeconds};
+    }
+};
+EtcdRequestCounters readRequestCounters(const QString &clientUrl);
+
+// Runs a program with stdout to /dev/null and returns its wall-clock time in ms (-1 when it
+// failed); the best of `runs`.
+qint64 timeProgram(const QString &program, const QStringList &args, int runs = 3);
+
+// One line of the result table: a measurement, its baseline from the same run and the target
+// as a ratio (or as an absolute limit when there is no baseline).
+struct BenchRow
+{
+    QString what;
+    QString measured;
+    QString baseline;  // empty: the target is absolute
+    double ratio = -1; // measured / baseline; -1 when there is none
+    QString target;
+    QString requests; // HTTP requests the measurement sent, where counted
+    enum class Verdict { Pass, Miss, Info } verdict = Verdict::Info;
+};
+
+// Prints the rows as an aligned text table, or as a Markdown table for the README.
+QString formatTable(const QList<BenchRow> &rows, bool markdown);
+
+// Logs a progress line to stderr with the time since the benchmark started.
+void benchLog(const QString &message);
+// "1.234 s" or "12.3 ms".
+QString formatMs(double ms);
+QString formatBytes(double bytes);
