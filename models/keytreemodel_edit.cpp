@@ -170,10 +170,16 @@ void KeyTreeModel::deletePrefixIn(KeyNode *dir, const QByteArray &dirPrefix,
     }
     const bool v2 = m_v2;
     removeChildrenWhere(dir, [&](KeyNode *n) {
-        if ((dirPrefix + n->name).startsWith(prefix))
+        const QByteArray key = dirPrefix + n->name;
+        if (key.startsWith(prefix))
             return true;
-        return !v2 && !n->has(KeyNode::IsKey) && n->has(KeyNode::IsDir) &&
-            n->has(KeyNode::Populated) && n->dir && n->dir->children.empty();
+        if (v2 || n->has(KeyNode::IsKey) || !n->has(KeyNode::IsDir))
+            return false;
+        // A v3 virtual directory exists only through its keys: it goes when they all went,
+        // whether it was listed (now empty) or never listed (its whole subtree was deleted).
+        if ((key + sep()).startsWith(prefix))
+            return true;
+        return n->has(KeyNode::Populated) && n->dir && n->dir->children.empty();
     });
 }
 

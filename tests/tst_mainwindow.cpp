@@ -1,16 +1,28 @@
-// The first window against a real etcd: it connects, shows the server version, the API in use
-// and the top level of the keyspace; an unreachable endpoint gives a message and a Retry that
+// The main window against a real etcd: it connects, shows the server version, the API in use
+// and the top level of the key tree; selecting a row opens it in the detail pane; every panel
+// and control has an accessible name; an unreachable endpoint gives a message and a Retry that
 // works once the server is there.
 #include "clusterinfopanel.h"
 #include "connectionbanner.h"
 #include "etcdfixture.h"
 #include "etcdtransport.h"
+#include "keyactions.h"
+#include "keydetailpane.h"
 #include "keyspacepanel.h"
+#include "keytreemodel.h"
 #include "mainwindow.h"
-#include "toplevelmodel.h"
+#include "valueeditor.h"
 
+#include <QAbstractButton>
+#include <QAction>
+#include <QComboBox>
 #include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QPlainTextEdit>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
 #include <QTreeView>
@@ -26,6 +38,9 @@ private Q_SLOTS:
     void unreachableEndpointShowsMessage();
     void retryConnectsOnceServerIsUp();
     void missingV2ApiIsExplained();
+    void selectingARowShowsItInThePane();
+    void everyControlHasAnAccessibleName();
+    void keyMenuHoldsTheActions();
 
 private:
     static QStringList names(MainWindow &w);
@@ -61,9 +76,9 @@ EtcdClient::Options TestMainWindow::optionsFor(const QString &endpoint) const
 QStringList TestMainWindow::names(MainWindow &w)
 {
     QStringList out;
-    const TopLevelModel *model = w.keyspacePanel()->model();
+    const KeyTreeModel *model = w.keyModel();
     for (int r = 0; r < model->rowCount(); ++r)
-        out << model->index(r, TopLevelModel::NameColumn).data().toString();
+        out << QString::fromUtf8(model->index(r, 0).data(KeyTreeModel::KeyRole).toByteArray());
     return out;
 }
 
@@ -101,9 +116,9 @@ void TestMainWindow::showsVersionApiAndTopLevel()
     QCOMPARE(w.clusterInfoPanel()->apiText(), apiShown);
     QCOMPARE(labelText(w, "endpointLabel"), m_etcd->clientUrl());
     QTRY_COMPARE_WITH_TIMEOUT(names(w), topLevel, 10000);
-    QTRY_VERIFY(!w.keyspacePanel()->model()->isLoading());
-    QVERIFY2(w.keyspacePanel()->statusText().contains(QString::number(topLevel.size())),
-             qPrintable(w.keyspacePanel()->statusText()));
+    QTRY_VERIFY(!w.keyModel()->isLoading());
+    QTRY_VERIFY2(w.keyspacePanel()->statusText().contains(QString::number(topLevel.size())),
+                 qPrintable(w.keyspacePanel()->statusText()));
     QCOMPARE(w.windowTitle(), QStringLiteral("etcdscope — %1").arg(m_etcd->clientUrl()));
     QVERIFY(labelText(w, "endpointStatus").contains(m_etcd->clientUrl()));
     QVERIFY(labelText(w, "apiStatus").contains(apiShown));
@@ -124,6 +139,9 @@ void TestMainWindow::readOnlyIsShown()
     QTRY_VERIFY_WITH_TIMEOUT(w.isConnected(), 10000);
     QCOMPARE(labelText(w, "accessLabel"), QStringLiteral("Read-only"));
     QVERIFY(w.client()->transport()->isReadOnly());
+    QVERIFY(w.keyActions()->action(KeyActions::ReadOnly)->isChecked());
+    QVERIFY(!w.keyActions()->action(KeyActions::NewKey)->isEnabled());
+    QVERIFY(w.detailPane()->isReadOnly());
 }
 
 void TestMainWindow::unreachableEndpointShowsMessage()
@@ -142,7 +160,8 @@ void TestMainWindow::unreachableEndpointShowsMessage()
     QVERIFY2(message.contains(QLatin1String("refused"), Qt::CaseInsensitive), qPrintable(message));
     auto *retry = w.findChild<QPushButton *>(QStringLiteral("retryButton"));
     QVERIFY(retry && retry->isVisible());
-    QCOMPARE(w.keyspacePanel()->model()->rowCount(), 0);
+    QCOMPARE(w.keyModel()->rowCount(), 0);
+    QVERIFY(!w.keyActions()->action(KeyActions::NewKey)->isEnabled());
     QCOMPARE(w.windowTitle(), QStringLiteral("etcdscope — %1").arg(dead));
     QCOMPARE(labelText(w, "endpointStatus"), QStringLiteral("Not connected"));
 }
@@ -163,8 +182,8 @@ void TestMainWindow::retryConnectsOnceServerIsUp()
     QTRY_VERIFY_WITH_TIMEOUT(w.isConnected(), 10000);
     QVERIFY(!w.banner()->isVisible());
     QCOMPARE(w.clusterInfoPanel()->apiText(), QStringLiteral("v3"));
-    QTRY_VERIFY(!w.keyspacePanel()->model()->isLoading());
-    QCOMPARE(w.keyspacePanel()->statusText(), QStringLiteral("The keyspace is empty."));
+    QTRY_VERIFY(!w.keyModel()->isLoading());
+    QTRY_COMPARE(w.keyspacePanel()->statusText(), QStringLiteral("The keyspace is empty."));
 }
 
 void TestMainWindow::missingV2ApiIsExplained()
@@ -182,6 +201,78 @@ void TestMainWindow::missingV2ApiIsExplained()
     const QString message = w.banner()->message();
     QVERIFY2(message.contains(QLatin1String("v2")), qPrintable(message));
     QVERIFY(!w.isConnected());
+}
+
+void TestMainWindow::selectingARowShowsItInThePane()
+{
+    MainWindow w(optionsFor(m_etcd->clientUrl()));
+    w.show();
+    QTRY_VERIFY_WITH_TIMEOUT(w.isConnected(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(w.keyModel()->indexForKey("/release notes").isValid(), 10000);
+    QTreeView *view = w.keyspacePanel()->view();
+    view->setCurrentIndex(w.keyModel()->indexForKey("/release notes"));
+    QCOMPARE(w.keyActions()->currentKey(), QByteArray("/release notes"));
+    QCOMPARE(w.detailPane()->currentKey(), QByteArray("/release notes"));
+    QTRY_COMPARE_WITH_TIMEOUT(w.detailPane()->editor()->textEdit()->toPlainText().remove(
+                                  QRegularExpression(QStringLiteral("\\s"))),
+                              QStringLiteral("{\"ip\":\"10.0.0.5\",\"port\":8008}"), 10000);
+
+    // A directory shows as a directory; nothing selected clears the pane.
+    view->setCurrentIndex(w.keyModel()->indexForKey("/login_servers"));
+    QCOMPARE(w.detailPane()->currentKey(), QByteArray("/login_servers"));
+    QVERIFY(w.detailPane()->isDirectoryShown());
+    view->setCurrentIndex({});
+    QCOMPARE(w.detailPane()->currentKey(), QByteArray());
+}
+
+void TestMainWindow::everyControlHasAnAccessibleName()
+{
+    MainWindow w(optionsFor(m_etcd->clientUrl()));
+    w.show();
+    QTRY_VERIFY_WITH_TIMEOUT(w.isConnected(), 10000);
+    w.findChild<QWidget *>(QStringLiteral("clusterDock"))->show();
+    QStringList missing;
+    const auto widgets = w.findChildren<QWidget *>();
+    for (QWidget *widget : widgets) {
+        const bool control = qobject_cast<QAbstractButton *>(widget)
+                             || qobject_cast<QLineEdit *>(widget)
+                             || qobject_cast<QPlainTextEdit *>(widget)
+                             || qobject_cast<QComboBox *>(widget)
+                             || qobject_cast<QAbstractItemView *>(widget);
+        // Qt's own parts (qt_* names, tool buttons the toolbar makes from named actions) are
+        // named by their owner or their action.
+        if (!control || widget->objectName().startsWith(QLatin1String("qt_"))
+            || widget->parent()->inherits("QToolBar") || widget->parent()->inherits("QLineEdit")
+            || widget->inherits("QComboBoxListView")
+            || !widget->accessibleName().isEmpty())
+            continue;
+        if (auto *button = qobject_cast<QAbstractButton *>(widget);
+            button && !button->text().isEmpty())
+            continue; // a button is named by its text
+        missing << QStringLiteral("%1 (%2)").arg(widget->objectName(),
+                                                 QLatin1String(widget->metaObject()->className()));
+    }
+    QVERIFY2(missing.isEmpty(), qPrintable(missing.join(QLatin1String(", "))));
+    for (const char *name : {"keyspacePanel", "keyView", "filterEdit", "keyspaceStatus"})
+        QVERIFY2(!w.findChild<QWidget *>(QLatin1String(name))->accessibleName().isEmpty(), name);
+    QVERIFY(!w.detailPane()->accessibleName().isEmpty());
+}
+
+void TestMainWindow::keyMenuHoldsTheActions()
+{
+    MainWindow w(optionsFor(m_etcd->clientUrl()));
+    auto *menu = w.menuBar()->findChild<QMenu *>(QStringLiteral("keyMenu"));
+    QVERIFY(menu);
+    const QList<QAction *> actions = menu->actions();
+    for (KeyActions::Id id : {KeyActions::NewKey, KeyActions::Delete, KeyActions::Save,
+                              KeyActions::GoToKey, KeyActions::Refresh, KeyActions::CopyKey})
+        QVERIFY(actions.contains(w.keyActions()->action(id)));
+    QCOMPARE(w.keyActions()->action(KeyActions::Save)->shortcut(), QKeySequence::Save);
+    QCOMPARE(w.keyActions()->action(KeyActions::Refresh)->shortcut(), QKeySequence(Qt::Key_F5));
+    QCOMPARE(w.keyActions()->action(KeyActions::Edit)->shortcut(), QKeySequence(Qt::Key_F2));
+    QCOMPARE(w.keyActions()->action(KeyActions::GoToKey)->shortcut(),
+             QKeySequence(QStringLiteral("Ctrl+L")));
+    QCOMPARE(w.keyspacePanel()->filterAction()->shortcut(), QKeySequence::Find);
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -1,5 +1,7 @@
 #include "errortext.h"
 
+#include "keydisplay.h"
+
 #include <QCoreApplication>
 
 namespace {
@@ -13,6 +15,7 @@ public:
         return error.endpoint().isEmpty() ? tr("the cluster") : error.endpoint();
     }
     static QString describe(const EtcdError &error);
+    static QString describeForKey(const EtcdError &error, const QByteArray &key);
 };
 } // namespace
 
@@ -79,4 +82,50 @@ QString ErrorText::describe(const EtcdError &error)
         return tr("Not written: the connection is read-only (%1).").arg(error.message());
     }
     return error.toString();
+}
+
+QString describeKeyError(const EtcdError &error, const QByteArray &key)
+{
+    return ErrorText::describeForKey(error, key);
+}
+
+QString ErrorText::describeForKey(const EtcdError &error, const QByteArray &key)
+{
+    if (error.kind() != EtcdError::Kind::Etcd)
+        return describe(error);
+    const QString name = displayKey(key);
+    // Errors made in words by the client side (a conflict seen by KeyDocument) carry neither
+    // etcd's code nor an HTTP status.
+    const bool worded = error.code() == 0 && error.httpStatus() == 0 && !error.message().isEmpty();
+    switch (error.condition()) {
+    case EtcdError::Condition::KeyNotFound:
+        return worded ? error.message() : tr("Key %1 does not exist (any more).").arg(name);
+    case EtcdError::Condition::CompareFailed:
+        if (worded)
+            return error.message();
+        return error.index() > 0
+                   ? tr("Key %1 was changed by another client (etcd index %2).")
+                         .arg(name)
+                         .arg(error.index())
+                   : tr("Key %1 was changed by another client.").arg(name);
+    case EtcdError::Condition::KeyExists:
+        return tr("Key %1 already exists.").arg(name);
+    case EtcdError::Condition::NotAFile:
+        return tr("%1 is a directory, not a key.").arg(name);
+    case EtcdError::Condition::NotADirectory:
+        return tr("%1 is a key, not a directory.").arg(name);
+    case EtcdError::Condition::DirectoryNotEmpty:
+        return tr("Directory %1 is not empty.").arg(name);
+    case EtcdError::Condition::RootReadOnly:
+        return tr("The root directory cannot be changed.");
+    case EtcdError::Condition::PermissionDenied:
+        return tr("Permission denied for %1.").arg(name);
+    case EtcdError::Condition::LeaseNotFound:
+        return tr("The lease of %1 no longer exists.").arg(name);
+    case EtcdError::Condition::InvalidField:
+        return tr("etcd refused the request for %1: %2").arg(name, error.message());
+    default:
+        break;
+    }
+    return describe(error);
 }

@@ -7,3 +7,8 @@
 // An EtcdError in words a user understands, for banners and status bars: what failed, where,
 // and what to check. The raw error is kept for a tooltip (EtcdError::toString()).
 QString describeError(const EtcdError &error);
+
+// The same for an operation on `key`, naming it where the condition is about the key: "Directory
+// /queue is not empty", "Permission denied for /prod/secret", "Key /a already exists". An error
+// that already says it in words (a conflict from KeyDocument) is passed through.
+QString describeKeyError(const EtcdError &error, const QByteArray &key);

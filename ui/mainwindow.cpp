@@ -4,39 +4,59 @@
 #include "connectionbanner.h"
 #include "errortext.h"
 #include "etcdtransport.h"
+#include "keyactions.h"
+#include "keydetailpane.h"
 #include "keyspacepanel.h"
+#include "keytreemodel.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
 #include <QKeySequence>
 #include <QLabel>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QToolBar>
+#include <QTreeView>
 #include <QVBoxLayout>
 
 MainWindow::MainWindow(const EtcdClient::Options &options, QWidget *parent)
     : QMainWindow(parent)
     , m_options(options)
     , m_client(new EtcdClient(this))
+    , m_model(new KeyTreeModel(this))
     , m_banner(new ConnectionBanner(this))
     , m_info(new ClusterInfoPanel(this))
-    , m_keyspace(new KeyspacePanel(this))
+    , m_infoDock(new QDockWidget(tr("Cluster"), this))
+    , m_keyspace(new KeyspacePanel(m_model, this))
+    , m_pane(new KeyDetailPane(this))
+    , m_actions(new KeyActions(m_model, m_keyspace->view(), m_pane, this))
     , m_endpointStatus(new QLabel(this))
     , m_apiStatus(new QLabel(this))
     , m_accessStatus(new QLabel(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
+    setAccessibleName(tr("etcdscope"));
     m_endpointStatus->setObjectName(QStringLiteral("endpointStatus"));
+    m_endpointStatus->setAccessibleName(tr("Connection status"));
     m_apiStatus->setObjectName(QStringLiteral("apiStatus"));
+    m_apiStatus->setAccessibleName(tr("Server version and API"));
     m_accessStatus->setObjectName(QStringLiteral("accessStatus"));
+    m_accessStatus->setAccessibleName(tr("Access"));
+    m_banner->setAccessibleName(tr("Connection problem"));
+    m_pane->setAccessibleName(tr("Key details"));
 
     auto *splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->setObjectName(QStringLiteral("mainSplitter"));
+    splitter->setAccessibleName(tr("Key tree and details"));
     splitter->addWidget(m_keyspace);
-    splitter->addWidget(m_info);
+    splitter->addWidget(m_pane);
     splitter->setStretchFactor(0, 1);
-    splitter->setStretchFactor(1, 0);
-    splitter->setSizes({700, 300});
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({660, 520});
     splitter->setChildrenCollapsible(false);
 
     auto *central = new QWidget(this);
@@ -45,13 +65,17 @@ MainWindow::MainWindow(const EtcdClient::Options &options, QWidget *parent)
     layout->addWidget(splitter, 1);
     setCentralWidget(central);
 
-    QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
-    QAction *reconnect = fileMenu->addAction(tr("&Reconnect"), this, &MainWindow::connectToCluster);
-    reconnect->setShortcut(QKeySequence::Refresh);
-    fileMenu->addSeparator();
-    QAction *quit = fileMenu->addAction(tr("&Quit"), this, &QWidget::close);
-    quit->setShortcut(QKeySequence::Quit);
+    m_infoDock->setObjectName(QStringLiteral("clusterDock"));
+    m_infoDock->setAccessibleName(tr("Cluster information"));
+    m_infoDock->setWidget(m_info);
+    m_infoDock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable);
+    addDockWidget(Qt::RightDockWidgetArea, m_infoDock);
+    // Out of the way until asked for: the status bar already names the server and the API.
+    m_infoDock->hide();
 
+    createMenus();
+
+    statusBar()->setAccessibleName(tr("Status bar"));
     statusBar()->addWidget(m_endpointStatus, 1);
     statusBar()->addPermanentWidget(m_apiStatus);
     statusBar()->addPermanentWidget(m_accessStatus);
@@ -61,8 +85,16 @@ MainWindow::MainWindow(const EtcdClient::Options &options, QWidget *parent)
         updateTitle();
         updateStatusBar();
     });
+    connect(m_actions, &KeyActions::statusMessage, this,
+            [this](const QString &text) { statusBar()->showMessage(text, 8000); });
+    connect(m_actions, &KeyActions::readOnlyChanged, this, &MainWindow::onReadOnlyChanged);
+    connect(m_pane, &KeyDetailPane::statusMessage, this, [this](const QString &text) {
+        m_paneMessage = text;
+        statusBar()->showMessage(text, 8000);
+    });
 
-    resize(1000, 640);
+    m_actions->setReadOnly(m_options.readOnly);
+    resize(1180, 720);
     updateTitle();
     updateStatusBar();
     connectToCluster();
@@ -74,6 +106,40 @@ MainWindow::~MainWindow()
         m_discovery->cancel();
 }
 
+void MainWindow::createMenus()
+{
+    QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
+    QAction *reconnect = fileMenu->addAction(tr("Re&connect"), this, &MainWindow::connectToCluster);
+    reconnect->setObjectName(QStringLiteral("reconnectAction"));
+    reconnect->setShortcut(QKeySequence(tr("Ctrl+Shift+R")));
+    fileMenu->addAction(m_actions->action(KeyActions::ReadOnly));
+    fileMenu->addSeparator();
+    QAction *quit = fileMenu->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *keyMenu = menuBar()->addMenu(tr("&Key"));
+    keyMenu->setObjectName(QStringLiteral("keyMenu"));
+    m_actions->addKeyActions(keyMenu);
+
+    QMenu *viewMenu = menuBar()->addMenu(tr("&View"));
+    viewMenu->addAction(m_keyspace->filterAction());
+    viewMenu->addAction(m_actions->action(KeyActions::ShowHidden));
+    viewMenu->addSeparator();
+    QAction *dockToggle = m_infoDock->toggleViewAction();
+    dockToggle->setText(tr("&Cluster Information"));
+    dockToggle->setShortcut(QKeySequence(tr("Ctrl+I")));
+    viewMenu->addAction(dockToggle);
+
+    QToolBar *toolBar = addToolBar(tr("Keys"));
+    toolBar->setObjectName(QStringLiteral("keyToolBar"));
+    toolBar->setAccessibleName(tr("Key actions"));
+    toolBar->setMovable(false);
+    toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_actions->addToolBarActions(toolBar);
+    toolBar->addSeparator();
+    toolBar->addAction(dockToggle);
+}
+
 void MainWindow::connectToCluster()
 {
     if (m_discovery)
@@ -82,6 +148,11 @@ void MainWindow::connectToCluster()
     m_banner->hide();
     m_info->showConnecting(m_options.endpoints, m_options.readOnly);
     m_keyspace->showNotConnected(tr("Connecting…"));
+    // Nothing may act on the old connection while the new one is discovered.
+    m_actions->setClient(nullptr);
+    m_pane->setClient(nullptr);
+    m_model->setClient(nullptr);
+    m_model->reload();
 
     const EtcdError configError = m_client->configure(m_options);
     if (configError) {
@@ -105,10 +176,20 @@ void MainWindow::onDiscovered(const EtcdResult<EtcdClient::ClusterInfo> &result)
     m_connected = true;
     const EtcdClient::ClusterInfo &info = result.value;
     m_info->showInfo(info, m_options.readOnly);
-    if (info.api == EtcdClient::Api::V2)
-        m_keyspace->listV2(m_client->v2());
-    else
-        m_keyspace->listV3(m_client->v3());
+    m_client->transport()->setReadOnly(m_options.readOnly);
+    m_pane->setClient(m_client);
+    if (KeyDocument *document = m_pane->document()) {
+        // "Loading /a…" from the pane is done once the key is loaded; a message that came
+        // later (an action's result) stays.
+        connect(document, &KeyDocument::loaded, this, [this] {
+            if (statusBar()->currentMessage() == m_paneMessage)
+                statusBar()->clearMessage();
+        });
+    }
+    m_actions->setClient(m_client);
+    m_model->setClient(m_client);
+    m_keyspace->showListing(EtcdClient::apiName(info.api));
+    m_model->reload();
     updateTitle();
     updateStatusBar();
     Q_EMIT connectionAttempted(true);
@@ -123,6 +204,52 @@ void MainWindow::showFailure(const QString &title, const EtcdError &error)
     m_keyspace->showNotConnected(tr("Not connected."));
     updateStatusBar();
     Q_EMIT connectionAttempted(false);
+}
+
+bool MainWindow::isReadOnly() const
+{
+    return m_actions->isReadOnly();
+}
+
+void MainWindow::setReadOnly(bool readOnly)
+{
+    m_actions->setReadOnly(readOnly);
+}
+
+void MainWindow::onReadOnlyChanged(bool readOnly)
+{
+    // A reconnect applies m_options again: the toggle must survive it.
+    m_options.readOnly = readOnly;
+    if (m_connected)
+        m_info->showInfo(m_client->clusterInfo(), readOnly);
+    else
+        m_info->showConnecting(m_options.endpoints, readOnly);
+    updateTitle();
+    updateStatusBar();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_closeConfirmed || !m_pane->hasUnsavedChanges()) {
+        event->accept();
+        return;
+    }
+    // Asked without a nested event loop: the close is repeated once the user answered.
+    event->ignore();
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Unsaved Changes"),
+                                tr("The value being edited has changes that are not saved. "
+                                   "Close etcdscope anyway?"),
+                                QMessageBox::Discard | QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("closeUnsavedBox"));
+    box->setAccessibleName(box->windowTitle());
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::finished, this, [this](int button) {
+        if (button != QMessageBox::Discard)
+            return;
+        m_closeConfirmed = true;
+        close();
+    });
+    box->open();
 }
 
 void MainWindow::updateTitle()

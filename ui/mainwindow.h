@@ -8,11 +8,17 @@
 class ClusterInfoPanel;
 class ConnectionBanner;
 class EtcdDiscovery;
+class KeyActions;
+class KeyDetailPane;
+class KeyTreeModel;
 class KeyspacePanel;
+class QDockWidget;
 class QLabel;
 
-// etcdscope's main window: composes the panels, owns the connection and runs its discovery.
-// Connecting never blocks: discovery answers (or fails with a message in the banner) later.
+// etcdscope's main window: composes the key tree, the detail pane, the cluster panel (a dock)
+// and the connection banner, owns the connection and runs its discovery. What the user does to
+// keys lives in KeyActions. Connecting never blocks: discovery answers (or fails with a message
+// in the banner) later.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -24,18 +30,28 @@ public:
     ConnectionBanner *banner() const { return m_banner; }
     ClusterInfoPanel *clusterInfoPanel() const { return m_info; }
     KeyspacePanel *keyspacePanel() const { return m_keyspace; }
+    KeyTreeModel *keyModel() const { return m_model; }
+    KeyDetailPane *detailPane() const { return m_pane; }
+    KeyActions *keyActions() const { return m_actions; }
     bool isConnected() const { return m_connected; }
+    bool isReadOnly() const;
 
 public Q_SLOTS:
     // Applies the options and discovers the cluster again (the banner's Retry).
     void connectToCluster();
+    void setReadOnly(bool readOnly);
 
 Q_SIGNALS:
     // After each attempt: connected or not (the banner says why).
     void connectionAttempted(bool connected);
 
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
 private:
+    void createMenus();
     void onDiscovered(const EtcdResult<EtcdClient::ClusterInfo> &result);
+    void onReadOnlyChanged(bool readOnly);
     void showFailure(const QString &title, const EtcdError &error);
     void updateTitle();
     void updateStatusBar();
@@ -44,10 +60,16 @@ private:
     EtcdClient *m_client;
     QPointer<EtcdDiscovery> m_discovery;
     bool m_connected = false;
+    bool m_closeConfirmed = false;
+    QString m_paneMessage; // the last status the detail pane reported
 
+    KeyTreeModel *m_model;
     ConnectionBanner *m_banner;
     ClusterInfoPanel *m_info;
+    QDockWidget *m_infoDock;
     KeyspacePanel *m_keyspace;
+    KeyDetailPane *m_pane;
+    KeyActions *m_actions;
     QLabel *m_endpointStatus;
     QLabel *m_apiStatus;
     QLabel *m_accessStatus;
