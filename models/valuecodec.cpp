@@ -192,6 +192,18 @@ bool isValidUtf8(const QByteArray &value)
     return toText(value).toUtf8() == value;
 }
 
+bool isJsonDocument(const QByteArray &value)
+{
+    // Large values stay in text mode: pretty-printing a megabyte on open is not worth it.
+    constexpr qsizetype maxSize = 256 * 1024;
+    const QByteArray t = value.trimmed();
+    if (t.isEmpty() || t.size() > maxSize || (t.front() != '{' && t.front() != '['))
+        return false;
+    QJsonParseError error;
+    QJsonDocument::fromJson(t, &error);
+    return error.error == QJsonParseError::NoError;
+}
+
 bool isBinary(const QByteArray &value)
 {
     for (const char c : value) {

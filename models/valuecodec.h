@@ -41,6 +41,8 @@ QString modeName(Mode mode);
 // True when the bytes are not valid UTF-8, or hold NUL or control bytes other than \t \r \n.
 // Such a value opens in hex: showing it as text could not give the same bytes back.
 bool isBinary(const QByteArray &value);
+// A JSON object or array (after leading white space) of a size worth pretty-printing.
+bool isJsonDocument(const QByteArray &value);
 // True when the bytes survive a trip through QString unchanged (valid UTF-8, no replacement).
 bool isValidUtf8(const QByteArray &value);
 

@@ -381,7 +381,10 @@ void TestKeyDetailPane::modeSwitchKeepsText()
 {
     ValueEditor *editor = m_pane->editor();
     editor->setValue(R"({"a": 1})");
-    QCOMPARE(editor->mode(), ValueCodec::Mode::Text);
+    // A JSON object opens as JSON; the test edits it as text.
+    QCOMPARE(editor->mode(), ValueCodec::Mode::Json);
+    QVERIFY(editor->setMode(ValueCodec::Mode::Text));
+    QCOMPARE(editor->textEdit()->toPlainText(), QStringLiteral(R"({"a": 1})"));
     editor->textEdit()->setFocus();
     editor->textEdit()->moveCursor(QTextCursor::End);
     QTest::keyClicks(editor->textEdit(), QStringLiteral(","));
@@ -510,6 +513,8 @@ void TestKeyDetailPane::jsonHighlighting()
 {
     ValueEditor *editor = m_pane->editor();
     editor->setValue(R"({"key": "text", "n": -1.5e3, "ok": true})");
+    QCOMPARE(editor->mode(), ValueCodec::Mode::Json); // a JSON object opens as JSON
+    QVERIFY(editor->setMode(ValueCodec::Mode::Text));
     QVERIFY(!editor->isHighlighting()); // only in JSON mode
     QVERIFY(editor->setMode(ValueCodec::Mode::Json));
     QVERIFY(editor->isHighlighting());

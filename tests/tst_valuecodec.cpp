@@ -12,6 +12,8 @@ class TestValueCodec : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void isJsonDocument_data();
+    void isJsonDocument();
     void isBinary_data();
     void isBinary();
     void roundTrip_data();
@@ -316,6 +318,27 @@ void TestValueCodec::largeValue()
     QVERIFY(ValueCodec::isBinary(value));
     QCOMPARE(fromHex(toHex(value)).bytes, value);
     QCOMPARE(fromBase64(toBase64(value)).bytes, value);
+}
+
+void TestValueCodec::isJsonDocument_data()
+{
+    QTest::addColumn<QByteArray>("value");
+    QTest::addColumn<bool>("json");
+    QTest::newRow("object") << QByteArray(R"({"ip":"10.0.0.5","port":8008})") << true;
+    QTest::newRow("array with space") << QByteArray("  [1, 2]\n") << true;
+    QTest::newRow("scalar") << QByteArray("42") << false;
+    QTest::newRow("string") << QByteArray(R"("text")") << false;
+    QTest::newRow("broken") << QByteArray(R"({"a": )") << false;
+    QTest::newRow("plain") << QByteArray("hello {x}") << false;
+    QTest::newRow("empty") << QByteArray() << false;
+    QTest::newRow("too big") << QByteArray("[" + QByteArray(300 * 1024, '1') + "]") << false;
+}
+
+void TestValueCodec::isJsonDocument()
+{
+    QFETCH(QByteArray, value);
+    QFETCH(bool, json);
+    QCOMPARE(ValueCodec::isJsonDocument(value), json);
 }
 
 QTEST_GUILESS_MAIN(TestValueCodec)

@@ -82,6 +82,9 @@ void ValueEditor::setValue(const QByteArray &value)
     QString text;
     if (ValueCodec::isBinary(value)) {
         mode = m_preferred == Mode::Base64 ? Mode::Base64 : Mode::Hex;
+    } else if (m_preferred == Mode::Text && ValueCodec::isJsonDocument(value)) {
+        // A JSON object or array opens pretty-printed; until edited, value() is the original.
+        mode = ValueCodec::encode(Mode::Json, value, &text) ? Mode::Text : Mode::Json;
     } else if (m_preferred != Mode::Text) {
         // The mode the user chose last, when this value can be shown in it.
         mode = ValueCodec::encode(m_preferred, value, &text) ? Mode::Text : m_preferred;
