@@ -4,6 +4,11 @@
 #include "etcdtransport.h"
 #include "etcdv3json.h"
 
+#include <QMetaObject>
+#include <QThreadPool>
+
+#include <memory>
+
 // The state one logical call keeps across its attempts. While `authenticating`, the call's HTTP
 // request is the shared authenticate request and `request` waits to be sent after it.
 struct EtcdV3Client::CallState
@@ -16,6 +21,7 @@ struct EtcdV3Client::CallState
     QByteArray tokenAtSend;         // the token the last attempt went out with
     bool watchedAsCarrier = false;  // its finished() is connected to onCarrierFinished()
     int authRoundsAtSend = 0;       // m_authRounds when the last attempt went out
+    bool answered = false;          // a decode off the thread delivered: the call only ends
 };
 
 namespace {
@@ -31,6 +37,97 @@ bool isAuthRetryable(const EtcdError &e)
 bool isSuccess(int status)
 {
     return status >= 200 && status < 300;
+}
+
+// Range answers of at least this size are decoded on a worker thread: a page of 16,384 keys is
+// about 1-2 MB of JSON and takes 20-100 ms to decode, a stall the GUI thread should not have.
+// Smaller ones are decoded in place, where a thread hop would cost more than it saves.
+constexpr qsizetype kOffThreadDecodeBytes = 256 * 1024;
+
+EtcdResult<EtcdV3RangeResult> decodeRangeAnswer(const EtcdHttpResponse &response)
+{
+    EtcdResult<EtcdV3RangeResult> result;
+    result.error = EtcdV3Json::decodeRange(response.body, &result.value);
+    if (result.error) {
+        result.value = EtcdV3RangeResult{};
+        result.error.setEndpoint(response.endpoint).setHttpStatus(response.status);
+    }
+    return result;
+}
+
+// The raw callback of range(). Its own type so that handle() can recognise a range answer (via
+// std::function::target) and decode a big one off the thread; called directly, it decodes in
+// place (errors, small answers, and answers after the client is gone).
+struct RangeCallback
+{
+    std::shared_ptr<EtcdV3Client::Callback<EtcdV3RangeResult>> callback;
+
+    void operator()(const EtcdHttpResponse &response, const EtcdError &error) const
+    {
+        EtcdResult<EtcdV3RangeResult> result;
+        if (error)
+            result.error = error;
+        else
+            result = decodeRangeAnswer(response);
+        if (*callback)
+            (*callback)(result);
+    }
+};
+
+// Decodes a big 2xx range answer on QThreadPool::globalInstance() and delivers it on the call's
+// thread. The call stays unfinished meanwhile (the handler returned false), so a caller can still
+// cancel it; the result is dropped when the call was cancelled, timed out or its context died.
+// After delivery the call is finished. Returns false when the answer is decoded in place.
+bool decodeOffThread(EtcdCall *call, const EtcdHttpResponse &response, const RangeCallback &range,
+                     std::function<void()> markAnswered)
+{
+    if (response.body.size() < kOffThreadDecodeBytes)
+        return false;
+    // Moved from the worker into the delivery, never shared between threads: everything in it
+    // (the caller's callback included) is destroyed on the call's thread.
+    struct Pending
+    {
+        QPointer<EtcdCall> call; // read on the call's thread only
+        EtcdHttpResponse response;
+        RangeCallback range;
+        std::function<void()> markAnswered;
+        EtcdResult<EtcdV3RangeResult> result;
+    };
+    auto pending = std::make_unique<Pending>();
+    pending->call = call;
+    pending->response = response;
+    pending->range = range;
+    pending->markAnswered = std::move(markAnswered);
+    // The queued delivery needs a receiver in the call's thread that outlives the worker: the
+    // call itself may be deleted meanwhile. The delivery holds the last reference.
+    std::shared_ptr<QObject> receiver(new QObject, [](QObject *o) { o->deleteLater(); });
+    // QThreadPool::start takes a std::function, which must be copyable: share the unique state.
+    auto shared = std::make_shared<std::unique_ptr<Pending>>(std::move(pending));
+    QThreadPool::globalInstance()->start([shared, receiver]() mutable {
+        std::unique_ptr<Pending> p = std::move(*shared);
+        p->result = decodeRangeAnswer(p->response);
+        p->response = EtcdHttpResponse{};
+        auto delivery = std::make_shared<std::unique_ptr<Pending>>(std::move(p));
+        QObject *target = receiver.get();
+        QMetaObject::invokeMethod(
+            target,
+            [delivery, receiver = std::move(receiver)] {
+                Pending &d = **delivery;
+                EtcdCall *c = d.call;
+                if (!c || c->isFinished() || c->isCancelled())
+                    return;
+                d.markAnswered();
+                if (*d.range.callback)
+                    (*d.range.callback)(d.result);
+                // End the call; its handler sees `answered` and only finishes it. The callback
+                // may have cancelled it already.
+                if (d.call && !d.call->isFinished())
+                    d.call->fail(EtcdError());
+            },
+            Qt::QueuedConnection);
+        shared.reset();
+    });
+    return true;
 }
 
 } // namespace
@@ -121,6 +218,8 @@ EtcdCall *EtcdV3Client::send(const EtcdHttpRequest &request, QObject *context, R
     EtcdCall *call = m_transport->send(
         carry ? authenticateRequest() : state->request, context,
         [self, state, useToken](EtcdCall *c, const EtcdHttpResponse &r, const EtcdError &e) {
+            if (state->answered)
+                return true; // decoded off the thread and delivered: only finishing the call
             if (self && useToken)
                 return self->handle(c, state, r, e);
             // The client is gone (or this is the plain authenticate): no token logic.
@@ -155,6 +254,10 @@ bool EtcdV3Client::handle(EtcdCall *call, const std::shared_ptr<CallState> &stat
         return true;
     }
     if (isSuccess(response.status)) {
+        if (const auto *range = state->callback.target<RangeCallback>()) {
+            if (decodeOffThread(call, response, *range, [state] { state->answered = true; }))
+                return false;
+        }
         state->callback(response, {});
         return true;
     }
@@ -299,9 +402,10 @@ void EtcdV3Client::onCarrierFinished(EtcdCall *call)
 EtcdCall *EtcdV3Client::range(const QByteArray &key, const EtcdV3RangeOptions &options,
                               QObject *context, Callback<EtcdV3RangeResult> callback)
 {
-    return postDecoded<EtcdV3RangeResult>("/kv/range", EtcdV3Json::encodeRange(key, options),
-                                          EtcdHttpRequest::Kind::Read, QStringLiteral("v3 range"),
-                                          context, std::move(callback), EtcdV3Json::decodeRange);
+    // Not postDecoded: handle() decodes big answers off the thread (RangeCallback).
+    RangeCallback raw{std::make_shared<Callback<EtcdV3RangeResult>>(std::move(callback))};
+    return post("/kv/range", EtcdV3Json::encodeRange(key, options), EtcdHttpRequest::Kind::Read,
+                QStringLiteral("v3 range"), context, std::move(raw));
 }
 
 EtcdCall *EtcdV3Client::put(const QByteArray &key, const QByteArray &value,

@@ -327,6 +327,8 @@ bool decodeUInt64(const QByteArray &text, quint64 *out)
 
 EtcdError decodeRange(const QByteArray &body, EtcdV3RangeResult *out)
 {
+    if (decodeRangeFast(body, out))
+        return {};
     return decodeWith(body, out, fillRange);
 }
 

@@ -32,6 +32,9 @@ QByteArray encodeAuthenticate(const QString &name, const QString &password);
 // The range answer is the hot path (up to 100 MB for a big listing): kept in this one function
 // so a streaming parser can replace it.
 EtcdError decodeRange(const QByteArray &body, EtcdV3RangeResult *out);
+// decodeRange's fast path (simdjson) for the answer as etcd writes it; false when the body is
+// anything else (decodeRange then checks it field by field). Public for tests.
+bool decodeRangeFast(const QByteArray &body, EtcdV3RangeResult *out);
 EtcdError decodePut(const QByteArray &body, EtcdV3PutResult *out);
 EtcdError decodeDeleteRange(const QByteArray &body, EtcdV3DeleteResult *out);
 EtcdError decodeTxn(const QByteArray &body, EtcdV3TxnResult *out);

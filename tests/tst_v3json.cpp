@@ -95,32 +95,35 @@ void TestV3Json::rangeAnswer_data()
     QTest::addColumn<bool>("more");
     QTest::addColumn<qint64>("count");
     QTest::addColumn<qint64>("revision");
+    QTest::addColumn<bool>("fast"); // decodeRangeFast takes it (else decodeRange falls back)
 
     QTest::newRow("as etcd 3.4 writes it")
         << ("{" + kHeader +
             R"(,"kvs":[{"key":"YQ==","create_revision":"2","mod_revision":"5","version":"3",)"
             R"("value":"MQ==","lease":"7587869062932411916"},{"key":"Yg==","create_revision":"6",)"
             R"("mod_revision":"6","version":"1"}],"more":true,"count":"9"})")
-        << 2 << QByteArray("a") << QByteArray("1") << qint64(5) << true << qint64(9) << qint64(42);
+        << 2 << QByteArray("a") << QByteArray("1") << qint64(5) << true << qint64(9) << qint64(42)
+        << true;
     QTest::newRow("empty range: only a header")
         << ("{" + kHeader + "}") << 0 << QByteArray() << QByteArray() << qint64(0) << false
-        << qint64(0) << qint64(42);
+        << qint64(0) << qint64(42) << true;
     QTest::newRow("no header at all") << QByteArray("{}") << 0 << QByteArray() << QByteArray()
-                                      << qint64(0) << false << qint64(0) << qint64(0);
+                                      << qint64(0) << false << qint64(0) << qint64(0) << true;
     QTest::newRow("count only") << ("{" + kHeader + R"(,"count":"100000"})") << 0 << QByteArray()
                                 << QByteArray() << qint64(0) << false << qint64(100000)
-                                << qint64(42);
+                                << qint64(42) << true;
     QTest::newRow("numbers as JSON numbers, camelCase names")
         << QByteArray(R"({"header":{"revision":7},"kvs":[{"key":"AP8=","modRevision":4}],)"
                       R"("count":1})")
         << 1 << QByteArray("\x00\xff", 2) << QByteArray() << qint64(4) << false << qint64(1)
-        << qint64(7);
+        << qint64(7) << false;
     QTest::newRow("unknown fields are ignored")
         << QByteArray(R"({"future":[1,2,{"x":null}],"kvs":[{"key":"YQ==","new":true}]})") << 1
-        << QByteArray("a") << QByteArray() << qint64(0) << false << qint64(0) << qint64(0);
+        << QByteArray("a") << QByteArray() << qint64(0) << false << qint64(0) << qint64(0)
+        << false;
     QTest::newRow("null fields count as absent")
         << QByteArray(R"({"header":null,"kvs":null,"more":null,"count":null})") << 0 << QByteArray()
-        << QByteArray() << qint64(0) << false << qint64(0) << qint64(0);
+        << QByteArray() << qint64(0) << false << qint64(0) << qint64(0) << false;
 }
 
 void TestV3Json::rangeAnswer()
@@ -145,6 +148,28 @@ void TestV3Json::rangeAnswer()
     QCOMPARE(r.more, more);
     QCOMPARE(r.count, count);
     QCOMPARE(r.header.revision, revision);
+
+    // The simdjson fast path takes the answer as etcd writes it, and then reads it the same.
+    QFETCH(bool, fast);
+    EtcdV3RangeResult f;
+    QCOMPARE(EtcdV3Json::decodeRangeFast(body, &f), fast);
+    if (!fast)
+        return;
+    QCOMPARE(f.kvs.size(), r.kvs.size());
+    for (qsizetype i = 0; i < f.kvs.size(); ++i) {
+        QCOMPARE(f.kvs[i].key, r.kvs[i].key);
+        QCOMPARE(f.kvs[i].value, r.kvs[i].value);
+        QCOMPARE(f.kvs[i].createRevision, r.kvs[i].createRevision);
+        QCOMPARE(f.kvs[i].modRevision, r.kvs[i].modRevision);
+        QCOMPARE(f.kvs[i].version, r.kvs[i].version);
+        QCOMPARE(f.kvs[i].lease, r.kvs[i].lease);
+    }
+    QCOMPARE(f.more, r.more);
+    QCOMPARE(f.count, r.count);
+    QCOMPARE(f.header.clusterId, r.header.clusterId);
+    QCOMPARE(f.header.memberId, r.header.memberId);
+    QCOMPARE(f.header.revision, r.header.revision);
+    QCOMPARE(f.header.raftTerm, r.header.raftTerm);
 }
 
 void TestV3Json::headerKeepsFullUInt64()
@@ -318,6 +343,8 @@ void TestV3Json::wrongTypesAreProtocolErrors()
     const EtcdError e = EtcdV3Json::decodeRange(body, &r);
     QCOMPARE(e.kind(), EtcdError::Kind::Protocol);
     QVERIFY(!e.message().isEmpty());
+    QCOMPARE(r.count, qint64(77));
+    QVERIFY(!EtcdV3Json::decodeRangeFast(body, &r));
     QCOMPARE(r.count, qint64(77));
 }
 
