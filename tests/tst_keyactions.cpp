@@ -15,7 +15,7 @@
 #include "leasedialog.h"
 #include "mainwindow.h"
 #include "ttldialog.h"
-#include "v2testing.h"
+#include "etcdtesting.h"
 #include "valueeditor.h"
 
 #include <QAction>

@@ -9,7 +9,7 @@
 #include "etcdv3client.h"
 #include "jsonhighlighter.h"
 #include "keydetailpane.h"
-#include "v2testing.h"
+#include "etcdtesting.h"
 #include "valueeditor.h"
 
 #include <QApplication>

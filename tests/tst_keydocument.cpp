@@ -7,7 +7,7 @@
 #include "etcdv2client.h"
 #include "etcdv3client.h"
 #include "keydocument.h"
-#include "v2testing.h"
+#include "etcdtesting.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

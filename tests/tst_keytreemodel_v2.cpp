@@ -3,7 +3,7 @@
 // "go to key", refresh in place and incremental updates.
 #include "etcdfixture.h"
 #include "keytreetesting.h"
-#include "v2testing.h"
+#include "etcdtesting.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>

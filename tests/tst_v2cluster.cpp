@@ -5,7 +5,7 @@
 #include "etcdtransport.h"
 #include "etcdv2client.h"
 #include "etcdv2json.h"
-#include "v2testing.h"
+#include "etcdtesting.h"
 
 #include <QPointer>
 #include <QTest>

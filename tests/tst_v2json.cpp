@@ -4,7 +4,7 @@
 #include "etcdv2client.h"
 #include "etcdv2json.h"
 #include "fakeserver.h"
-#include "v2testing.h"
+#include "etcdtesting.h"
 
 #include <QTest>
 

@@ -3,7 +3,7 @@
 #include "etcdfixture.h"
 #include "etcdtransport.h"
 #include "etcdv2client.h"
-#include "v2testing.h"
+#include "etcdtesting.h"
 
 #include <QPointer>
 #include <QRegularExpression>
