@@ -7,6 +7,7 @@
 #include <QMetaObject>
 #include <QThreadPool>
 
+#include <algorithm>
 #include <memory>
 
 // The state one logical call keeps across its attempts. While `authenticating`, the call's HTTP
@@ -193,6 +194,18 @@ EtcdCall *EtcdV3Client::post(const QByteArray &apiPath, const QByteArray &body,
                              RawCallback callback)
 {
     return send(makeRequest(apiPath, body, kind, operation), context, std::move(callback), true);
+}
+
+EtcdCall *EtcdV3Client::postStream(const QByteArray &apiPath, const QByteArray &body,
+                                   const QString &operation, QObject *context,
+                                   RawCallback callback)
+{
+    EtcdHttpRequest request = makeRequest(apiPath, body, EtcdHttpRequest::Kind::Read, operation);
+    request.streaming = true;
+    EtcdCall *call = send(request, context, std::move(callback), true);
+    // The call may carry the authenticate request first, which set the default timeout.
+    call->setTimeout(0);
+    return call;
 }
 
 EtcdCall *EtcdV3Client::send(const EtcdHttpRequest &request, QObject *context, RawCallback callback,
@@ -429,9 +442,19 @@ EtcdCall *EtcdV3Client::deleteRange(const QByteArray &key, const EtcdV3DeleteOpt
 EtcdCall *EtcdV3Client::txn(const EtcdV3TxnRequest &request, QObject *context,
                             Callback<EtcdV3TxnResult> callback)
 {
-    return postDecoded<EtcdV3TxnResult>("/kv/txn", EtcdV3Json::encodeTxn(request),
-                                        EtcdHttpRequest::Kind::Write, QStringLiteral("v3 txn"),
-                                        context, std::move(callback), EtcdV3Json::decodeTxn);
+    // A transaction of ranges only changes nothing: a read for failover and read-only mode (the
+    // key tree batches its probes of a level this way).
+    auto readsOnly = [](const QList<EtcdV3RequestOp> &ops) {
+        return std::all_of(ops.begin(), ops.end(), [](const EtcdV3RequestOp &op) {
+            return op.type == EtcdV3RequestOp::Type::Range;
+        });
+    };
+    const bool read = readsOnly(request.success) && readsOnly(request.failure);
+    return postDecoded<EtcdV3TxnResult>(
+        "/kv/txn", EtcdV3Json::encodeTxn(request),
+        read ? EtcdHttpRequest::Kind::Read : EtcdHttpRequest::Kind::Write,
+        read ? QStringLiteral("v3 txn (reads)") : QStringLiteral("v3 txn"), context,
+        std::move(callback), EtcdV3Json::decodeTxn);
 }
 
 EtcdCall *EtcdV3Client::compact(qint64 revision, bool physical, QObject *context,

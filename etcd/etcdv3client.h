@@ -91,6 +91,11 @@ public:
     // kind decides failover; operation names it in logs ("v3 put").
     EtcdCall *post(const QByteArray &apiPath, const QByteArray &body, EtcdHttpRequest::Kind kind,
                    const QString &operation, QObject *context, RawCallback callback);
+    // post() for a server stream (the watch): a read (fails over on connection failure) without
+    // a timeout; each chunk of a 2xx body arrives through the call's dataArrived(), and the
+    // callback runs once when the stream ends (with what was left unread, or the error).
+    EtcdCall *postStream(const QByteArray &apiPath, const QByteArray &body,
+                         const QString &operation, QObject *context, RawCallback callback);
 
     // How many authenticate requests the client sent by itself (for tests and diagnostics).
     int authenticationCount() const { return m_authCount; }

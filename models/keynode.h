@@ -17,6 +17,9 @@ struct KeyDir
     std::vector<KeyNode *> visible;
     // Bumped for every listing started; answers tagged with an older one are dropped.
     quint32 generation = 0;
+    // v3: the first key below this directory seen while listing the parent; this level's
+    // listing starts around it (V3LevelLister::setHint).
+    QByteArray listHint;
 };
 
 // One row of the key tree: a name segment, not the full key (computed by walking up), with the
@@ -39,6 +42,7 @@ struct KeyNode
         ValueQueued = 0x400, // a value load was asked for
         Failed = 0x800,     // the last listing of this directory failed
         Removing = 0x1000,  // about to be removed (its listings are being stopped)
+        Highlighted = 0x2000, // changed by a watch event a moment ago (expiry: KeyTreeModel)
     };
 
     KeyNode *parent = nullptr;

@@ -222,6 +222,7 @@ void KeyTreeModel::startListing(KeyNode *dir, bool refresh)
     }
     l->lister = std::make_unique<V3LevelLister>(m_client->v3(), childPrefix(dir), sep(),
                                                 dir == m_root.get());
+    l->lister->setHint(dir->dir->listHint);
     // A page of up to 16,384 children merged in one go stalls the event loop for 100 ms and
     // more: big pages are merged in slices, one per event-loop turn, in the order they came.
     // The level is finished only once every slice is in.
@@ -252,6 +253,7 @@ void KeyTreeModel::startListing(KeyNode *dir, bool refresh)
                 e.isDir = c.isDirectory;
                 if (c.isKey)
                     e.info = KeyInfo::fromV3(c.kv, false);
+                e.hint = c.hint;
                 entries.push_back(std::move(e));
             }
             if (feed->queue.empty() && entries.size() <= mergeSliceSize) {
@@ -370,6 +372,8 @@ bool KeyTreeModel::applyEntry(KeyNode *node, const Entry &e)
             node->ensureDir();
             changed = true;
         }
+        if (!e.hint.isEmpty() && !node->has(KeyNode::Populated))
+            node->ensureDir().listHint = e.hint;
         if (m_v2 && infoDiffers(node, e.info, true)) {
             setMeta(node, e.info);
             changed = true;

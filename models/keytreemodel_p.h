@@ -36,4 +36,5 @@ struct KeyTreeModel::Entry
     bool isKey = false;
     bool isDir = false;
     KeyInfo info; // metadata of the key (isKey) or of the v2 directory
+    QByteArray hint; // v3 directory: its first key seen, a guide for its listing
 };

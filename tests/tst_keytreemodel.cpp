@@ -230,7 +230,10 @@ void TestKeyTreeModel::largeDirectory()
     QCOMPARE(describe(*m_model, &sorted).size(), 20000);
     QVERIFY(sorted);
     QCOMPARE(m_model->data(QModelIndex(), KeyTreeModel::ChildCountRole), QVariant());
-    QVERIFY2(m_model->listRequestCount() <= 8, qPrintable(QString::number(m_model->listRequestCount())));
+    // A first page, then (the level being bigger than a page) a round of probes that splits it,
+    // and the pieces read side by side: a few dozen requests at most, never one per key.
+    QVERIFY2(m_model->listRequestCount() <= 40,
+             qPrintable(QString::number(m_model->listRequestCount())));
 }
 
 void TestKeyTreeModel::filterNarrowsLoadedTree()
