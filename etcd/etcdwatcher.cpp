@@ -1,0 +1,495 @@
+#include "etcdwatcher.h"
+
+#include "etcdcall.h"
+#include "etcdhttp.h"
+#include "etcdtransport.h"
+#include "etcdv2client.h"
+#include "etcdv3client.h"
+
+#include <QDateTime>
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcEtcdWatch, "etcdscope.watch", QtInfoMsg)
+
+namespace {
+
+bool isTokenError(const EtcdError &e)
+{
+    return e.kind() == EtcdError::Kind::Etcd &&
+           (e.is(EtcdError::Condition::InvalidToken) || e.is(EtcdError::Condition::Unauthorized));
+}
+
+} // namespace
+
+EtcdWatcher::EtcdWatcher(EtcdClient *client, QObject *parent)
+    : QObject(parent)
+    , m_client(client)
+{
+    m_retryTimer.setSingleShot(true);
+    connect(&m_retryTimer, &QTimer::timeout, this, &EtcdWatcher::connectNow);
+    m_v2LiveTimer.setSingleShot(true);
+    connect(&m_v2LiveTimer, &QTimer::timeout, this, [this] {
+        // The long-poll is still open: the server accepted it.
+        if (m_call && m_state != State::Live) {
+            m_backoffMs = m_backoffInitialMs;
+            m_lastError = {};
+            setState(State::Live);
+        }
+    });
+}
+
+EtcdWatcher::~EtcdWatcher()
+{
+    ++m_generation;
+    cancelCall();
+}
+
+void EtcdWatcher::setBackoff(int initialMs, int maxMs)
+{
+    m_backoffInitialMs = qMax(1, initialMs);
+    m_backoffMaxMs = qMax(m_backoffInitialMs, maxMs);
+    m_backoffMs = m_backoffInitialMs;
+}
+
+QString EtcdWatcher::stateName(State state)
+{
+    switch (state) {
+    case State::Stopped:
+        return tr("Stopped");
+    case State::Connecting:
+        return tr("Connecting");
+    case State::Live:
+        return tr("Live");
+    case State::Reconnecting:
+        return tr("Reconnecting");
+    case State::Failed:
+        return tr("Failed");
+    }
+    return {};
+}
+
+QString EtcdWatcher::stateText() const
+{
+    return stateName(m_state);
+}
+
+void EtcdWatcher::start(const QByteArray &prefix, qint64 fromRevision)
+{
+    ++m_generation;
+    cancelCall();
+    m_retryTimer.stop();
+    m_prefix = prefix;
+    m_startRevision = qMax<qint64>(0, fromRevision);
+    // Everything before the start revision counts as seen: a resume starts at it.
+    m_lastRevision = m_startRevision > 0 ? m_startRevision - 1 : 0;
+    m_api = m_client && m_client->apiInUse() == EtcdClient::Api::V2 ? EtcdClient::Api::V2
+                                                                    : EtcdClient::Api::V3;
+    m_backoffMs = m_backoffInitialMs;
+    m_lastError = {};
+    m_reauthUsed = false;
+    m_connectCount = 0;
+    setState(State::Connecting);
+    if (m_state == State::Connecting)
+        connectNow();
+}
+
+void EtcdWatcher::stop()
+{
+    ++m_generation;
+    cancelCall();
+    m_retryTimer.stop();
+    m_lines.clear();
+    setState(State::Stopped);
+}
+
+void EtcdWatcher::setState(State state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    qCDebug(lcEtcdWatch) << "watch" << m_prefix << stateName(state);
+    Q_EMIT stateChanged(state);
+}
+
+void EtcdWatcher::cancelCall()
+{
+    m_v2LiveTimer.stop();
+    if (EtcdCall *call = m_call) {
+        m_call = nullptr;
+        call->cancel();
+    }
+    if (EtcdCall *call = m_authCall) {
+        m_authCall = nullptr;
+        call->cancel();
+    }
+}
+
+void EtcdWatcher::connectNow()
+{
+    if (!m_client) {
+        fail(EtcdError(EtcdError::Kind::Cancelled, tr("the connection was closed")));
+        return;
+    }
+    cancelCall();
+    ++m_connectCount;
+    m_lines.clear();
+    m_streamEndpoint.clear();
+    m_streamError = {};
+    if (m_api == EtcdClient::Api::V2)
+        connectV2();
+    else
+        connectV3();
+}
+
+bool EtcdWatcher::isFatal(const EtcdError &e) const
+{
+    if (e.kind() == EtcdError::Kind::Tls || e.kind() == EtcdError::Kind::Cancelled)
+        return true;
+    if (e.is(EtcdError::Condition::PermissionDenied) || e.is(EtcdError::Condition::AuthFailed) ||
+        e.is(EtcdError::Condition::ApiNotAvailable))
+        return true;
+    // The token was renewed once for this connection and etcd still refuses it.
+    return isTokenError(e) &&
+           (m_reauthUsed || !m_client || !m_client->transport()->hasCredentials());
+}
+
+void EtcdWatcher::scheduleReconnect(const EtcdError &error)
+{
+    cancelCall();
+    m_lastError = error;
+    qCInfo(lcEtcdWatch) << "watch" << m_prefix << "interrupted:" << error.toString()
+                        << "- resuming at" << m_lastRevision + 1 << "in" << m_backoffMs << "ms";
+    // The timer first: a slot connected to the signals below may stop() or restart.
+    m_retryTimer.start(m_backoffMs);
+    m_backoffMs = qMin(m_backoffMs * 2, m_backoffMaxMs);
+    const quint64 generation = m_generation;
+    QPointer<EtcdWatcher> self(this);
+    setState(State::Reconnecting);
+    if (self && generation == m_generation)
+        Q_EMIT interrupted(error);
+}
+
+void EtcdWatcher::fail(const EtcdError &error)
+{
+    ++m_generation;
+    cancelCall();
+    m_retryTimer.stop();
+    m_lastError = error;
+    qCInfo(lcEtcdWatch) << "watch" << m_prefix << "failed:" << error.toString();
+    QPointer<EtcdWatcher> self(this);
+    const quint64 generation = m_generation;
+    setState(State::Failed);
+    if (self && generation == m_generation)
+        Q_EMIT failed(error);
+}
+
+void EtcdWatcher::loseHistory(qint64 compactRevision)
+{
+    ++m_generation;
+    cancelCall();
+    m_retryTimer.stop();
+    qCInfo(lcEtcdWatch) << "watch" << m_prefix << "history lost from" << m_lastRevision + 1
+                        << "(compacted at" << compactRevision << ")";
+    QPointer<EtcdWatcher> self(this);
+    const quint64 generation = m_generation;
+    setState(State::Stopped);
+    if (self && generation == m_generation)
+        Q_EMIT historyLost(compactRevision);
+}
+
+void EtcdWatcher::advanceTo(qint64 revision)
+{
+    if (revision <= m_lastRevision)
+        return;
+    m_lastRevision = revision;
+    // A stream the transport resends on the next endpoint after a break (a read fails over by
+    // itself) asks for what it has not seen yet, not for the first start revision again.
+    // (Not while the call carries the v3 client's authenticate request instead.)
+    if (m_call && m_api == EtcdClient::Api::V3 && m_call->request().streaming)
+        m_call->mutableRequest().body = EtcdWatchJson::encodeV3Create(m_prefix, revision + 1);
+}
+
+void EtcdWatcher::deliver(QList<EtcdWatchEvent> events)
+{
+    // Drop what was seen before a resume: a revision is never delivered twice.
+    const QDateTime now = QDateTime::currentDateTime();
+    qsizetype kept = 0;
+    qint64 newest = m_lastRevision;
+    for (qsizetype i = 0; i < events.size(); ++i) {
+        if (events[i].revision <= m_lastRevision)
+            continue;
+        newest = qMax(newest, events[i].revision);
+        if (kept != i)
+            events[kept] = std::move(events[i]);
+        events[kept].received = now;
+        ++kept;
+    }
+    if (kept == 0)
+        return;
+    events.resize(kept);
+    advanceTo(newest);
+    QPointer<EtcdWatcher> self(this);
+    const quint64 generation = m_generation;
+    Q_EMIT eventsReceived(events);
+    if (self && generation == m_generation)
+        Q_EMIT revisionChanged(m_lastRevision);
+}
+
+// ---- v3 ---------------------------------------------------------------------------------------
+
+void EtcdWatcher::connectV3()
+{
+    const qint64 from = m_lastRevision > 0 ? m_lastRevision + 1 : m_startRevision;
+    const quint64 generation = m_generation;
+    EtcdCall *call = m_client->v3()->postStream(
+        "/watch", EtcdWatchJson::encodeV3Create(m_prefix, from), QStringLiteral("v3 watch"), this,
+        [this, generation](const EtcdHttpResponse &response, const EtcdError &error) {
+            if (generation == m_generation)
+                onV3Finished(response, error);
+        });
+    m_call = call;
+    connect(call, &EtcdCall::dataArrived, this,
+            [this, call](const QByteArray &chunk) { onV3Data(call, chunk); });
+}
+
+void EtcdWatcher::onV3Data(EtcdCall *call, const QByteArray &chunk)
+{
+    if (call != m_call)
+        return;
+    // The transport moved a broken stream to the next endpoint by itself: what was buffered
+    // is half a line of the old stream.
+    if (call->endpoint() != m_streamEndpoint) {
+        m_lines.clear();
+        m_streamError = {};
+        m_streamEndpoint = call->endpoint();
+    }
+    m_lines.append(chunk);
+    QPointer<EtcdWatcher> self(this);
+    const quint64 generation = m_generation;
+    QByteArray line;
+    while (m_lines.next(&line)) {
+        if (!onV3Line(line) || !self || generation != m_generation || call != m_call)
+            return;
+    }
+}
+
+bool EtcdWatcher::onV3Line(const QByteArray &line)
+{
+    EtcdV3WatchMessage m;
+    if (EtcdError e = EtcdWatchJson::decodeV3Message(line, &m)) {
+        // Skipping the line could skip events: start over from the last revision seen.
+        e.setEndpoint(m_streamEndpoint);
+        scheduleReconnect(e);
+        return false;
+    }
+    if (m.error) {
+        // The gateway ends the stream after it; onV3Finished reports it.
+        m_streamError = m.error;
+        m_streamError.setEndpoint(m_streamEndpoint);
+        return true;
+    }
+    if (m.canceled) {
+        if (m.compactRevision > 0) {
+            loseHistory(m.compactRevision);
+            return false;
+        }
+        const bool token = EtcdWatchJson::isTokenCancelReason(m.cancelReason);
+        EtcdError e(EtcdError::Kind::Etcd, m.cancelReason.isEmpty()
+                                               ? tr("the server canceled the watch")
+                                               : m.cancelReason);
+        e.setEndpoint(m_streamEndpoint);
+        if (EtcdWatchJson::isPermissionCancelReason(m.cancelReason))
+            e.setCondition(EtcdError::Condition::PermissionDenied).setCode(7);
+        else if (token)
+            e.setCondition(EtcdError::Condition::InvalidToken).setCode(16);
+        else
+            e.setCondition(EtcdError::Condition::Other);
+        if (token && !m_reauthUsed && m_client->transport()->hasCredentials()) {
+            reauthenticate();
+            return false;
+        }
+        if (isFatal(e))
+            fail(e);
+        else
+            scheduleReconnect(e);
+        return false;
+    }
+
+    QPointer<EtcdWatcher> self(this);
+    const quint64 generation = m_generation;
+    auto alive = [&] {
+        return self && generation == m_generation;
+    };
+    if (m.created) {
+        m_backoffMs = m_backoffInitialMs;
+        m_reauthUsed = false;
+        m_lastError = {};
+        setState(State::Live);
+        if (!alive())
+            return false;
+        // Watching from now: the stream starts after the revision it was created at.
+        if (m_lastRevision == 0 && m_startRevision == 0 && m.header.revision > 0) {
+            advanceTo(m.header.revision);
+            Q_EMIT revisionChanged(m_lastRevision);
+            if (!alive())
+                return false;
+        }
+    }
+    if (!m.events.isEmpty()) {
+        deliver(std::move(m.events));
+    } else if (m.isProgress() && m.header.revision > m_lastRevision) {
+        // etcd sends progress only to a watcher that has caught up: nothing up to it is missed.
+        advanceTo(m.header.revision);
+        Q_EMIT revisionChanged(m_lastRevision);
+    }
+    return alive();
+}
+
+void EtcdWatcher::onV3Finished(const EtcdHttpResponse &response, const EtcdError &error)
+{
+    m_call = nullptr;
+    if (!error && !response.body.isEmpty()) {
+        // What the last readyRead did not take.
+        if (response.endpoint != m_streamEndpoint) {
+            m_lines.clear();
+            m_streamEndpoint = response.endpoint;
+        }
+        m_lines.append(response.body);
+        QPointer<EtcdWatcher> self(this);
+        const quint64 generation = m_generation;
+        QByteArray line;
+        while (m_lines.next(&line)) {
+            if (!onV3Line(line) || !self || generation != m_generation)
+                return;
+        }
+    }
+    // An error object in the stream says more than the status the gateway ended it with.
+    EtcdError e = m_streamError ? m_streamError : error;
+    if (!e) {
+        e = EtcdError::network(tr("the server ended the watch stream"), response.endpoint);
+    }
+    if (isTokenError(e) && !m_reauthUsed && m_client->transport()->hasCredentials()) {
+        reauthenticate();
+        return;
+    }
+    if (isFatal(e))
+        fail(e);
+    else
+        scheduleReconnect(e);
+}
+
+void EtcdWatcher::reauthenticate()
+{
+    // etcd 3.4 refuses a watch with an expired token inside the stream (canceled, "invalid
+    // auth token"), which the v3 client's renewal (on error answers) never sees.
+    cancelCall();
+    m_reauthUsed = true;
+    if (m_state == State::Live)
+        setState(State::Reconnecting);
+    EtcdTransport *transport = m_client->transport();
+    const quint64 generation = m_generation;
+    qCInfo(lcEtcdWatch) << "watch" << m_prefix << "token refused; authenticating again";
+    m_authCall = m_client->v3()->authenticate(
+        transport->user(), transport->password(), this,
+        [this, generation](const EtcdResult<EtcdV3AuthenticateResult> &r) {
+            if (generation != m_generation)
+                return;
+            m_authCall = nullptr;
+            if (r.ok()) {
+                m_client->transport()->setToken(r.value.token);
+                connectNow();
+            } else if (isFatal(r.error)) {
+                fail(r.error);
+            } else {
+                scheduleReconnect(r.error);
+            }
+        });
+}
+
+// ---- v2 ---------------------------------------------------------------------------------------
+
+void EtcdWatcher::connectV2()
+{
+    if (m_lastRevision > 0 || m_startRevision > 0) {
+        pollV2();
+        return;
+    }
+    // Watching from now: learn the store index first, so that a break before the first event
+    // still resumes at the right place. A missing key answers 404 with the index too.
+    const quint64 generation = m_generation;
+    m_call = m_client->v2()->get(
+        m_prefix, {}, this, [this, generation](const EtcdResult<EtcdV2Response> &r) {
+            if (generation != m_generation)
+                return;
+            m_call = nullptr;
+            if (!r.ok() && !r.error.is(EtcdError::Condition::KeyNotFound)) {
+                if (isFatal(r.error) || r.error.is(EtcdError::Condition::Unauthorized))
+                    fail(r.error);
+                else
+                    scheduleReconnect(r.error);
+                return;
+            }
+            const qint64 index = r.ok() ? r.value.etcdIndex : r.error.index();
+            advanceTo(index);
+            QPointer<EtcdWatcher> self(this);
+            Q_EMIT revisionChanged(m_lastRevision);
+            if (self && generation == m_generation)
+                pollV2();
+        });
+}
+
+void EtcdWatcher::pollV2()
+{
+    EtcdV2WaitOptions options;
+    options.recursive = true;
+    options.waitIndex = m_lastRevision > 0 ? m_lastRevision + 1 : m_startRevision;
+    const quint64 generation = m_generation;
+    m_call = m_client->v2()->wait(m_prefix, options, this,
+                                  [this, generation](const EtcdResult<EtcdV2Response> &r) {
+                                      if (generation == m_generation)
+                                          onV2Answer(r);
+                                  });
+    if (m_state != State::Live)
+        m_v2LiveTimer.start(m_v2LiveDelayMs);
+}
+
+void EtcdWatcher::onV2Answer(const EtcdResult<EtcdV2Response> &r)
+{
+    m_call = nullptr;
+    m_v2LiveTimer.stop();
+    if (!r.ok()) {
+        if (r.error.is(EtcdError::Condition::EventIndexCleared))
+            loseHistory(r.error.index());
+        else if (isFatal(r.error) || r.error.is(EtcdError::Condition::Unauthorized))
+            fail(r.error);
+        else
+            scheduleReconnect(r.error);
+        return;
+    }
+    QPointer<EtcdWatcher> self(this);
+    const quint64 generation = m_generation;
+    auto alive = [&] {
+        return self && generation == m_generation;
+    };
+    if (m_state != State::Live) {
+        m_backoffMs = m_backoffInitialMs;
+        m_lastError = {};
+        setState(State::Live);
+        if (!alive())
+            return;
+    }
+    if (!r.value.action.isEmpty()) {
+        EtcdWatchEvent event;
+        if (EtcdWatchJson::fromV2(r.value, &event)) {
+            deliver({event});
+            if (!alive())
+                return;
+        } else {
+            // Not an action of the keys API: nothing to show, but never ask for it again.
+            qCWarning(lcEtcdWatch) << "v2 watch: unknown action" << r.value.action;
+            advanceTo(r.value.node.modifiedIndex);
+        }
+    }
+    // An empty action: the server ended the poll without an event; poll again at once.
+    pollV2();
+}

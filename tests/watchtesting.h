@@ -1,0 +1,89 @@
+#pragma once
+
+// Helpers shared by the EtcdWatcher tests: a discovered client and a recorder of everything a
+// watcher says.
+#include "etcdclient.h"
+#include "etcdtesting.h"
+#include "etcdwatcher.h"
+
+#include <QObject>
+#include <QTest>
+
+#include <memory>
+
+namespace watchtesting {
+
+// A client for `endpoints` speaking `api`, discovered (so apiInUse() is set); null on failure.
+inline std::unique_ptr<EtcdClient> makeClient(const QStringList &endpoints, EtcdClient::Api api,
+                                              const QString &user = {},
+                                              const QString &password = {})
+{
+    auto client = std::make_unique<EtcdClient>();
+    EtcdClient::Options options;
+    options.endpoints = endpoints;
+    options.api = api;
+    options.user = user;
+    options.password = password;
+    options.timeoutMs = 15000;
+    if (client->configure(options))
+        return nullptr;
+    const auto r =
+        await<EtcdClient::ClusterInfo>([&](auto cb) { client->discover(client.get(), cb); });
+    if (!r.ok()) {
+        qWarning() << "discovery failed:" << r.error.toString();
+        return nullptr;
+    }
+    return client;
+}
+
+// Everything a watcher emits, in order.
+struct Recorder : QObject
+{
+    explicit Recorder(EtcdWatcher *w)
+    {
+        connect(w, &EtcdWatcher::eventsReceived, this, [this](const QList<EtcdWatchEvent> &b) {
+            events += b;
+            batches << b;
+        });
+        connect(w, &EtcdWatcher::stateChanged, this, [this](EtcdWatcher::State s) { states << s; });
+        connect(w, &EtcdWatcher::revisionChanged, this, [this](qint64 r) { revisions << r; });
+        connect(w, &EtcdWatcher::historyLost, this, [this](qint64 r) { lost << r; });
+        connect(w, &EtcdWatcher::failed, this, [this](const EtcdError &e) { failures << e; });
+        connect(w, &EtcdWatcher::interrupted, this,
+                [this](const EtcdError &e) { interruptions << e; });
+    }
+
+    QList<QByteArray> keys() const
+    {
+        QList<QByteArray> out;
+        for (const EtcdWatchEvent &e : events)
+            out << e.key;
+        return out;
+    }
+    // True when revisions strictly grow between batches and never go back inside one.
+    bool ordered() const
+    {
+        qint64 last = 0;
+        for (const EtcdWatchEvent &e : events) {
+            if (e.revision < last)
+                return false;
+            last = e.revision;
+        }
+        for (qsizetype i = 1; i < batches.size(); ++i) {
+            if (batches[i].first().revision <= batches[i - 1].last().revision)
+                return false;
+        }
+        return true;
+    }
+    bool hasKey(const QByteArray &key) const { return keys().contains(key); }
+
+    QList<EtcdWatchEvent> events;
+    QList<QList<EtcdWatchEvent>> batches;
+    QList<EtcdWatcher::State> states;
+    QList<qint64> revisions;
+    QList<qint64> lost;
+    QList<EtcdError> failures;
+    QList<EtcdError> interruptions;
+};
+
+} // namespace watchtesting
