@@ -17,6 +17,9 @@
 // waits this way (not with a blocking call) so that timers, replies and the stall probe keep
 // being served exactly as they would in the app's event loop.
 bool spinUntil(const std::function<bool()> &pred, int timeoutMs);
+// Runs the event loop for `ms`: what a listing leaves for later (deferred deletes of replies,
+// the model's return of freed memory after a big level) happens, as it would in the app.
+void settle(int ms);
 
 // Ticks every intervalMs on the event loop and remembers the largest gap between two ticks: the
 // longest time the loop (the UI thread, in the app) was busy with something else.

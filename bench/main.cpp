@@ -4,6 +4,7 @@
 
 #include "benchcase.h"
 #include "benchutil.h"
+#include "heapuse.h"
 
 #include <QCommandLineParser>
 #include <QFile>
@@ -13,6 +14,7 @@
 
 int main(int argc, char **argv)
 {
+    tuneHeapForLargeReplies();
     // The model links Qt Gui (icons, fonts in data()); no window is shown.
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");

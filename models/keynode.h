@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 
+#include <cstddef>
 #include <memory>
 #include <vector>
 
@@ -55,6 +56,10 @@ struct KeyNode
     quint64 leaseOrExpiry = 0;            // v3 lease ID; v2 expiration in ms since the epoch
     qint32 ttl = -1;                      // v2 seconds left when read; -1: none
     quint16 flags = 0;
+
+    // From a pool of slabs (keynode.cpp).
+    static void *operator new(std::size_t size);
+    static void operator delete(void *p, std::size_t size);
 
     bool has(Flag f) const { return flags & f; }
     void set(Flag f, bool on = true) { flags = on ? quint16(flags | f) : quint16(flags & ~f); }

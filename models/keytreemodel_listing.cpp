@@ -7,6 +7,7 @@
 #include "etcdv3client.h"
 #include "keynode.h"
 #include "naturalsort.h"
+#include "heapuse.h"
 #include "v3levellister.h"
 
 #include <QTimer>
@@ -36,6 +37,9 @@ bool infoDiffers(const KeyNode *n, const KeyInfo &info, bool v2)
         n->version != info.version || n->leaseOrExpiry != leaseOrExpiry ||
         n->ttl != (info.ttl < 0 ? -1 : qint32(info.ttl));
 }
+
+// A level this big returns its replies' memory to the system when it is listed.
+constexpr std::size_t bigLevelRows = 10000;
 
 // Rows a level merges per event-loop turn: about 10-20 ms of inserts on this machine.
 constexpr std::size_t mergeSliceSize = 2000;
@@ -331,6 +335,10 @@ void KeyTreeModel::finishListing(KeyNode *dir, quint32 generation, const EtcdErr
     if (refresh)
         dropUnseenChildren(dir);
     dir->set(KeyNode::Populated);
+    // What a big level's replies used in passing goes back to the system, not only to the heap,
+    // once their last buffers are gone (deleted later in this event-loop turn).
+    if (dir->dir && dir->dir->children.size() >= bigLevelRows)
+        QTimer::singleShot(0, this, [] { releaseFreedHeap(); });
     notifyLoading(dir);
     Q_EMIT levelLoaded(indexForNode(dir));
     if (m_reveal)

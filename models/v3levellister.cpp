@@ -185,7 +185,7 @@ EtcdV3RangeOptions V3LevelLister::optionsFor(const Interval &iv) const
     return options;
 }
 
-void V3LevelLister::pump()
+void V3LevelLister::send()
 {
     if (!m_running)
         return;
@@ -224,6 +224,11 @@ void V3LevelLister::pump()
         else
             sendTxn(std::move(batch));
     }
+}
+
+void V3LevelLister::pump()
+{
+    send();
     if (m_running && m_inFlight == 0 && m_open.empty())
         finish({});
 }
@@ -410,10 +415,16 @@ void V3LevelLister::pushGuess(const QByteArray &lo, const QByteArray &guess,
 
 void V3LevelLister::deliver(std::vector<ListedChild> &children)
 {
+    // The next requests leave before the model takes this batch in, so that the server works
+    // while the event loop does.
+    send();
+    if (!m_running)
+        return;
     if (!children.empty()) {
         // Pieces answer in any order; within a batch, key byte order.
-        std::stable_sort(children.begin(), children.end(),
-                         [](const ListedChild &a, const ListedChild &b) { return a.name < b.name; });
+        auto byName = [](const ListedChild &a, const ListedChild &b) { return a.name < b.name; };
+        if (!std::is_sorted(children.begin(), children.end(), byName))
+            std::stable_sort(children.begin(), children.end(), byName);
         QPointer<V3LevelLister> self(this);
         m_onChildren(children);
         if (!self || !m_running)

@@ -110,7 +110,8 @@ private:
         QByteArray guessEnd;
     };
 
-    void pump();
+    void send(); // sends what is open, as far as connections allow
+    void pump(); // send(), and finishes when nothing is left
     void sendRange(const Interval &iv);
     void sendTxn(std::vector<Interval> ivs);
     EtcdV3RangeOptions optionsFor(const Interval &iv) const;
