@@ -426,7 +426,7 @@ void V3LevelLister::deliver(std::vector<ListedChild> &children)
         if (!std::is_sorted(children.begin(), children.end(), byName))
             std::stable_sort(children.begin(), children.end(), byName);
         QPointer<V3LevelLister> self(this);
-        m_onChildren(children);
+        m_onChildren(std::move(children));
         if (!self || !m_running)
             return;
     }

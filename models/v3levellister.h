@@ -48,7 +48,8 @@ class V3LevelLister : public QObject
 {
     Q_OBJECT
 public:
-    using ChildrenCallback = std::function<void(const std::vector<ListedChild> &)>;
+    // Takes the batch (it may be moved from).
+    using ChildrenCallback = std::function<void(std::vector<ListedChild> &&)>;
     using FinishedCallback = std::function<void(const EtcdError &)>;
 
     // prefix: the level's keys start with it ("" for the whole keyspace). topLevel: a leading
