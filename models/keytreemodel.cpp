@@ -28,6 +28,7 @@ KeyTreeModel::KeyTreeModel(QObject *parent)
     : QAbstractItemModel(parent)
     , m_root(makeRoot())
 {
+    setUpLiveUpdates();
 }
 
 KeyTreeModel::~KeyTreeModel()
@@ -306,6 +307,8 @@ QHash<int, QByteArray> KeyTreeModel::roleNames() const
     names.insert(HiddenRole, "hidden");
     names.insert(LargeValueRole, "largeValue");
     names.insert(EmptyNameRole, "emptyName");
+    names.insert(HighlightedRole, "highlighted");
+    names.insert(TtlLeftRole, "ttlLeft");
     return names;
 }
 
@@ -360,9 +363,7 @@ QVariant KeyTreeModel::data(const QModelIndex &index, int role) const
                 return tr("(large value)");
             return valuePreview(n->value ? *n->value : QByteArray());
         case TtlColumn:
-            if (m_v2)
-                return n->ttl >= 0 ? tr("%1 s").arg(n->ttl) : QVariant();
-            return isKey && n->leaseOrExpiry ? QString::number(n->leaseOrExpiry, 16) : QVariant();
+            return liveData(n, TtlColumn, role); // counts down (keytreemodel_live.cpp)
         case RevisionColumn:
             return hasMeta && n->modRevision ? QVariant(n->modRevision) : QVariant();
         case VersionColumn:
@@ -377,6 +378,8 @@ QVariant KeyTreeModel::data(const QModelIndex &index, int role) const
                                               int(n->dir ? n->dir->children.size() : 0));
             return tip;
         }
+        if (index.column() == TtlColumn && !m_v2)
+            return liveData(n, TtlColumn, role); // the whole lease ID
         if (index.column() == TtlColumn && m_v2 && n->leaseOrExpiry)
             return tr("Expires at %1").arg(QDateTime::fromMSecsSinceEpoch(
                 qint64(n->leaseOrExpiry), Qt::UTC).toLocalTime().toString(Qt::ISODate));
@@ -388,6 +391,11 @@ QVariant KeyTreeModel::data(const QModelIndex &index, int role) const
             return font;
         }
         return {};
+    case Qt::BackgroundRole:
+    case Qt::ForegroundRole:
+    case HighlightedRole:
+    case TtlLeftRole:
+        return liveData(n, index.column(), role);
     case Qt::DecorationRole:
         if (index.column() != NameColumn)
             return {};

@@ -2,12 +2,19 @@
 
 #include "etcdclient.h"
 #include "etcderror.h"
+#include "etcdv3types.h"
+#include "etcdwatchevent.h"
 #include "keyinfo.h"
 
 #include <QAbstractItemModel>
+#include <QElapsedTimer>
+#include <QHash>
 #include <QIcon>
 #include <QPointer>
+#include <QSet>
+#include <QTimer>
 
+#include <deque>
 #include <functional>
 #include <memory>
 #include <unordered_map>
@@ -44,6 +51,9 @@ public:
         HiddenRole,                 // bool: a v2 "_" name (etcd leaves them out of listings)
         LargeValueRole,             // bool: the value is too large to be kept for the preview
         EmptyNameRole,              // bool: the name segment is empty ("/a//b")
+        HighlightedRole,            // bool: changed by a watch event a moment ago
+        TtlLeftRole,                // qint64: seconds left now (v2 TTL, v3 lease once its TTL
+                                    // is known); invalid when none or not known yet
     };
 
     // Values larger than this are not kept in the tree (the preview says "large value"); the
@@ -102,6 +112,39 @@ public:
     // itself with isDir semantics handled by applyDelete).
     void applyDeletePrefix(const QByteArray &prefix);
 
+    // Live updates from a watch (keytreemodel_events.cpp). Events are queued and applied at most
+    // once per applyInterval (a frame, 16 ms by default): the first event after a quiet frame
+    // is applied on the next event-loop turn, a burst waits for the frame to end, so a view
+    // repaints once per frame whatever the rate. Only the loaded part of the tree changes:
+    // under a level not listed nothing is created (it is listed fresh when opened). Rows are
+    // inserted and removed in contiguous ranges per directory and changed rows get one
+    // dataChanged per directory; never a reset. Events are applied in order and are
+    // idempotent against what the tree shows (a put no newer than the row, a delete older than
+    // the row or of a missing key, change nothing), so a watch may replay history. Events on
+    // the path through a level being listed wait until it is in (the listing may be older).
+    // A big run of deletes at one revision (a prefix delete) is held back while more of it
+    // arrives, then applied at once: one removal per directory. After a delete below a v3
+    // directory row not listed, etcd is asked whether anything is left below it.
+    void applyEvents(const QList<EtcdWatchEvent> &events);
+    // Applies what is queued now, nothing held back (tests, benchmarks; resync() does it).
+    void flushEvents();
+    // Queued plus waiting for a listing.
+    int pendingEventCount() const;
+    void setApplyInterval(int ms);
+    int applyInterval() const { return m_applyInterval; }
+    // Rows changed by an event keep Qt::BackgroundRole (and HighlightedRole) this long.
+    void setHighlightDuration(int ms);
+    int highlightDuration() const { return m_highlightDuration; }
+    // Events applied so far (after coalescing; for benchmarks and tests).
+    qint64 appliedEventCount() const { return m_appliedEvents; }
+    // After a broken watch lost history (v3 compaction, v2 401): lists every loaded level
+    // again and merges the answers into the rows in place (as refresh() does), then calls done
+    // with the store revision (v2: index) read just before the re-read began; the watch
+    // restarts at revision + 1. revision 0: the re-read failed (resyncFailed says why). A
+    // second resync replaces the first (whose done is not called).
+    void resync(std::function<void(qint64 revision)> done);
+    bool isResyncing() const { return bool(m_resync); }
+
     // Reads the values of these rows (leaves) now, in one batch, instead of waiting for a view
     // to ask for them. For the editor and for tests.
     void loadValues(const QModelIndexList &indexes);
@@ -135,8 +178,37 @@ Q_SIGNALS:
     void levelFailed(const QModelIndex &dir, const EtcdError &error);
     void keyRevealed(const QModelIndex &index);
     void revealFailed(const QByteArray &key, const EtcdError &error);
+    // A batch of watch events went into the tree (count: events taken, including no-ops).
+    void eventsApplied(int count);
+    void resyncFailed(const EtcdError &error);
 
 private:
+    struct EventOp;
+    struct OpSink;
+    // The remaining TTL of one v3 lease, as last read.
+    struct LeaseState
+    {
+        qint64 ttl = -1;       // seconds left when read; -1: gone (or not read yet)
+        qint64 readAt = -1;    // m_clock ms of the read; -1: never read
+        bool pending = false;  // a leaseTimeToLive is on its way
+        bool stale = false;    // an event for the lease came: read again when next shown
+    };
+    // A v3 directory row not listed whose last key may have been deleted: is it still there?
+    struct DirCheck
+    {
+        QPointer<EtcdCall> call;
+        qint64 lastEventRevision = 0; // newest event below it since the check was sent
+    };
+    struct ResyncState
+    {
+        std::function<void(qint64)> done;
+        QPointer<EtcdCall> probe;
+        qint64 revision = 0;
+        QSet<QByteArray> pending; // full keys of the levels being listed again
+        bool rootPending = false;
+        bool started = false;
+        EtcdError error;
+    };
     struct Listing;
     struct Reveal;
     struct Entry;
@@ -194,6 +266,38 @@ private:
     void loadPendingValues();
     void applyValue(const KeyInfo &info);
 
+    // Watch events (keytreemodel_events.cpp).
+    void setUpLiveUpdates();
+    void scheduleApply();
+    void applyQueued(bool all);
+    void applyRun(const std::vector<EtcdWatchEvent> &events, std::size_t first,
+                  std::size_t last, bool highlight);
+    void resolveOp(EventOp &op, OpSink &sink);
+    void applyOps(OpSink &sink, bool highlight);
+    std::vector<std::unique_ptr<KeyNode>> buildNodes(const QByteArray &prefix,
+                                                     std::vector<const EventOp *> &ops,
+                                                     bool topLevel, bool complete,
+                                                     bool highlight,
+                                                     std::vector<QByteArray> *built);
+    void removeGrouped(std::vector<KeyNode *> &nodes);
+    void onLevelSettled();
+    // Grouped dataChanged, directory checks, highlight, countdown, leases and resync
+    // (keytreemodel_live.cpp).
+    void notifyChangedGrouped(std::vector<KeyNode *> &nodes, int firstColumn, int lastColumn,
+                              const QList<int> &roles);
+    void checkDir(const QByteArray &dirKey, qint64 revision);
+    void onDirChecked(const QByteArray &dirKey, const EtcdResult<EtcdV3RangeResult> &r);
+    QVariant liveData(const KeyNode *n, int column, int role) const;
+    qint64 secondsLeft(const KeyNode *n) const;
+    bool hasCountdown(const KeyNode *n) const;
+    void highlight(const std::vector<QByteArray> &keys);
+    void expireHighlights();
+    void tickCountdown();
+    void loadLeases();
+    void startResync();
+    void continueResync();
+    void finishResync();
+
     // Go to key.
     void continueReveal();
     void revealHidden(KeyNode *dir, const QByteArray &path);
@@ -233,4 +337,34 @@ private:
     qint64 m_listRequests = 0;
     qint64 m_valueRequests = 0;
     qint64 m_nodeCount = 0;
+
+    // Watch events: queued, applied once per frame; held while a level on their path is
+    // being listed (re-queued when it settles).
+    std::vector<EtcdWatchEvent> m_queued;
+    std::vector<EtcdWatchEvent> m_held;
+    QSet<QByteArray> m_heldKeys; // keys in m_held: their newer events wait behind them
+    QTimer m_applyTimer;
+    QElapsedTimer m_sinceApply;
+    int m_applyInterval = 16;
+    bool m_arrivedSinceApply = false; // events came since the last apply
+    qint64 m_holdingSince = -1;       // m_clock ms a big tail run was first held back
+    qint64 m_appliedEvents = 0;
+    QElapsedTimer m_clock;            // monotonic ms for expiries and countdowns
+    QHash<QByteArray, DirCheck> m_dirChecks;
+    quint32 m_resets = 0;             // model resets so far (answers from before are dropped)
+    // Highlight: the flag lives in the node; keys and expiry here (no pointers that could
+    // dangle when a listing frees a node).
+    int m_highlightDuration = 2000;
+    std::deque<std::pair<qint64, QByteArray>> m_highlightQueue; // by expiry
+    QHash<QByteArray, qint64> m_highlightUntil;
+    QTimer m_highlightTimer;
+    // Countdown: the parents of TTL rows a view painted since the last tick (data() notes
+    // them), so ticks reach the rows on screen only.
+    mutable QSet<QByteArray> m_countdownDirs;
+    mutable bool m_countdownRoot = false;
+    mutable QTimer m_countdownTimer;
+    mutable QHash<quint64, LeaseState> m_leases;
+    mutable std::vector<quint64> m_leasesWanted;
+    mutable bool m_leaseLoadScheduled = false;
+    std::unique_ptr<ResyncState> m_resync;
 };

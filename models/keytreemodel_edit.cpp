@@ -1,4 +1,4 @@
-// KeyTreeModel: incremental updates (applyPut/applyDelete), the filter and "go to key".
+// KeyTreeModel: incremental updates (prefix deletes, pruning), the filter and "go to key".
 #include "keytreemodel.h"
 #include "keytreemodel_p.h"
 
@@ -31,78 +31,6 @@ KeyTreeModel::Entry KeyTreeModel::entryFor(const QByteArray &name, const KeyInfo
     return e;
 }
 
-void KeyTreeModel::applyPut(const KeyInfo &info)
-{
-    KeyNode *dir = m_root.get();
-    QByteArray prefix = m_activePrefix;
-    if (!info.key.startsWith(prefix))
-        return;
-    for (;;) {
-        // Only inside levels that are listed (or being listed): elsewhere the key will show
-        // when its level is opened.
-        if (!dir->has(KeyNode::Populated) && !dir->has(KeyNode::Loading))
-            return;
-        bool leaf = false;
-        const QByteArray name = nameOf(dir, prefix, info.key, &leaf);
-        if (m_v2 && !m_showHidden && name.startsWith('_'))
-            return;
-        if (KeyNode *child = dir->child(name)) {
-            if (leaf) {
-                if (applyEntry(child, entryFor(name, info)))
-                    notifyChanged({child});
-                return;
-            }
-            child->set(KeyNode::SeenDir);
-            if (!child->has(KeyNode::IsDir)) {
-                // A key that becomes a prefix as well ("/a", then "/a/b"): nothing else can be
-                // below it yet, so the new level is complete.
-                child->set(KeyNode::IsDir);
-                child->ensureDir();
-                child->set(KeyNode::Populated);
-                notifyChanged({child});
-            }
-            prefix += name;
-            prefix += sep();
-            dir = child;
-            continue;
-        }
-        // A new name: build the chain of directories down to the key, then insert it at once.
-        // Below a level that is completely listed, a new directory holds only this key; below
-        // one still being listed it may hold more: leave it to be listed when opened.
-        const bool complete = dir->has(KeyNode::Populated);
-        std::unique_ptr<KeyNode> top = newNode(name);
-        KeyNode *cur = top.get();
-        QByteArray curName = name;
-        QByteArray curPrefix = prefix;
-        bool curLeaf = leaf;
-        while (!curLeaf) {
-            cur->set(KeyNode::IsDir);
-            cur->set(KeyNode::SeenDir);
-            cur->ensureDir();
-            if (!complete)
-                break;
-            cur->set(KeyNode::Populated);
-            curPrefix += curName;
-            curPrefix += sep();
-            curName = nameOf(cur, curPrefix, info.key, &curLeaf);
-            std::unique_ptr<KeyNode> next = newNode(curName);
-            next->parent = cur;
-            KeyNode *n = next.get();
-            cur->dir->children.push_back(std::move(next));
-            cur = n;
-        }
-        if (curLeaf) {
-            applyEntry(cur, entryFor(curName, info));
-            if (cur->has(KeyNode::IsDir)) // a new, empty v2 directory
-                cur->set(KeyNode::Populated);
-        }
-        std::vector<std::unique_ptr<KeyNode>> nodes;
-        nodes.push_back(std::move(top));
-        insertNodes(dir, nodes);
-        return;
-    }
-}
-
 void KeyTreeModel::removeNode(KeyNode *node)
 {
     KeyNode *parent = node->parent;
@@ -125,27 +53,11 @@ void KeyTreeModel::pruneIfEmpty(KeyNode *dir)
     }
 }
 
-void KeyTreeModel::applyDelete(const QByteArray &key)
-{
-    KeyNode *node = findNode(key);
-    if (!node)
-        return;
-    if (!m_v2 && node->has(KeyNode::IsDir) &&
-        (!node->has(KeyNode::Populated) || !node->dir->children.empty())) {
-        // "/a" deleted while "/a/b" stays: the row stays, as a directory only.
-        if (node->has(KeyNode::IsKey)) {
-            clearKey(node);
-            notifyChanged({node});
-        }
-        return;
-    }
-    KeyNode *parent = node->parent;
-    removeNode(node);
-    pruneIfEmpty(parent);
-}
+// applyPut and applyDelete: keytreemodel_events.cpp (the path watch events take).
 
 void KeyTreeModel::applyDeletePrefix(const QByteArray &prefix)
 {
+    flushEvents();
     deletePrefixIn(m_root.get(), m_activePrefix, prefix);
 }
 
@@ -161,8 +73,9 @@ void KeyTreeModel::deletePrefixIn(KeyNode *dir, const QByteArray &dirPrefix,
             continue;
         const QByteArray below = key + sep();
         if (below.startsWith(prefix)) {
-            // Everything below goes; the key itself ("/a" for prefix "/a/") stays.
-            if (!child->dir->children.empty())
+            // Everything below goes; the key itself ("/a" for prefix "/a/") stays. A v3
+            // directory that is no key goes whole below (one removal, not two).
+            if ((m_v2 || child->has(KeyNode::IsKey)) && !child->dir->children.empty())
                 removeChildren(child, 0, int(child->dir->children.size()) - 1);
         } else if (prefix.startsWith(below)) {
             deletePrefixIn(child, below, prefix);
