@@ -87,6 +87,8 @@ void KeyDocument::setBusy(Operation operation)
     m_busy = operation;
     if (was != isBusy())
         Q_EMIT busyChanged(isBusy());
+    if (!isBusy())
+        scheduleDrain();
 }
 
 void KeyDocument::clear()
@@ -98,6 +100,9 @@ void KeyDocument::clear()
     m_snapshot = {};
     m_conflict = {};
     m_hasConflict = false;
+    m_pending.clear();
+    m_seenRevision = 0;
+    setServerState(ServerState::InSync, {}, false);
     setBusy(Operation::None);
 }
 
@@ -112,7 +117,11 @@ void KeyDocument::load(const QByteArray &key)
     const quint64 generation = ++m_generation;
     if (m_call)
         m_call->cancel();
+    if (key != m_key)
+        m_pending.clear();
     m_key = key;
+    m_seenRevision = 0;
+    setServerState(ServerState::InSync, {}, false);
     m_snapshot = {};
     m_snapshot.key = key;
     m_snapshot.v2 = isV2();
@@ -139,6 +148,7 @@ void KeyDocument::load(const QByteArray &key)
                                          EtcdV2Node node = r.value.node;
                                          node.nodes.clear();
                                          m_snapshot = KeySnapshot::fromV2(node, r.value.etcdIndex);
+                                         noteSnapshot();
                                          Q_EMIT loaded();
                                      });
         return;
@@ -160,6 +170,7 @@ void KeyDocument::load(const QByteArray &key)
                 return;
             }
             m_snapshot = KeySnapshot::fromV3(r.value.kvs.first(), r.value.header.revision);
+            noteSnapshot();
             if (m_snapshot.lease != 0) {
                 fetchLeaseTtl(generation);
                 return;
@@ -318,6 +329,9 @@ void KeyDocument::finishWrite(Operation operation, const KeySnapshot &now)
     m_snapshot = now;
     m_conflict = {};
     m_hasConflict = false;
+    noteSnapshot();
+    // The write compared against the newest state known and won: nothing newer is pending.
+    setServerState(ServerState::InSync, {}, false);
     setBusy(Operation::None);
     Q_EMIT saved(now);
     if (operation != Operation::Save)
@@ -337,6 +351,13 @@ void KeyDocument::conflict(Operation operation, const KeySnapshot &current)
 {
     setBusy(Operation::None);
     m_conflict = current;
+    // A banner already shows the server's state: keep it as new as the conflict saw. (While in
+    // sync the watch's own event raises it, so seenRevision() is not moved here.)
+    if (m_serverState != ServerState::InSync && current.storeRevision > m_seenRevision) {
+        m_seenRevision = current.storeRevision;
+        setServerState(current.exists ? ServerState::Changed : ServerState::Deleted, current,
+                       false);
+    }
     if (operation == Operation::Save) {
         m_hasConflict = true;
         Q_EMIT saveConflict(current);

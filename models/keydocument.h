@@ -2,9 +2,11 @@
 
 #include "etcdclient.h"
 #include "etcderror.h"
+#include "etcdwatchevent.h"
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QList>
 #include <QMetaType>
 #include <QObject>
 #include <QPointer>
@@ -57,6 +59,9 @@ struct KeySnapshot
 
     static KeySnapshot fromV2(const EtcdV2Node &node, qint64 etcdIndex);
     static KeySnapshot fromV3(const EtcdV3KeyValue &kv, qint64 headerRevision);
+    // The key after a watch event (exists false for a delete or expiry). A v3 lease's TTL is
+    // not in the event: leaseTtl stays unset.
+    static KeySnapshot fromEvent(const EtcdWatchEvent &event, bool v2);
 };
 
 Q_DECLARE_METATYPE(KeySnapshot)
@@ -76,6 +81,13 @@ struct KeyCreateOptions
 // document never holds or drops the user's text: the caller passes the bytes to save.
 // One operation at a time: a new load() cancels the one in flight; the write operations return
 // false (and do nothing) while another operation runs or when nothing is loaded.
+//
+// Live: applyEvents() takes the watch's events. While the user has not edited (setModified),
+// a change of the key is taken silently (updatedFromServer). While the user edits, it is only
+// recorded (serverState() Changed, serverSnapshot()): snapshot() keeps the revision the edit
+// started from, so a plain save() still fails its compare and goes through saveConflict; only
+// overwriteServerChange() compares against the revision the watch reported. A delete or expiry
+// gives serverState() Deleted either way; recreate() then creates the key only if still absent.
 class KeyDocument : public QObject
 {
     Q_OBJECT
@@ -91,6 +103,14 @@ public:
         DetachLease, // v3
     };
     Q_ENUM(Operation)
+
+    // The server's copy of the key against snapshot(), as the watch reported it.
+    enum class ServerState {
+        InSync,  // nothing newer seen, or seen and taken (the user had not edited)
+        Changed, // changed while the user edited: serverSnapshot() holds the new state
+        Deleted, // deleted or expired on the server: serverSnapshot().exists is false
+    };
+    Q_ENUM(ServerState)
 
     explicit KeyDocument(EtcdClient *client, QObject *parent = nullptr);
     ~KeyDocument() override;
@@ -148,6 +168,39 @@ public:
     // whose conflict is reported as an error).
     static EtcdError conflictError(const KeySnapshot &current);
 
+    // ---- live (keydocument_live.cpp) ----
+
+    // Whether the user's text differs from snapshot().value; the editor says so (the document
+    // never sees the text). A modified document never takes a server change by itself.
+    void setModified(bool modified) { m_modified = modified; }
+    bool isModified() const { return m_modified; }
+
+    // Takes watch events in revision order. Only events of this key count: the exact key, or
+    // (v2) a delete or expiry of a directory above it. Events at or below seenRevision() are
+    // dropped (a watch may replay); events arriving during an operation wait for its end (the
+    // echo of one's own save is then at or below the saved revision).
+    void applyEvents(const QList<EtcdWatchEvent> &events);
+    bool concerns(const EtcdWatchEvent &event) const;
+    // The newest revision (v2: index) of the key this document knows of.
+    qint64 seenRevision() const { return m_seenRevision; }
+
+    ServerState serverState() const { return m_serverState; }
+    // What the watch last reported for the key (Changed, Deleted); empty while InSync.
+    const KeySnapshot &serverSnapshot() const { return m_server; }
+    // Deleted because a v2 TTL ran out (v3 lease expiries look like deletes).
+    bool expiredOnServer() const { return m_serverExpired; }
+
+    // Changed or Deleted: a compare-and-swap of `value` against serverSnapshot() (the revision
+    // the watch reported; when deleted, created only if still absent). A failed compare gives
+    // saveConflict as save() does.
+    bool overwriteServerChange(const QByteArray &value);
+    // The same against `shown`, the copy of serverSnapshot() the user compared with (the key
+    // may have changed again since: then the compare fails).
+    bool overwriteServerChange(const QByteArray &value, const KeySnapshot &shown);
+    // Deleted only: overwriteServerChange(), the create-only write (v2 prevExist=false, v3 txn
+    // on version 0).
+    bool recreate(const QByteArray &value);
+
 Q_SIGNALS:
     void loaded();
     void loadFailed(const EtcdError &error);
@@ -161,6 +214,10 @@ Q_SIGNALS:
     void metadataChanged(KeyDocument::Operation operation);
     void metadataChangeFailed(KeyDocument::Operation operation, const EtcdError &error);
     void busyChanged(bool busy);
+    // The user had not edited and the key changed on the server: snapshot() now holds it.
+    void updatedFromServer(const KeySnapshot &snapshot);
+    // serverState() or serverSnapshot() changed (a newer revision of the same state too).
+    void serverStateChanged(KeyDocument::ServerState state);
 
 private:
     bool beginWrite(Operation operation);
@@ -174,6 +231,12 @@ private:
     void v2TtlWrite(Operation operation, std::optional<qint64> ttl, bool clear, bool refresh);
     void v3LeasePut(Operation operation, quint64 lease, qint64 grantedTtl);
     void fetchLeaseTtl(quint64 generation);
+    // live
+    void applyEvent(const EtcdWatchEvent &event);
+    void setServerState(ServerState state, const KeySnapshot &server, bool expired);
+    void noteSnapshot();
+    void scheduleDrain();
+    void drainPending();
 
     QPointer<EtcdClient> m_client;
     QPointer<EtcdCall> m_call;
@@ -183,4 +246,13 @@ private:
     bool m_hasConflict = false;
     Operation m_busy = Operation::None;
     quint64 m_generation = 0; // answers for an older load or key are dropped
+
+    // live
+    bool m_modified = false;
+    qint64 m_seenRevision = 0;
+    ServerState m_serverState = ServerState::InSync;
+    KeySnapshot m_server;
+    bool m_serverExpired = false;
+    QList<EtcdWatchEvent> m_pending; // arrived during an operation
+    bool m_drainQueued = false;
 };

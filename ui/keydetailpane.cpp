@@ -2,6 +2,7 @@
 
 #include "conflictdialog.h"
 #include "errortext.h"
+#include "keychangedbanner.h"
 #include "keydisplay.h"
 #include "valueeditor.h"
 
@@ -117,6 +118,8 @@ void KeyDetailPane::buildUi()
     buttons->addWidget(m_reloadButton);
     buttons->addStretch(1);
 
+    m_banner = new KeyChangedBanner(m_keyPage);
+
     m_status = new QLabel(m_keyPage);
     m_status->setAccessibleName(tr("Key status"));
     m_status->setWordWrap(true);
@@ -124,6 +127,7 @@ void KeyDetailPane::buildUi()
 
     auto *pageLayout = new QVBoxLayout(m_keyPage);
     pageLayout->setContentsMargins(0, 0, 0, 0);
+    pageLayout->addWidget(m_banner);
     pageLayout->addLayout(keyRow);
     pageLayout->addWidget(m_metadataBox);
     pageLayout->addWidget(m_editor, 1);
@@ -137,6 +141,20 @@ void KeyDetailPane::buildUi()
     m_countdown = new QTimer(this);
     m_countdown->setInterval(1000);
     connect(m_countdown, &QTimer::timeout, this, &KeyDetailPane::updateCountdown);
+    m_noteTimer = new QTimer(this);
+    m_noteTimer->setSingleShot(true);
+    m_noteTimer->setInterval(5000);
+
+    connect(m_banner, &KeyChangedBanner::showDifferenceRequested, this,
+            &KeyDetailPane::showDifference);
+    connect(m_banner, &KeyChangedBanner::reloadRequested, this, [this] {
+        if (hasUnsavedChanges())
+            confirmDiscard([this] { reload(); });
+        else
+            reload();
+    });
+    connect(m_banner, &KeyChangedBanner::recreateRequested, this, &KeyDetailPane::recreateKey);
+    connect(m_banner, &KeyChangedBanner::closeRequested, this, &KeyDetailPane::closeDeletedKey);
 
     connect(m_copyButton, &QPushButton::clicked, this, &KeyDetailPane::copyKey);
     connect(m_saveButton, &QPushButton::clicked, this, &KeyDetailPane::save);
@@ -176,6 +194,10 @@ void KeyDetailPane::setClient(EtcdClient *client)
                     }
                 });
         connect(m_document, &KeyDocument::busyChanged, this, &KeyDetailPane::updateButtons);
+        connect(m_document, &KeyDocument::updatedFromServer, this,
+                &KeyDetailPane::onUpdatedFromServer);
+        connect(m_document, &KeyDocument::serverStateChanged, this,
+                &KeyDetailPane::onServerStateChanged);
     }
     clear();
 }
@@ -192,6 +214,7 @@ void KeyDetailPane::showKey(const QByteArray &key, bool isDirectory)
     m_isDirectory = isDirectory;
     m_savingValue.reset();
     m_countdown->stop();
+    m_banner->dismiss();
     m_stack->setCurrentWidget(m_keyPage);
     m_keyEdit->setText(displayKey(key));
     m_keyEdit->setCursorPosition(0);
@@ -226,6 +249,7 @@ void KeyDetailPane::clear()
     m_isDirectory = false;
     m_savingValue.reset();
     m_countdown->stop();
+    m_banner->dismiss();
     m_editor->clear();
     m_keyEdit->clear();
     setStatus({});
@@ -247,6 +271,7 @@ void KeyDetailPane::setReadOnly(bool readOnly)
 {
     m_readOnly = readOnly;
     m_editor->setReadOnly(readOnly);
+    m_banner->setWritable(!readOnly);
     updateButtons();
 }
 
@@ -434,14 +459,15 @@ void KeyDetailPane::onConflictChosen(ConflictDialog::Choice choice)
     }
 }
 
-void KeyDetailPane::confirmDiscard(std::function<void()> then)
+void KeyDetailPane::confirmDiscard(std::function<void()> then, const QString &text)
 {
     if (m_confirmBox)
         m_confirmBox->deleteLater();
-    auto *box = new QMessageBox(QMessageBox::Question, tr("Discard your edit?"),
-                                tr("Your changes to %1 will be lost and the value on the server "
-                                   "shown instead.")
-                                    .arg(displayKey(m_key)),
+    const QString explanation = !text.isEmpty() ? text
+                                                : tr("Your changes to %1 will be lost and the "
+                                                     "value on the server shown instead.")
+                                                      .arg(displayKey(m_key));
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Discard your edit?"), explanation,
                                 QMessageBox::Discard | QMessageBox::Cancel, this);
     box->setAccessibleName(tr("Confirm discarding the edit"));
     box->setDefaultButton(QMessageBox::Cancel);
@@ -519,6 +545,9 @@ void KeyDetailPane::updateButtons()
     const bool loaded = m_document && m_document->isLoaded() && !m_isDirectory;
     const bool busy = m_document && m_document->isBusy();
     const bool modified = m_editor->isModified();
+    // The document judges watch events by it (setValue() changes it without a signal).
+    if (m_document)
+        m_document->setModified(hasUnsavedChanges());
     m_saveButton->setEnabled(loaded && !busy && !m_readOnly && modified);
     m_revertButton->setEnabled(loaded && !busy && modified);
     m_reloadButton->setEnabled(m_document && !m_key.isNull() && !busy);

@@ -11,6 +11,7 @@
 #include <optional>
 
 class EtcdClient;
+class KeyChangedBanner;
 class QLabel;
 class QLineEdit;
 class QMessageBox;
@@ -23,6 +24,9 @@ class ValueEditor;
 // metadata with a live TTL countdown, and Save / Revert / Reload. Saving is compare-and-swap
 // through a KeyDocument; a conflict opens a ConflictDialog. Shows an empty state when nothing
 // is selected and only the key for a directory.
+// Live: applyWatchEvents() lets the open key follow the server. Without an edit the new value is
+// shown; with one, a KeyChangedBanner says the key changed (or was deleted) and offers the ways
+// on; the user's text is replaced only on an explicit, confirmed choice.
 class KeyDetailPane : public QWidget
 {
     Q_OBJECT
@@ -56,6 +60,8 @@ public:
     // The text of the status line (errors and results in words).
     QString statusText() const;
     QString ttlText() const;
+    // The "changed / deleted on the server" banner (hidden while in step).
+    KeyChangedBanner *changedBanner() const { return m_banner; }
 
 public Q_SLOTS:
     // Validates the editor's value (JSON in JSON mode: refused with the error's position) and
@@ -66,6 +72,8 @@ public Q_SLOTS:
     // Puts the last loaded value back into the editor.
     void revert();
     void copyKey();
+    // Watch events (any keys; those of the open key count). See KeyDocument::applyEvents().
+    void applyWatchEvents(const QList<EtcdWatchEvent> &events);
 
 Q_SIGNALS:
     void keySaved(const QByteArray &key);
@@ -75,6 +83,8 @@ Q_SIGNALS:
     void keyChanged(const KeySnapshot &snapshot);
     // An error or a result in words, for a status bar.
     void statusMessage(const QString &message);
+    // The user closed a key that was deleted on the server (the pane is empty now).
+    void keyClosed(const QByteArray &key);
 
 private:
     void buildUi();
@@ -85,7 +95,20 @@ private:
     void onSaveFailed(const EtcdError &error);
     void onConflictChosen(ConflictDialog::Choice choice);
     // Asks before an edit is dropped (window-modal, answered later); runs `then` on Discard.
-    void confirmDiscard(std::function<void()> then);
+    // `text` replaces the default explanation.
+    void confirmDiscard(std::function<void()> then, const QString &text = {});
+    // live (keydetailpane_live.cpp)
+    void onUpdatedFromServer(const KeySnapshot &snapshot);
+    void onServerStateChanged(KeyDocument::ServerState state);
+    void showDifference();
+    void onDifferenceChosen(ConflictDialog::Choice choice, const KeySnapshot &shown);
+    void recreateKey();
+    void closeDeletedKey();
+    void flashNote(const QString &text);
+    // Validates the editor's value and hands it to `write` (a KeyDocument write); the editor
+    // is read-only until the answer. `status` is shown while it runs.
+    void writeEditorValue(const std::function<bool(const QByteArray &)> &write,
+                          const QString &status);
     void closeDialogs();
     void updateMetadata();
     void updateCountdown();
@@ -116,6 +139,8 @@ private:
     QPushButton *m_reloadButton;
     QLabel *m_status;
     QTimer *m_countdown;
+    KeyChangedBanner *m_banner;
+    QTimer *m_noteTimer; // clears a passing note ("Updated from the server")
     QPointer<ConflictDialog> m_conflictDialog;
     QPointer<QMessageBox> m_confirmBox;
     // The bytes of the save in flight: what the editor holds once it succeeded.
