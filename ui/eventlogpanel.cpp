@@ -76,6 +76,7 @@ EventLogPanel::EventLogPanel(EventLogModel *model, QWidget *parent)
 
     m_view->setObjectName(QStringLiteral("eventLogView"));
     m_view->setAccessibleName(tr("Events"));
+    m_view->header()->setAccessibleName(tr("Event columns"));
     m_view->setRootIsDecorated(false);
     m_view->setUniformRowHeights(true);
     m_view->setItemsExpandable(false);

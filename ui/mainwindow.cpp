@@ -4,10 +4,13 @@
 #include "connectionbanner.h"
 #include "errortext.h"
 #include "etcdtransport.h"
+#include "eventlogmodel.h"
+#include "eventlogpanel.h"
 #include "keyactions.h"
 #include "keydetailpane.h"
 #include "keyspacepanel.h"
 #include "keytreemodel.h"
+#include "livetree.h"
 
 #include <QAction>
 #include <QApplication>
@@ -31,12 +34,17 @@ MainWindow::MainWindow(const EtcdClient::Options &options, QWidget *parent)
     , m_banner(new ConnectionBanner(this))
     , m_info(new ClusterInfoPanel(this))
     , m_infoDock(new QDockWidget(tr("Cluster"), this))
+    , m_live(new LiveTree(m_model, this))
+    , m_eventLog(new EventLogModel(this))
+    , m_eventPanel(new EventLogPanel(m_eventLog, this))
+    , m_eventDock(new QDockWidget(tr("Events"), this))
     , m_keyspace(new KeyspacePanel(m_model, this))
     , m_pane(new KeyDetailPane(this))
     , m_actions(new KeyActions(m_model, m_keyspace->view(), m_pane, this))
     , m_endpointStatus(new QLabel(this))
     , m_apiStatus(new QLabel(this))
     , m_accessStatus(new QLabel(this))
+    , m_watchStatus(new QLabel(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     setAccessibleName(tr("etcdscope"));
@@ -46,6 +54,8 @@ MainWindow::MainWindow(const EtcdClient::Options &options, QWidget *parent)
     m_apiStatus->setAccessibleName(tr("Server version and API"));
     m_accessStatus->setObjectName(QStringLiteral("accessStatus"));
     m_accessStatus->setAccessibleName(tr("Access"));
+    m_watchStatus->setObjectName(QStringLiteral("watchStatus"));
+    m_watchStatus->setAccessibleName(tr("Watch state and revision"));
     m_banner->setAccessibleName(tr("Connection problem"));
     m_pane->setAccessibleName(tr("Key details"));
 
@@ -73,14 +83,31 @@ MainWindow::MainWindow(const EtcdClient::Options &options, QWidget *parent)
     // Out of the way until asked for: the status bar already names the server and the API.
     m_infoDock->hide();
 
+    m_eventDock->setObjectName(QStringLiteral("eventLogDock"));
+    m_eventDock->setAccessibleName(tr("Event log"));
+    m_eventDock->setWidget(m_eventPanel);
+    m_eventDock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable |
+                             QDockWidget::DockWidgetFloatable);
+    addDockWidget(Qt::BottomDockWidgetArea, m_eventDock);
+    resizeDocks({m_eventDock}, {170}, Qt::Vertical);
+
     createMenus();
 
     statusBar()->setAccessibleName(tr("Status bar"));
     statusBar()->addWidget(m_endpointStatus, 1);
+    statusBar()->addPermanentWidget(m_watchStatus);
     statusBar()->addPermanentWidget(m_apiStatus);
     statusBar()->addPermanentWidget(m_accessStatus);
 
     connect(m_banner, &ConnectionBanner::retryRequested, this, &MainWindow::connectToCluster);
+    connect(m_live, &LiveTree::eventsReceived, m_eventLog, &EventLogModel::append);
+    // The open key follows the cluster too; the user's unsaved text is never replaced.
+    connect(m_live, &LiveTree::eventsReceived, m_pane, &KeyDetailPane::applyWatchEvents);
+    connect(m_live, &LiveTree::stateChanged, this, &MainWindow::updateWatchStatus);
+    connect(m_live, &LiveTree::revisionChanged, this, &MainWindow::updateWatchStatus);
+    connect(m_live, &LiveTree::failed, this, [this](const EtcdError &error) {
+        statusBar()->showMessage(tr("The watch stopped: %1").arg(describeError(error)), 15000);
+    });
     connect(m_client, &EtcdClient::currentEndpointChanged, this, [this] {
         updateTitle();
         updateStatusBar();
@@ -104,6 +131,10 @@ MainWindow::~MainWindow()
 {
     if (m_discovery)
         m_discovery->cancel();
+    // Children are deleted after this window stopped being a MainWindow: no slot of ours may
+    // run then.
+    m_live->disconnect(this);
+    m_live->stop();
 }
 
 void MainWindow::createMenus()
@@ -129,6 +160,11 @@ void MainWindow::createMenus()
     dockToggle->setText(tr("&Cluster Information"));
     dockToggle->setShortcut(QKeySequence(tr("Ctrl+I")));
     viewMenu->addAction(dockToggle);
+    QAction *eventsToggle = m_eventDock->toggleViewAction();
+    eventsToggle->setObjectName(QStringLiteral("eventLogAction"));
+    eventsToggle->setText(tr("&Event Log"));
+    eventsToggle->setShortcut(QKeySequence(tr("Ctrl+E")));
+    viewMenu->addAction(eventsToggle);
 
     QToolBar *toolBar = addToolBar(tr("Keys"));
     toolBar->setObjectName(QStringLiteral("keyToolBar"));
@@ -149,6 +185,7 @@ void MainWindow::connectToCluster()
     m_info->showConnecting(m_options.endpoints, m_options.readOnly);
     m_keyspace->showNotConnected(tr("Connecting…"));
     // Nothing may act on the old connection while the new one is discovered.
+    m_live->stop();
     m_actions->setClient(nullptr);
     m_pane->setClient(nullptr);
     m_model->setClient(nullptr);
@@ -189,7 +226,9 @@ void MainWindow::onDiscovered(const EtcdResult<EtcdClient::ClusterInfo> &result)
     m_actions->setClient(m_client);
     m_model->setClient(m_client);
     m_keyspace->showListing(EtcdClient::apiName(info.api));
-    m_model->reload();
+    m_eventLog->setApi(info.api);
+    // Reloads the tree and follows the cluster from the revision before the listing.
+    m_live->start(m_client);
     updateTitle();
     updateStatusBar();
     Q_EMIT connectionAttempted(true);
@@ -198,6 +237,7 @@ void MainWindow::onDiscovered(const EtcdResult<EtcdClient::ClusterInfo> &result)
 void MainWindow::showFailure(const QString &title, const EtcdError &error)
 {
     m_connected = false;
+    m_live->stop();
     const QString message = describeError(error);
     m_banner->showError(title, message, error.toString());
     m_info->showFailed();
@@ -277,4 +317,28 @@ void MainWindow::updateStatusBar()
             tr("etcd %1 · API %2").arg(info.serverVersion, EtcdClient::apiName(info.api)));
     }
     m_accessStatus->setText(m_options.readOnly ? tr("Read-only") : tr("Read-write"));
+    updateWatchStatus();
+}
+
+void MainWindow::updateWatchStatus()
+{
+    const LiveTree::State state = m_live->state();
+    if (!m_connected || state == LiveTree::State::Stopped) {
+        m_watchStatus->clear();
+        return;
+    }
+    const bool v2 = m_client->apiInUse() == EtcdClient::Api::V2;
+    QString text = m_live->stateText();
+    if (m_live->revision() > 0) {
+        text += QStringLiteral(" · ") +
+            (v2 ? tr("index %L1") : tr("revision %L1")).arg(m_live->revision());
+    }
+    m_watchStatus->setText(text);
+    m_watchStatus->setToolTip(state == LiveTree::State::Live
+                                  ? tr("The tree and the event log follow the cluster.")
+                                  : m_live->stateText());
+    const char *colour = state == LiveTree::State::Live      ? "#2e7d32"
+                         : state == LiveTree::State::Failed ? "#c62828"
+                                                            : "#ef6c00";
+    m_watchStatus->setStyleSheet(QStringLiteral("color: %1;").arg(QLatin1String(colour)));
 }

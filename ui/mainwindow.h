@@ -7,11 +7,14 @@
 
 class ClusterInfoPanel;
 class ConnectionBanner;
+class EventLogModel;
+class EventLogPanel;
 class EtcdDiscovery;
 class KeyActions;
 class KeyDetailPane;
 class KeyTreeModel;
 class KeyspacePanel;
+class LiveTree;
 class QDockWidget;
 class QLabel;
 
@@ -33,6 +36,9 @@ public:
     KeyTreeModel *keyModel() const { return m_model; }
     KeyDetailPane *detailPane() const { return m_pane; }
     KeyActions *keyActions() const { return m_actions; }
+    LiveTree *liveTree() const { return m_live; }
+    EventLogModel *eventLog() const { return m_eventLog; }
+    EventLogPanel *eventLogPanel() const { return m_eventPanel; }
     bool isConnected() const { return m_connected; }
     bool isReadOnly() const;
 
@@ -55,6 +61,7 @@ private:
     void showFailure(const QString &title, const EtcdError &error);
     void updateTitle();
     void updateStatusBar();
+    void updateWatchStatus();
 
     EtcdClient::Options m_options;
     EtcdClient *m_client;
@@ -67,10 +74,15 @@ private:
     ConnectionBanner *m_banner;
     ClusterInfoPanel *m_info;
     QDockWidget *m_infoDock;
+    LiveTree *m_live;
+    EventLogModel *m_eventLog;
+    EventLogPanel *m_eventPanel;
+    QDockWidget *m_eventDock;
     KeyspacePanel *m_keyspace;
     KeyDetailPane *m_pane;
     KeyActions *m_actions;
     QLabel *m_endpointStatus;
     QLabel *m_apiStatus;
     QLabel *m_accessStatus;
+    QLabel *m_watchStatus;
 };

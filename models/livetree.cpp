@@ -1,0 +1,194 @@
+#include "livetree.h"
+
+#include "etcdcall.h"
+#include "etcdclient.h"
+#include "etcdv2client.h"
+#include "etcdv3client.h"
+#include "etcdwatcher.h"
+#include "keytreemodel.h"
+
+LiveTree::LiveTree(KeyTreeModel *model, QObject *parent)
+    : QObject(parent)
+    , m_model(model)
+{
+}
+
+LiveTree::~LiveTree()
+{
+    // Quietly: no signal from a destructor (its receivers may be going too).
+    ++m_run;
+    if (m_probe)
+        m_probe->cancel();
+    if (m_watcher)
+        m_watcher->disconnect(this);
+}
+
+void LiveTree::stop()
+{
+    ++m_run;
+    if (m_probe)
+        m_probe->cancel();
+    m_probe = nullptr;
+    if (m_watcher)
+        m_watcher->stop();
+    setState(State::Stopped);
+}
+
+void LiveTree::start(EtcdClient *client)
+{
+    stop();
+    m_error = EtcdError();
+    m_revision = 0;
+    if (client != m_client || !m_watcher) {
+        delete m_watcher;
+        m_client = client;
+        m_watcher = new EtcdWatcher(client, this);
+        connect(m_watcher, &EtcdWatcher::eventsReceived, this,
+                [this](const QList<EtcdWatchEvent> &events) {
+                    m_model->applyEvents(events);
+                    Q_EMIT eventsReceived(events);
+                });
+        connect(m_watcher, &EtcdWatcher::revisionChanged, this, &LiveTree::setRevision);
+        connect(m_watcher, &EtcdWatcher::stateChanged, this, [this](EtcdWatcher::State s) {
+            if (m_state == State::Resyncing || m_state == State::Stopped)
+                return; // ours to say until the watch restarts
+            switch (s) {
+            case EtcdWatcher::State::Live:
+                setState(State::Live);
+                break;
+            case EtcdWatcher::State::Connecting:
+            case EtcdWatcher::State::Reconnecting:
+                setState(m_state == State::Starting ? State::Starting : State::Reconnecting);
+                break;
+            case EtcdWatcher::State::Failed:
+                m_error = m_watcher->lastError();
+                setState(State::Failed);
+                break;
+            case EtcdWatcher::State::Stopped:
+                break;
+            }
+        });
+        connect(m_watcher, &EtcdWatcher::interrupted, this, [this](const EtcdError &error) {
+            m_error = error;
+            if (m_state == State::Live)
+                setState(State::Reconnecting);
+        });
+        connect(m_watcher, &EtcdWatcher::failed, this, [this](const EtcdError &error) {
+            m_error = error;
+            setState(State::Failed);
+            Q_EMIT failed(error);
+        });
+        connect(m_watcher, &EtcdWatcher::historyLost, this, &LiveTree::onHistoryLost);
+    }
+    if (!m_client)
+        return;
+    setState(State::Starting);
+    readRevisionThenLoad();
+}
+
+void LiveTree::readRevisionThenLoad()
+{
+    // The store's position before the listing reads anything: the watch starts right after it.
+    const quint32 run = m_run;
+    auto proceed = [this, run](qint64 revision, const EtcdError &error) {
+        m_probe = nullptr;
+        if (run != m_run)
+            return;
+        m_model->reload();
+        if (revision <= 0) {
+            // The tree still loads; without a revision the watch would miss or invent nothing
+            // only by starting "from now", which may miss changes made during the listing.
+            m_error = error;
+            setState(State::Failed);
+            Q_EMIT failed(error);
+            return;
+        }
+        setRevision(revision);
+        startWatch(revision + 1);
+    };
+    // A key inside the browsed prefix, which a user limited to that prefix may read.
+    const QByteArray root = m_model->rootPrefix();
+    if (m_client->apiInUse() == EtcdClient::Api::V2) {
+        EtcdV2GetOptions options;
+        options.quorum = true;
+        QByteArray dir = root.startsWith('/') ? root : "/" + root;
+        if (!dir.endsWith('/'))
+            dir.append('/');
+        // Any key tells the index: X-Etcd-Index on an answer, the error's index on a 404.
+        m_probe = m_client->v2()->get(
+            dir + "etcdscope-revision-probe", options, this,
+            [proceed](const EtcdResult<EtcdV2Response> &r) {
+                const qint64 index = r.ok() ? r.value.etcdIndex : r.error.index();
+                proceed(index, r.error);
+            });
+        return;
+    }
+    m_probe = m_client->v3()->range(root.isEmpty() ? QByteArray(1, '\0') : root, {}, this,
+                                    [proceed](const EtcdResult<EtcdV3RangeResult> &r) {
+                                        proceed(r.ok() ? r.value.header.revision : 0, r.error);
+                                    });
+}
+
+void LiveTree::startWatch(qint64 fromRevision)
+{
+    m_watcher->start(m_model->rootPrefix(), fromRevision);
+    if (m_state == State::Resyncing)
+        setState(State::Reconnecting);
+}
+
+void LiveTree::onHistoryLost(qint64 compactRevision)
+{
+    Q_UNUSED(compactRevision)
+    setState(State::Resyncing);
+    const quint32 run = m_run;
+    m_model->resync([this, run](qint64 revision) {
+        if (run != m_run)
+            return;
+        if (revision <= 0) {
+            m_error = EtcdError(EtcdError::Kind::Cancelled,
+                                tr("The tree could not be read again after the watch lost "
+                                   "history; refresh to try again."));
+            setState(State::Failed);
+            Q_EMIT failed(m_error);
+            return;
+        }
+        setRevision(revision);
+        startWatch(revision + 1);
+    });
+}
+
+void LiveTree::setState(State state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    Q_EMIT stateChanged(state);
+}
+
+void LiveTree::setRevision(qint64 revision)
+{
+    if (revision <= m_revision)
+        return;
+    m_revision = revision;
+    Q_EMIT revisionChanged(revision);
+}
+
+QString LiveTree::stateText() const
+{
+    switch (m_state) {
+    case State::Stopped:
+        return tr("Not watching");
+    case State::Starting:
+        return tr("Starting the watch…");
+    case State::Live:
+        return tr("Live");
+    case State::Reconnecting:
+        return m_error ? tr("Reconnecting (%1)…").arg(m_error.toString())
+                       : tr("Reconnecting…");
+    case State::Resyncing:
+        return tr("Resyncing: history was compacted, reading the tree again…");
+    case State::Failed:
+        return m_error ? tr("Watch stopped: %1").arg(m_error.toString()) : tr("Watch stopped");
+    }
+    return {};
+}

@@ -1,0 +1,66 @@
+#pragma once
+
+#include "etcderror.h"
+#include "etcdwatchevent.h"
+
+#include <QObject>
+#include <QPointer>
+
+class EtcdCall;
+class EtcdClient;
+class EtcdWatcher;
+class KeyTreeModel;
+
+// Keeps a KeyTreeModel following the cluster: reads the store revision, reloads the model and
+// runs a watch over the model's root prefix from the revision after it; applies every event to
+// the model and passes it on (event log, open editor); when the watch loses history (v3
+// compaction, v2's 401) re-reads the loaded levels in place and restarts the watch after them.
+//
+// Replaying events the listing already saw is harmless (the model ignores a put no newer than
+// its row and a delete older than it), so the watch may start before the listing's own read:
+// the order "revision, then listing, then watch from revision + 1" never misses a change.
+class LiveTree : public QObject
+{
+    Q_OBJECT
+public:
+    enum class State { Stopped, Starting, Live, Reconnecting, Resyncing, Failed };
+    Q_ENUM(State)
+
+    explicit LiveTree(KeyTreeModel *model, QObject *parent = nullptr);
+    ~LiveTree() override;
+
+    // Reloads the model on `client` (already discovered) and follows it. Restarts if running.
+    void start(EtcdClient *client);
+    void stop();
+
+    State state() const { return m_state; }
+    QString stateText() const; // "Live", "Reconnecting…" (with the reason), ... through tr()
+    // The newest store revision (v2: index) the tree is known to reflect.
+    qint64 revision() const { return m_revision; }
+    EtcdError lastError() const { return m_error; }
+    EtcdWatcher *watcher() const { return m_watcher; }
+
+Q_SIGNALS:
+    // Every event, after the model took it, in order.
+    void eventsReceived(const QList<EtcdWatchEvent> &events);
+    void stateChanged(LiveTree::State state);
+    void revisionChanged(qint64 revision);
+    // The watch cannot go on by itself (permission denied, resync failed): say why.
+    void failed(const EtcdError &error);
+
+private:
+    void readRevisionThenLoad();
+    void startWatch(qint64 fromRevision);
+    void onHistoryLost(qint64 compactRevision);
+    void setState(State state);
+    void setRevision(qint64 revision);
+
+    KeyTreeModel *m_model;
+    QPointer<EtcdClient> m_client;
+    EtcdWatcher *m_watcher = nullptr;
+    QPointer<EtcdCall> m_probe;
+    State m_state = State::Stopped;
+    qint64 m_revision = 0;
+    EtcdError m_error;
+    quint32 m_run = 0; // bumped by start()/stop(): answers of an older run are dropped
+};
