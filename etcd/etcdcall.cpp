@@ -104,6 +104,8 @@ void EtcdCall::sendAttempt()
     ++m_attempts;
     m_endpoint = m_transport->endpoints().at(m_endpointIndex);
     m_tlsDetails.clear();
+    m_tokenSent =
+        m_request.auth == EtcdHttpRequest::Auth::Token ? m_transport->token() : QByteArray();
     m_reply = m_transport->post(m_request, m_endpointIndex);
     connect(m_reply, &QNetworkReply::finished, this, &EtcdCall::onReplyFinished);
     connect(m_reply, &QNetworkReply::sslErrors, this, [this](const QList<QSslError> &errors) {
@@ -117,11 +119,28 @@ void EtcdCall::sendAttempt()
         }
     });
     if (m_request.streaming) {
+        connect(m_reply, &QNetworkReply::metaDataChanged, this, &EtcdCall::onStreamHeaders);
         connect(m_reply, &QNetworkReply::readyRead, this, [this] {
-            if (m_reply && !m_finished)
+            // Only a 2xx body is a stream of messages. An error answer (401, 403, 500 …) stays
+            // unread and reaches the handler whole when the reply finishes, like any answer.
+            if (m_reply && !m_finished && onStreamHeaders())
                 Q_EMIT dataArrived(m_reply->readAll());
         });
     }
+}
+
+bool EtcdCall::onStreamHeaders()
+{
+    if (!m_reply)
+        return false;
+    const QVariant status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+    if (!status.isValid() || status.toInt() < 200 || status.toInt() >= 300)
+        return false;
+    // A stream stays open for as long as it is watched: the endpoint that accepted it is the one
+    // that works, so the other requests go there first now rather than when the stream ends.
+    if (m_transport)
+        m_transport->setCurrent(m_endpointIndex);
+    return true;
 }
 
 void EtcdCall::onReplyFinished()

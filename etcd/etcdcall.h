@@ -37,6 +37,9 @@ public:
     const EtcdHttpRequest &request() const { return m_request; }
     // The endpoint that answered, or the last one tried.
     QString endpoint() const { return m_endpoint; }
+    // The token the last attempt went out with (empty without one): whoever sees it refused
+    // can tell whether it was renewed since.
+    QByteArray tokenSent() const { return m_tokenSent; }
 
     // For handlers that took over: send the request again (from the current endpoint), or end
     // the call with an error delivered to the handler.
@@ -57,6 +60,8 @@ private:
     void start();
     void sendAttempt();
     void onReplyFinished();
+    // Streaming calls: true when the answer so far is a 2xx (its endpoint becomes current).
+    bool onStreamHeaders();
     void onTimeout();
     void deliver(const EtcdHttpResponse &response, const EtcdError &error);
     void finish();
@@ -76,5 +81,6 @@ private:
     bool m_finished = false;
     bool m_inHandler = false;
     QString m_endpoint;
+    QByteArray m_tokenSent;
     QStringList m_tlsDetails;
 };

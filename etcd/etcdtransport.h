@@ -21,7 +21,8 @@ public:
     // Endpoints as base URLs ("http://127.0.0.1:2379"). A bare "host:port" becomes http://.
     void setEndpoints(const QStringList &endpoints);
     QStringList endpoints() const { return m_endpoints; }
-    // The endpoint requests start at; moves to the one that answered last.
+    // The endpoint requests start at; moves to the one that answered last (a stream: as soon as
+    // it is accepted with a 2xx, not when it ends).
     QString currentEndpoint() const;
     int currentEndpointIndex() const { return m_current; }
 

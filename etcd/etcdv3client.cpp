@@ -23,6 +23,7 @@ struct EtcdV3Client::CallState
     bool watchedAsCarrier = false;  // its finished() is connected to onCarrierFinished()
     int authRoundsAtSend = 0;       // m_authRounds when the last attempt went out
     bool answered = false;          // a decode off the thread delivered: the call only ends
+    bool renewal = false;           // carries an authenticate for renewToken() and nothing else
 };
 
 namespace {
@@ -209,7 +210,7 @@ EtcdCall *EtcdV3Client::postStream(const QByteArray &apiPath, const QByteArray &
 }
 
 EtcdCall *EtcdV3Client::send(const EtcdHttpRequest &request, QObject *context, RawCallback callback,
-                             bool useToken)
+                             bool useToken, bool renewal)
 {
     auto state = std::make_shared<CallState>();
     state->request = request;
@@ -221,9 +222,11 @@ EtcdCall *EtcdV3Client::send(const EtcdHttpRequest &request, QObject *context, R
     // A write on a read-only connection is left to the transport to refuse, without a token.
     const bool refusedAnyway =
         m_transport->isReadOnly() && request.kind == EtcdHttpRequest::Kind::Write;
-    const bool carry = useToken && !refusedAnyway && m_transport->hasCredentials() &&
-                       m_transport->token().isEmpty() && !m_authNotEnabled && !m_authCarrier;
+    const bool carry =
+        renewal || (useToken && !refusedAnyway && m_transport->hasCredentials() &&
+                    m_transport->token().isEmpty() && !m_authNotEnabled && !m_authCarrier);
     state->authenticating = carry;
+    state->renewal = renewal;
     state->tokenAtSend = m_transport->token();
     state->authRoundsAtSend = m_authRounds;
 
@@ -354,6 +357,10 @@ bool EtcdV3Client::handleAuthAnswer(EtcdCall *call, const std::shared_ptr<CallSt
             Q_EMIT tokenRenewed();
         }
         resumeWaiting();
+        if (state->renewal) {
+            state->callback({}, {});
+            return true;
+        }
         state->tokenAtSend = m_transport->token();
         state->authRoundsAtSend = m_authRounds;
         call->mutableRequest() = state->request;
@@ -363,7 +370,10 @@ bool EtcdV3Client::handleAuthAnswer(EtcdCall *call, const std::shared_ptr<CallSt
 
     if (e.kind() == EtcdError::Kind::Timeout || e.kind() == EtcdError::Kind::Cancelled) {
         // This call ran out of time; the others may still have theirs: one of them carries on.
+        // renewToken() callers have no time of their own: they learn it went wrong.
         onCarrierFinished(nullptr);
+        if (!m_authCarrier)
+            notifyRenewals(e);
     } else {
         if (e.kind() == EtcdError::Kind::Etcd)
             m_lastAuthError = e;
@@ -375,6 +385,7 @@ bool EtcdV3Client::handleAuthAnswer(EtcdCall *call, const std::shared_ptr<CallSt
 
 void EtcdV3Client::resumeWaiting()
 {
+    notifyRenewals({});
     const auto waiting = std::exchange(m_waiting, {});
     for (const auto &[call, state] : waiting) {
         if (!call || call->isFinished())
@@ -387,6 +398,7 @@ void EtcdV3Client::resumeWaiting()
 
 void EtcdV3Client::failWaiting(const EtcdError &error)
 {
+    notifyRenewals(error);
     const auto waiting = std::exchange(m_waiting, {});
     for (const auto &entry : waiting) {
         if (entry.first && !entry.first->isFinished())
@@ -408,6 +420,57 @@ void EtcdV3Client::onCarrierFinished(EtcdCall *call)
             return;
         }
     }
+    // A cancelled carrier and no call left to take over: renewToken() callers still want a
+    // token. (After a time-out, handleAuthAnswer() tells them instead.)
+    if (call && !m_renewals.isEmpty())
+        startRenewal();
+}
+
+void EtcdV3Client::renewToken(QObject *context, std::function<void(const EtcdError &)> done,
+                              const QByteArray &refusedToken)
+{
+    QPointer<QObject> guard(context);
+    auto notify = [guard, guarded = context != nullptr,
+                   done = std::move(done)](const EtcdError &error) {
+        if (done && (guard || !guarded))
+            done(error);
+    };
+    const QByteArray current = m_transport->token();
+    const bool renewedSince =
+        !refusedToken.isEmpty() && !current.isEmpty() && current != refusedToken;
+    if (!m_transport->hasCredentials() || (renewedSince && !m_authCarrier)) {
+        EtcdError error;
+        if (!m_transport->hasCredentials()) {
+            error = EtcdError(EtcdError::Kind::Etcd,
+                              QStringLiteral("no user name and password to authenticate with"));
+            error.setCondition(EtcdError::Condition::Unauthorized);
+        }
+        // Never from inside this function.
+        QMetaObject::invokeMethod(
+            this, [notify = std::move(notify), error] { notify(error); }, Qt::QueuedConnection);
+        return;
+    }
+    m_renewals.append(std::move(notify));
+    if (!m_authCarrier)
+        startRenewal();
+}
+
+void EtcdV3Client::startRenewal()
+{
+    qCDebug(lcEtcdClient) << "v3: token refused in a stream - authenticating again";
+    // No context: a caller that goes away does not cancel the others' renewal. (Not the client
+    // either: its destroyed() would cancel the call into a half-destroyed client.) The call ends
+    // by itself, at the latest after the transport's timeout. Nothing is sent after it (renewal).
+    RawCallback nothing = [](const EtcdHttpResponse &, const EtcdError &) {};
+    send({}, nullptr, std::move(nothing), true, true);
+}
+
+void EtcdV3Client::notifyRenewals(const EtcdError &error)
+{
+    // Taken first: a callback may ask for the next renewal.
+    const auto renewals = std::exchange(m_renewals, {});
+    for (const auto &notify : renewals)
+        notify(error);
 }
 
 // ---- KV ---------------------------------------------------------------------------------------

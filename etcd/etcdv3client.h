@@ -97,6 +97,16 @@ public:
     EtcdCall *postStream(const QByteArray &apiPath, const QByteArray &body,
                          const QString &operation, QObject *context, RawCallback callback);
 
+    // Gets a new token now, for a refusal the client cannot see by itself: etcd cancels a watch
+    // inside its 200 stream ("invalid auth token"). Shares the single authenticate in flight with
+    // the calls that renew on an error answer, and counts in authenticationCount().
+    // `refusedToken` is the token etcd refused (EtcdCall::tokenSent()): when the transport holds
+    // another one already, renewed since, nothing is sent. `done` runs later, never inside this
+    // function nor after `context` is destroyed: no error once a token is stored (or etcd said
+    // auth is off), else why not.
+    void renewToken(QObject *context, std::function<void(const EtcdError &)> done,
+                    const QByteArray &refusedToken = {});
+
     // How many authenticate requests the client sent by itself (for tests and diagnostics).
     int authenticationCount() const { return m_authCount; }
 
@@ -112,8 +122,11 @@ private:
                           Callback<T> callback,
                           std::function<EtcdError(const QByteArray &, T *)> decode);
 
+    // renewal: the call only carries an authenticate request (renewToken()), nothing after it.
     EtcdCall *send(const EtcdHttpRequest &request, QObject *context, RawCallback callback,
-                   bool useToken);
+                   bool useToken, bool renewal = false);
+    void startRenewal();
+    void notifyRenewals(const EtcdError &error);
     bool handle(EtcdCall *call, const std::shared_ptr<CallState> &state,
                 const EtcdHttpResponse &response, const EtcdError &error);
     bool handleAuthAnswer(EtcdCall *call, const std::shared_ptr<CallState> &state,
@@ -132,6 +145,8 @@ private:
     // The call whose request is currently the shared authenticate; others wait for it.
     QPointer<EtcdCall> m_authCarrier;
     QList<QPair<QPointer<EtcdCall>, std::shared_ptr<CallState>>> m_waiting;
+    // renewToken() callers waiting for the authentication in flight.
+    QList<std::function<void(const EtcdError &)>> m_renewals;
     bool m_authNotEnabled = false; // the cluster said auth is off: send without a token
     int m_authCount = 0;
     // Authentications answered so far, and how the last one that etcd refused ended: a call

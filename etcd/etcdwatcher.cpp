@@ -118,10 +118,6 @@ void EtcdWatcher::cancelCall()
         m_call = nullptr;
         call->cancel();
     }
-    if (EtcdCall *call = m_authCall) {
-        m_authCall = nullptr;
-        call->cancel();
-    }
 }
 
 void EtcdWatcher::connectNow()
@@ -135,6 +131,7 @@ void EtcdWatcher::connectNow()
     m_lines.clear();
     m_streamEndpoint.clear();
     m_streamError = {};
+    m_streamToken.clear();
     if (m_api == EtcdClient::Api::V2)
         connectV2();
     else
@@ -256,6 +253,7 @@ void EtcdWatcher::onV3Data(EtcdCall *call, const QByteArray &chunk)
 {
     if (call != m_call)
         return;
+    m_streamToken = call->tokenSent();
     // The transport moved a broken stream to the next endpoint by itself: what was buffered
     // is half a line of the old stream.
     if (call->endpoint() != m_streamEndpoint) {
@@ -305,7 +303,7 @@ bool EtcdWatcher::onV3Line(const QByteArray &line)
         else
             e.setCondition(EtcdError::Condition::Other);
         if (token && !m_reauthUsed && m_client->transport()->hasCredentials()) {
-            reauthenticate();
+            reauthenticate(m_streamToken);
             return false;
         }
         if (isFatal(e))
@@ -347,6 +345,8 @@ bool EtcdWatcher::onV3Line(const QByteArray &line)
 
 void EtcdWatcher::onV3Finished(const EtcdHttpResponse &response, const EtcdError &error)
 {
+    if (m_call)
+        m_streamToken = m_call->tokenSent();
     m_call = nullptr;
     if (!error && !response.body.isEmpty()) {
         // What the last readyRead did not take.
@@ -369,7 +369,7 @@ void EtcdWatcher::onV3Finished(const EtcdHttpResponse &response, const EtcdError
         e = EtcdError::network(tr("the server ended the watch stream"), response.endpoint);
     }
     if (isTokenError(e) && !m_reauthUsed && m_client->transport()->hasCredentials()) {
-        reauthenticate();
+        reauthenticate(m_streamToken);
         return;
     }
     if (isFatal(e))
@@ -378,32 +378,34 @@ void EtcdWatcher::onV3Finished(const EtcdHttpResponse &response, const EtcdError
         scheduleReconnect(e);
 }
 
-void EtcdWatcher::reauthenticate()
+void EtcdWatcher::reauthenticate(const QByteArray &refusedToken)
 {
     // etcd 3.4 refuses a watch with an expired token inside the stream (canceled, "invalid
-    // auth token"), which the v3 client's renewal (on error answers) never sees.
+    // auth token"), which the v3 client's renewal (on error answers) never sees: ask it to renew,
+    // sharing the authentication other calls may have under way.
     cancelCall();
     m_reauthUsed = true;
     if (m_state == State::Live)
         setState(State::Reconnecting);
-    EtcdTransport *transport = m_client->transport();
     const quint64 generation = m_generation;
     qCInfo(lcEtcdWatch) << "watch" << m_prefix << "token refused; authenticating again";
-    m_authCall = m_client->v3()->authenticate(
-        transport->user(), transport->password(), this,
-        [this, generation](const EtcdResult<EtcdV3AuthenticateResult> &r) {
-            if (generation != m_generation)
+    m_client->v3()->renewToken(
+        this,
+        [this, generation](const EtcdError &error) {
+            if (generation != m_generation || !m_client)
                 return;
-            m_authCall = nullptr;
-            if (r.ok()) {
-                m_client->transport()->setToken(r.value.token);
+            if (!error) {
                 connectNow();
-            } else if (isFatal(r.error)) {
-                fail(r.error);
+            } else if (isFatal(error)) {
+                fail(error);
             } else {
-                scheduleReconnect(r.error);
+                // No new token (the member was unreachable, say): the one renewal this
+                // connection may have is still to come.
+                m_reauthUsed = false;
+                scheduleReconnect(error);
             }
-        });
+        },
+        refusedToken);
 }
 
 // ---- v2 ---------------------------------------------------------------------------------------

@@ -117,7 +117,8 @@ private:
     void onV3Finished(const EtcdHttpResponse &response, const EtcdError &error);
     // False when the line ended this stream (or this run).
     bool onV3Line(const QByteArray &line);
-    void reauthenticate();
+    // Renews the token etcd refused (the one the stream went out with) through the v3 client.
+    void reauthenticate(const QByteArray &refusedToken);
 
     // v2
     void connectV2();
@@ -147,6 +148,6 @@ private:
     EtcdLineSplitter m_lines;
     QString m_streamEndpoint;  // the endpoint the buffered bytes came from
     EtcdError m_streamError;   // an error object the stream carried before it ended
+    QByteArray m_streamToken;  // the token the stream went out with
     bool m_reauthUsed = false; // one re-authentication per connection until it goes live
-    QPointer<EtcdCall> m_authCall;
 };

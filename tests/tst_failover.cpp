@@ -1,14 +1,17 @@
 // Read failover on a 3-member cluster: with the first endpoint down (stopped member) or answering
 // 503 (a fake server), reads go to the other members and the connection stays there; a write
-// whose first endpoint refuses the connection is retried, as it never reached a server.
+// whose first endpoint refuses the connection is retried, as it never reached a server; a watch
+// stream that moved to another member takes the connection with it while it runs.
 #include "etcdclient.h"
-#include "etcdtesting.h"
 #include "etcdfixture.h"
+#include "etcdtesting.h"
 #include "etcdtransport.h"
 #include "etcdv2client.h"
 #include "etcdv3client.h"
+#include "etcdwatcher.h"
 #include "fakeserver.h"
 
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -21,6 +24,7 @@ private Q_SLOTS:
     void readsFailOver();
     void writeRetriedWhenFirstEndpointRefuses();
     void writeNotRetriedAfter503();
+    void streamMovesCurrentEndpoint();
 
 private:
     void stopFirstMember();
@@ -219,6 +223,52 @@ void TestFailover::writeNotRetriedAfter503()
                  ->etcdctl({QStringLiteral("get"), QStringLiteral("failover/not-written")})
                  .trimmed(),
              QString());
+}
+
+void TestFailover::streamMovesCurrentEndpoint()
+{
+    // Every member runs (readsFailOver stopped member 0), so that one can stop with a quorum left.
+    for (int i = 0; i < m_cluster->size(); ++i)
+        QVERIFY(m_cluster->member(i)->start());
+    EtcdClient client;
+    QVERIFY(!client.configure(clientOptions(m_cluster->clientUrls())));
+    EtcdTransport *transport = client.transport();
+    EtcdWatcher watcher(&client);
+    watcher.setBackoff(100, 1000);
+    QList<QByteArray> keys;
+    connect(&watcher, &EtcdWatcher::eventsReceived, this, [&](const QList<EtcdWatchEvent> &events) {
+        for (const EtcdWatchEvent &e : events)
+            keys << e.key;
+    });
+    watcher.start("failover/watch/", 0);
+    QTRY_COMPARE_WITH_TIMEOUT(watcher.state(), EtcdWatcher::State::Live, 20000);
+
+    const int current = transport->currentEndpointIndex();
+    const QString goneUrl = transport->currentEndpoint();
+    EtcdServer *gone = m_cluster->member(current);
+    QCOMPARE(EtcdTransport::normalizeEndpoint(gone->clientUrl()), goneUrl);
+    const auto restart = qScopeGuard([gone] { gone->start(); });
+    EtcdServer *live = m_cluster->member((current + 1) % m_cluster->size());
+    gone->stop();
+    QVERIFY(live->waitHealthy());
+    // Written elsewhere: only the watch stream talks to the cluster through the client.
+    QVERIFY(!live->etcdctl({QStringLiteral("put"), QStringLiteral("failover/watch/a"),
+                            QStringLiteral("1")})
+                 .isNull());
+    QTRY_COMPARE_WITH_TIMEOUT(keys, QList<QByteArray>{"failover/watch/a"}, 20000);
+    QCOMPARE(watcher.state(), EtcdWatcher::State::Live);
+
+    // The stream runs on a live member, still open, and the connection already follows it: a
+    // plain read goes there at once, not to the stopped member first.
+    QVERIFY2(transport->currentEndpoint() != goneUrl, qPrintable(transport->currentEndpoint()));
+    QSignalSpy changed(transport, &EtcdTransport::currentEndpointChanged);
+    const QString before = transport->currentEndpoint();
+    const auto r = run<EtcdV3RangeResult>(
+        [&](QObject *c, auto cb) { return client.v3()->range("failover/watch/a", {}, c, cb); });
+    VERIFY_OK(r);
+    QCOMPARE(r.value.kvs.size(), 1);
+    QCOMPARE(changed.count(), 0);
+    QCOMPARE(transport->currentEndpoint(), before);
 }
 
 QTEST_MAIN(TestFailover)

@@ -1,7 +1,8 @@
 // Faults a real etcd will not produce on demand, through a fake server: refused connections,
 // stalls, malformed, truncated, empty or wrongly shaped JSON, HTML error pages and dropped
 // connections, for a v2 get, a v3 range and /version; and discovery of servers etcd 3.4 is not
-// (3.3's /v3beta, an unhealthy member, a gateway behind auth).
+// (3.3's /v3beta, an unhealthy member, a gateway behind auth); a stream answered with an error
+// (decoded, the token renewed), and renewToken() shared by its callers.
 #include "etcdclient.h"
 #include "etcdtesting.h"
 #include "etcdtransport.h"
@@ -14,6 +15,7 @@
 #include <QTest>
 
 Q_DECLARE_METATYPE(EtcdError::Kind)
+Q_DECLARE_METATYPE(EtcdError::Condition)
 
 namespace {
 
@@ -107,6 +109,10 @@ private Q_SLOTS:
     void cancelDiscoveryMidway();
     void configureCancelsDiscovery();
     void clientDeletedInsideCallback();
+    void streamErrorAnswerDecoded_data();
+    void streamErrorAnswerDecoded();
+    void streamRenewsTokenOnErrorAnswer();
+    void renewTokenShared();
 
 private:
     EtcdResult<EtcdClient::ClusterInfo> discover(EtcdClient &client);
@@ -470,6 +476,169 @@ void TestFaults::clientDeletedInsideCallback()
     });
     QTRY_VERIFY(called);
     QVERIFY(client.isNull());
+}
+
+void TestFaults::streamErrorAnswerDecoded_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<EtcdError::Condition>("condition");
+    QTest::addColumn<int>("code");
+    auto body = [](int code, const char *message) {
+        return QByteArray(R"({"error":")") + message + R"(","code":)" + QByteArray::number(code) +
+               R"(,"message":")" + message + R"("})";
+    };
+    QTest::newRow("401 no user") << 401 << body(16, "etcdserver: user name is empty")
+                                 << EtcdError::Condition::Unauthorized << 16;
+    QTest::newRow("403 permission") << 403 << body(7, "etcdserver: permission denied")
+                                    << EtcdError::Condition::PermissionDenied << 7;
+    QTest::newRow("500 unknown") << 500 << body(2, "etcdserver: request timed out")
+                                 << EtcdError::Condition::Other << 2;
+}
+
+void TestFaults::streamErrorAnswerDecoded()
+{
+    // A stream refused with an error answer: the body is etcd's error, not a stream chunk, and
+    // reaches the callback whole to be decoded like any answer.
+    QFETCH(int, status);
+    QFETCH(QByteArray, body);
+    QFETCH(EtcdError::Condition, condition);
+    QFETCH(int, code);
+    FakeServer fake;
+    QVERIFY(fake.listen());
+    fake.setHandler(FakeServer::answer(status, body));
+    EtcdClient client;
+    QVERIFY(!client.configure(clientOptions({fake.url()})));
+    bool called = false;
+    EtcdHttpResponse response;
+    EtcdError error;
+    QPointer<EtcdCall> call =
+        client.v3()->postStream("/watch", "{}", QStringLiteral("v3 watch"), this,
+                                [&](const EtcdHttpResponse &r, const EtcdError &e) {
+                                    called = true;
+                                    response = r;
+                                    error = e;
+                                });
+    QByteArray streamed;
+    connect(call, &EtcdCall::dataArrived, this, [&](const QByteArray &c) { streamed += c; });
+    QTRY_VERIFY(called);
+    QCOMPARE(error.kind(), EtcdError::Kind::Etcd);
+    QCOMPARE(error.condition(), condition);
+    QCOMPARE(error.code(), code);
+    QCOMPARE(error.httpStatus(), status);
+    QCOMPARE(error.endpoint(), fake.url());
+    QVERIFY2(error.message().startsWith(QLatin1String("etcdserver: ")),
+             qPrintable(error.toString()));
+    QVERIFY(streamed.isEmpty());
+    QCOMPARE(response.body, body);
+    QCOMPARE(fake.requests().size(), 1);
+}
+
+void TestFaults::streamRenewsTokenOnErrorAnswer()
+{
+    // A stream refused with "invalid auth token" (an error answer, as for any call): the client
+    // renews the token once and opens the stream again with it.
+    FakeServer fake;
+    QVERIFY(fake.listen());
+    QList<QByteArray> watchTokens;
+    fake.setHandler([&](QTcpSocket *socket, const FakeServer::Request &r) {
+        if (r.target == "/v3/auth/authenticate") {
+            socket->write(
+                FakeServer::response(200, R"({"header":{"revision":"3"},"token":"fresh.2"})"));
+            socket->disconnectFromHost();
+            return;
+        }
+        watchTokens << r.header("authorization");
+        if (r.header("authorization") != "fresh.2") {
+            socket->write(
+                FakeServer::response(401, R"({"error":"etcdserver: invalid auth token","code":16,)"
+                                          R"("message":"etcdserver: invalid auth token"})"));
+            socket->disconnectFromHost();
+            return;
+        }
+        const QByteArray line = R"({"result":{"header":{"revision":"3"},"created":true}})"
+                                "\n";
+        socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                      "Transfer-Encoding: chunked\r\n\r\n" +
+                      QByteArray::number(line.size(), 16) + "\r\n" + line + "\r\n");
+    });
+    EtcdClient::Options options = clientOptions({fake.url()});
+    options.user = QStringLiteral("root");
+    options.password = QStringLiteral("pw");
+    EtcdClient client;
+    QVERIFY(!client.configure(options));
+    client.transport()->setToken("stale.1");
+    bool called = false;
+    QPointer<EtcdCall> call = client.v3()->postStream(
+        "/watch", "{}", QStringLiteral("v3 watch"), this,
+        [&](const EtcdHttpResponse &, const EtcdError &) { called = true; });
+    QByteArray streamed;
+    connect(call, &EtcdCall::dataArrived, this, [&](const QByteArray &c) { streamed += c; });
+    QTRY_VERIFY(streamed.contains("\"created\":true"));
+    QCOMPARE(watchTokens, (QList<QByteArray>{"stale.1", "fresh.2"}));
+    QCOMPARE(client.v3()->authenticationCount(), 1);
+    QCOMPARE(client.transport()->token(), QByteArray("fresh.2"));
+    QVERIFY(!called);
+    call->cancel();
+}
+
+void TestFaults::renewTokenShared()
+{
+    // renewToken(): one authenticate for every caller; it goes on when the caller that started
+    // it goes away; nothing is sent when the refused token was renewed since; a client destroyed
+    // meanwhile calls nobody back.
+    FakeServer fake;
+    QVERIFY(fake.listen());
+    QList<QPointer<QTcpSocket>> authentications;
+    fake.setHandler([&](QTcpSocket *socket, const FakeServer::Request &r) {
+        if (r.target == "/v3/auth/authenticate")
+            authentications << socket; // answered when the test says so
+    });
+    EtcdClient::Options options = clientOptions({fake.url()});
+    options.user = QStringLiteral("root");
+    options.password = QStringLiteral("pw");
+    QPointer<EtcdClient> client = new EtcdClient;
+    QVERIFY(!client->configure(options));
+    client->transport()->setToken("stale.1");
+
+    auto first = std::make_unique<QObject>();
+    int firstCalled = 0;
+    QList<EtcdError> answers;
+    const std::function<void(const EtcdError &)> record = [&](const EtcdError &e) {
+        answers << e;
+    };
+    const std::function<void(const EtcdError &)> countFirst = [&](const EtcdError &) {
+        ++firstCalled;
+    };
+    client->v3()->renewToken(first.get(), countFirst, "stale.1");
+    client->v3()->renewToken(this, record, "stale.1");
+    client->v3()->renewToken(this, record);
+    QVERIFY(answers.isEmpty()); // never inside renewToken()
+    QTRY_COMPARE(authentications.size(), 1);
+    first.reset();
+    QVERIFY(!QTest::qWaitFor([&] { return fake.requests().size() > 1; }, 200));
+    QCOMPARE(client->v3()->authenticationCount(), 1);
+    authentications[0]->write(
+        FakeServer::response(200, R"({"header":{"revision":"3"},"token":"fresh.2"})"));
+    authentications[0]->disconnectFromHost();
+    QTRY_COMPARE(answers.size(), 2);
+    QVERIFY(!answers[0] && !answers[1]);
+    QCOMPARE(firstCalled, 0);
+    QCOMPARE(client->transport()->token(), QByteArray("fresh.2"));
+
+    // Refused with the old token, renewed since: nothing to send.
+    client->v3()->renewToken(this, record, "stale.1");
+    QTRY_COMPARE(answers.size(), 3);
+    QVERIFY(!answers[2]);
+    QCOMPARE(fake.requests().size(), 1);
+    QCOMPARE(client->v3()->authenticationCount(), 1);
+
+    // Refused with the current token: renewed again; the client goes away meanwhile.
+    client->v3()->renewToken(this, record, "fresh.2");
+    QTRY_COMPARE(authentications.size(), 2);
+    QCOMPARE(client->v3()->authenticationCount(), 2);
+    delete client.data();
+    QVERIFY(!QTest::qWaitFor([&] { return answers.size() > 3; }, 200));
 }
 
 QTEST_MAIN(TestFaults)

@@ -1,9 +1,12 @@
 // EtcdWatcher against a fake server, for what a real etcd will not do on demand: stream lines
 // split across TCP writes at awkward places, several messages in one write, a malformed line, an
-// error object, a stream closed mid-way, and v2's empty 200 that ends a long-poll. Also the line
-// splitter and the message decoder on their own.
+// error object, a stream closed mid-way, an error answer instead of a stream, a token refused
+// inside the stream while reads are refused too, and v2's empty 200 that ends a long-poll. Also
+// the line splitter and the message decoder on their own.
 #include "etcdclient.h"
 #include "etcdtesting.h"
+#include "etcdtransport.h"
+#include "etcdv3client.h"
 #include "etcdwatcher.h"
 #include "etcdwatchjson.h"
 #include "fakeserver.h"
@@ -19,6 +22,8 @@
 
 using namespace watchtesting;
 using State = EtcdWatcher::State;
+
+Q_DECLARE_METATYPE(EtcdError::Condition)
 
 namespace {
 
@@ -123,6 +128,9 @@ private Q_SLOTS:
     void progressMovesResumePoint();
     void canceledForOtherReasonRetries();
     void v2EmptyAnswerPolledAgain();
+    void streamErrorAnswer_data();
+    void streamErrorAnswer();
+    void tokenRefusedInStreamSharesRenewal();
 
 private:
     std::unique_ptr<EtcdClient> fakeClient(FakeServer &server);
@@ -559,6 +567,128 @@ void TestWatchFaults::v2EmptyAnswerPolledAgain()
     QTRY_COMPARE(polls.size(), 3);
     QVERIFY(pollTargets[2].contains("waitIndex=23"));
     QCOMPARE(w.revision(), 22);
+}
+
+void TestWatchFaults::streamErrorAnswer_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<EtcdError::Condition>("condition");
+    QTest::addColumn<bool>("fatal");
+    QTest::newRow("403 permission")
+        << 403
+        << QByteArray(R"({"error":"etcdserver: permission denied","code":7,)"
+                      R"("message":"etcdserver: permission denied"})")
+        << EtcdError::Condition::PermissionDenied << true;
+    QTest::newRow("401 no user") << 401
+                                 << QByteArray(
+                                        R"({"error":"etcdserver: user name is empty","code":16,)"
+                                        R"("message":"etcdserver: user name is empty"})")
+                                 << EtcdError::Condition::Unauthorized << true;
+    QTest::newRow("500 other") << 500
+                               << QByteArray(R"({"error":"etcdserver: request timed out","code":2,)"
+                                             R"("message":"etcdserver: request timed out"})")
+                               << EtcdError::Condition::Other << false;
+}
+
+void TestWatchFaults::streamErrorAnswer()
+{
+    // The watch request answered with etcd's error instead of a stream: decoded, and the watcher
+    // gives up on what only the user can fix and retries the rest.
+    QFETCH(int, status);
+    QFETCH(QByteArray, body);
+    QFETCH(EtcdError::Condition, condition);
+    QFETCH(bool, fatal);
+    FakeServer server;
+    QVERIFY(server.listen());
+    server.setHandler(FakeServer::answer(status, body));
+    auto client = fakeClient(server);
+    EtcdWatcher w(client.get());
+    w.setBackoff(20, 100);
+    Recorder rec(&w);
+    w.start("/err/", 3);
+    QTRY_VERIFY(!rec.failures.isEmpty() || !rec.interruptions.isEmpty());
+    const EtcdError e = fatal ? rec.failures.value(0) : rec.interruptions.value(0);
+    QCOMPARE(e.kind(), EtcdError::Kind::Etcd);
+    QCOMPARE(e.condition(), condition);
+    QCOMPARE(e.httpStatus(), status);
+    QVERIFY2(e.message().startsWith(QLatin1String("etcdserver: ")), qPrintable(e.toString()));
+    QCOMPARE(w.state(), fatal ? State::Failed : State::Reconnecting);
+    if (!fatal)
+        QTRY_VERIFY(server.requests().size() >= 2);
+    QVERIFY(rec.events.isEmpty());
+}
+
+void TestWatchFaults::tokenRefusedInStreamSharesRenewal()
+{
+    // A watch refused inside its 200 stream and reads refused with an error answer, all for the
+    // same stale token: one authenticate request renews it for all of them.
+    FakeServer server;
+    QVERIFY(server.listen());
+    QList<QPointer<QTcpSocket>> authentications;
+    QList<QByteArray> watchTokens;
+    const QByteArray refused = R"({"error":"etcdserver: invalid auth token","code":16,)"
+                               R"("message":"etcdserver: invalid auth token"})";
+    server.setHandler([&](QTcpSocket *socket, const FakeServer::Request &r) {
+        const QByteArray token = r.header("authorization");
+        if (r.target == "/v3/auth/authenticate") {
+            authentications << socket; // answered when the test says so
+        } else if (r.target == "/v3/watch") {
+            watchTokens << token;
+            socket->write(streamHead());
+            if (token == "fresh.2") {
+                socket->write(chunk(created(7)));
+            } else {
+                socket->write(
+                    chunk(message(7, {},
+                                  R"(,"created":true,"canceled":true,)"
+                                  R"("cancel_reason":"etcdserver: invalid auth token")")));
+            }
+        } else if (token == "fresh.2") {
+            socket->write(FakeServer::response(200, R"({"header":{"revision":"7"},"count":"0"})"));
+            socket->disconnectFromHost();
+        } else {
+            socket->write(FakeServer::response(401, refused));
+            socket->disconnectFromHost();
+        }
+    });
+    EtcdClient::Options options = clientOptions({server.url()});
+    options.user = QStringLiteral("root");
+    options.password = QStringLiteral("pw");
+    EtcdClient client;
+    QVERIFY(!client.configure(options));
+    client.transport()->setToken("stale.1");
+
+    EtcdWatcher w(&client);
+    w.setBackoff(20, 100);
+    Recorder rec(&w);
+    w.start("/tok/", 7);
+    QObject context;
+    QList<EtcdResult<EtcdV3RangeResult>> reads;
+    for (int i = 0; i < 3; ++i) {
+        client.v3()->range("/tok/k", {}, &context,
+                           [&](const EtcdResult<EtcdV3RangeResult> &r) { reads << r; });
+    }
+    // Everyone was refused and waits for the one authentication under way.
+    QTRY_COMPARE(watchTokens.size(), 1);
+    QTRY_COMPARE(authentications.size(), 1);
+    QTRY_COMPARE(server.requests().size(), 5); // the watch, three reads, one authenticate
+    QVERIFY(!QTest::qWaitFor([&] { return server.requests().size() > 5; }, 300));
+    QCOMPARE(client.v3()->authenticationCount(), 1);
+    QVERIFY(reads.isEmpty());
+    QCOMPARE(w.state(), State::Connecting);
+
+    authentications[0]->write(
+        FakeServer::response(200, R"({"header":{"revision":"7"},"token":"fresh.2"})"));
+    authentications[0]->disconnectFromHost();
+    QTRY_COMPARE(reads.size(), 3);
+    for (const auto &r : reads)
+        VERIFY_OK(r);
+    QTRY_COMPARE(w.state(), State::Live);
+    QCOMPARE(watchTokens, (QList<QByteArray>{"stale.1", "fresh.2"}));
+    QCOMPARE(authentications.size(), 1);
+    QCOMPARE(client.v3()->authenticationCount(), 1);
+    QVERIFY(rec.failures.isEmpty());
 }
 
 QTEST_MAIN(TestWatchFaults)

@@ -18,13 +18,6 @@ using Action = EtcdWatchEvent::Action;
 using State = EtcdWatcher::State;
 using KeysResult = EtcdResult<EtcdV2Response>;
 
-// VERIFY_OK evaluates its argument twice (QVERIFY2's message): a write must run once.
-#define CHECK_OK(expr)                                                                             \
-    do {                                                                                           \
-        const auto result_ = (expr);                                                               \
-        VERIFY_OK(result_);                                                                        \
-    } while (false)
-
 class TestWatchV2 : public QObject
 {
     Q_OBJECT
@@ -78,21 +71,21 @@ void TestWatchV2::everyAction()
     QTRY_COMPARE(w.state(), State::Live);
 
     auto *v2 = m_client->v2();
-    CHECK_OK(set("/act/s", "1"));                           // set
-    CHECK_OK(run<EtcdV2Response>([&](QObject *c, auto cb) { // create
+    VERIFY_OK(set("/act/s", "1"));                           // set
+    VERIFY_OK(run<EtcdV2Response>([&](QObject *c, auto cb) { // create
         return v2->create("/act/c", "2", std::nullopt, c, cb);
     }));
-    CHECK_OK(run<EtcdV2Response>([&](QObject *c, auto cb) { // update
+    VERIFY_OK(run<EtcdV2Response>([&](QObject *c, auto cb) { // update
         return v2->update("/act/c", "3", std::nullopt, c, cb);
     }));
     EtcdV2SetOptions cas;
     cas.prevValue = QByteArray("1");
-    CHECK_OK(set("/act/s", "4", cas)); // compareAndSwap
+    VERIFY_OK(set("/act/s", "4", cas)); // compareAndSwap
     EtcdV2DeleteOptions cad;
     cad.prevValue = QByteArray("4");
-    CHECK_OK(run<EtcdV2Response>( // compareAndDelete
+    VERIFY_OK(run<EtcdV2Response>( // compareAndDelete
         [&](QObject *c, auto cb) { return v2->remove("/act/s", cad, c, cb); }));
-    CHECK_OK(run<EtcdV2Response>( // delete
+    VERIFY_OK(run<EtcdV2Response>( // delete
         [&](QObject *c, auto cb) { return v2->remove("/act/c", {}, c, cb); }));
     EtcdV2SetOptions ttl;
     ttl.ttl = 1;
@@ -133,15 +126,15 @@ void TestWatchV2::everyAction()
 
 void TestWatchV2::recursiveDirectoryDelete()
 {
-    CHECK_OK(set("/rd/d/a", "1"));
-    CHECK_OK(set("/rd/d/b", "2"));
+    VERIFY_OK(set("/rd/d/a", "1"));
+    VERIFY_OK(set("/rd/d/b", "2"));
     EtcdWatcher w(m_client.get());
     Recorder rec(&w);
     w.start("/rd", currentIndex() + 1);
     EtcdV2DeleteOptions o;
     o.recursive = true;
     o.dir = true;
-    CHECK_OK(run<EtcdV2Response>(
+    VERIFY_OK(run<EtcdV2Response>(
         [&](QObject *c, auto cb) { return m_client->v2()->remove("/rd/d", o, c, cb); }));
     QTRY_COMPARE(rec.events.size(), 1);
     QCOMPARE(rec.events[0].action, Action::Delete);
@@ -153,9 +146,9 @@ void TestWatchV2::replayFromOldIndex()
 {
     const KeysResult first = set("/old/a", "1");
     VERIFY_OK(first);
-    CHECK_OK(set("/old/b", "2"));
-    CHECK_OK(set("/other", "x")); // outside the directory
-    CHECK_OK(set("/old/a", "3"));
+    VERIFY_OK(set("/old/b", "2"));
+    VERIFY_OK(set("/other", "x")); // outside the directory
+    VERIFY_OK(set("/old/a", "3"));
     EtcdWatcher w(m_client.get());
     Recorder rec(&w);
     w.start("/old", first.value.node.modifiedIndex);
@@ -166,14 +159,14 @@ void TestWatchV2::replayFromOldIndex()
 
 void TestWatchV2::fromNow()
 {
-    CHECK_OK(set("/now/before", "x"));
+    VERIFY_OK(set("/now/before", "x"));
     EtcdWatcher w(m_client.get());
     Recorder rec(&w);
     QSignalSpy revision(&w, &EtcdWatcher::revisionChanged);
     w.start("/now", 0);
     QVERIFY(revision.wait(10000));
     QVERIFY(w.revision() > 0);
-    CHECK_OK(set("/now/after", "y"));
+    VERIFY_OK(set("/now/after", "y"));
     QTRY_COMPARE(rec.events.size(), 1);
     QCOMPARE(rec.events[0].key, QByteArray("/now/after"));
 
@@ -183,7 +176,7 @@ void TestWatchV2::fromNow()
     QSignalSpy missingRevision(&missing, &EtcdWatcher::revisionChanged);
     missing.start("/not-yet", 0);
     QVERIFY(missingRevision.wait(10000));
-    CHECK_OK(set("/not-yet/k", "z"));
+    VERIFY_OK(set("/not-yet/k", "z"));
     QTRY_COMPARE(missingRec.events.size(), 1);
 }
 
@@ -192,8 +185,8 @@ void TestWatchV2::rootDirectory()
     EtcdWatcher w(m_client.get());
     Recorder rec(&w);
     w.start({}, currentIndex() + 1);
-    CHECK_OK(set("/root-a", "1"));
-    CHECK_OK(set("/deep/er/b", "2"));
+    VERIFY_OK(set("/root-a", "1"));
+    VERIFY_OK(set("/deep/er/b", "2"));
     QTRY_COMPARE(rec.events.size(), 2);
     QCOMPARE(rec.keys(), (QList<QByteArray>{"/root-a", "/deep/er/b"}));
 }
@@ -232,7 +225,7 @@ void TestWatchV2::historyLost()
     QVERIFY(rec.events.isEmpty());
     // Started again after a re-read: live.
     w.start("/hl", currentIndex() + 1);
-    CHECK_OK(set("/hl/after", "1"));
+    VERIFY_OK(set("/hl/after", "1"));
     QTRY_COMPARE(rec.events.size(), 1);
 }
 

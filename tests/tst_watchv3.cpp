@@ -38,6 +38,7 @@ private Q_SLOTS:
     void clusterFailover();
     void permissionDenied();
     void expiredTokenRenewed();
+    void watchAndCallsShareOneRenewal();
 
 private:
     qint64 put(const QByteArray &key, const QByteArray &value, quint64 lease = 0);
@@ -441,16 +442,63 @@ void TestWatchV3::expiredTokenRenewed()
     // restarts: the reconnect is refused inside the stream, renews the token once and resumes.
     // (A restart alone does not do it: etcd replays the authentication from its log.)
     client->transport()->setToken("expired.7");
+    const int authentications = client->v3()->authenticationCount();
     server.stop();
     QTRY_COMPARE_WITH_TIMEOUT(w.state(), State::Reconnecting, 10000);
     QVERIFY(server.start());
     QVERIFY(!server.etcdctl({"--user", "root:pw", "put", "/tok/a", "1"}).isNull());
     QVERIFY(waitLive(w));
     QVERIFY(client->transport()->token() != "expired.7");
+    // Renewed through the client, which counts it.
+    QCOMPARE(client->v3()->authenticationCount(), authentications + 1);
     QVERIFY(!server.etcdctl({"--user", "root:pw", "put", "/tok/b", "2"}).isNull());
     QTRY_COMPARE(rec.events.size(), 2);
     QCOMPARE(rec.keys(), (QList<QByteArray>{"/tok/a", "/tok/b"}));
     QVERIFY(rec.failures.isEmpty());
+}
+
+void TestWatchV3::watchAndCallsShareOneRenewal()
+{
+    EtcdServer::Options o;
+    o.name = QStringLiteral("auth3");
+    EtcdServer server(o);
+    QVERIFY(server.start());
+    for (const QStringList &args :
+         QList<QStringList>{{"user", "add", "root:pw", "--interactive=false"}, {"auth", "enable"}})
+        QVERIFY2(!server.etcdctl(args).isNull(), qPrintable(args.join(QLatin1Char(' '))));
+    auto client = makeClient({server.clientUrl()}, EtcdClient::Api::V3, "root", "pw");
+    QVERIFY(client);
+    // A first read gets the token.
+    VERIFY_OK(run<EtcdV3RangeResult>(
+        [&](QObject *c, auto cb) { return client->v3()->range("/share/k", {}, c, cb); }));
+    QVERIFY(!client->transport()->token().isEmpty());
+    const int authentications = client->v3()->authenticationCount();
+
+    // The token goes bad for everyone at once: a new watch (refused inside its stream) and
+    // several reads (refused with an error answer) go out with it together.
+    client->transport()->setToken("expired.9");
+    EtcdWatcher w(client.get());
+    w.setBackoff(100, 1000);
+    Recorder rec(&w);
+    w.start("/share/", 0);
+    QObject context;
+    QList<EtcdResult<EtcdV3RangeResult>> reads;
+    for (int i = 0; i < 4; ++i) {
+        client->v3()->range("/share/k", {}, &context,
+                            [&](const EtcdResult<EtcdV3RangeResult> &r) { reads << r; });
+    }
+    QTRY_COMPARE(reads.size(), 4);
+    for (const auto &r : reads)
+        VERIFY_OK(r);
+    QVERIFY(waitLive(w));
+    QVERIFY(w.connectCount() >= 2); // the first stream was refused
+    QVERIFY(client->transport()->token() != "expired.9");
+    QCOMPARE(client->v3()->authenticationCount(), authentications + 1);
+
+    QVERIFY(!server.etcdctl({"--user", "root:pw", "put", "/share/k", "1"}).isNull());
+    QTRY_COMPARE(rec.events.size(), 1);
+    QVERIFY(rec.failures.isEmpty());
+    QCOMPARE(client->v3()->authenticationCount(), authentications + 1);
 }
 
 QTEST_MAIN(TestWatchV3)

@@ -12,7 +12,13 @@
 #include <optional>
 #include <type_traits>
 
-#define VERIFY_OK(r) QVERIFY2((r).ok(), qPrintable((r).error.toString()))
+// Checks that a result (any EtcdResult<T>, or anything with ok() and error) succeeded. The
+// argument is evaluated once: VERIFY_OK(put(...)) sends one write.
+#define VERIFY_OK(expr)                                                                            \
+    do {                                                                                           \
+        const auto &verifyOkResult_ = (expr);                                                      \
+        QVERIFY2(verifyOkResult_.ok(), qPrintable(verifyOkResult_.error.toString()));              \
+    } while (false)
 
 // Runs one call to its end: `start` gets the callback and returns the call (or nothing). Waits
 // on the event loop for the callback; on time-out the call is cancelled and a Timeout error
