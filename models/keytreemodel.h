@@ -81,6 +81,9 @@ public:
     // reload(). v3: a raw byte prefix; v2: a directory path.
     void setRootPrefix(const QByteArray &prefix);
     QByteArray rootPrefix() const { return m_rootPrefix; }
+    // The store revision (v2: index) the root level was read at, once it is listed (0 before):
+    // a watch from revision + 1 misses no change to anything listed since.
+    qint64 rootListingRevision() const { return m_rootRevision; }
     void setIcons(const QIcon &directory, const QIcon &key);
 
     // Forgets every row and lists the top level again.
@@ -314,6 +317,7 @@ private:
     char m_separator = '/';
     bool m_showHidden = false;
     QByteArray m_rootPrefix;
+    qint64 m_rootRevision = 0;
     // What the current tree was loaded with (reload() takes the settings above).
     bool m_v2 = false;
     bool m_reloaded = false; // nothing is listed before the first reload()

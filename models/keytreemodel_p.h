@@ -17,6 +17,7 @@ struct KeyTreeModel::Listing
     ~Listing();
     quint32 generation = 0;
     bool refresh = false; // diff against the rows already there, remove what was not seen
+    qint64 revision = 0;  // v2: the store index the directory was read at
     std::unique_ptr<V3LevelLister> lister;
     QPointer<EtcdCall> call;
 };

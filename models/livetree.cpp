@@ -7,6 +7,8 @@
 #include "etcdwatcher.h"
 #include "keytreemodel.h"
 
+#include <memory>
+
 LiveTree::LiveTree(KeyTreeModel *model, QObject *parent)
     : QObject(parent)
     , m_model(model)
@@ -26,6 +28,8 @@ LiveTree::~LiveTree()
 void LiveTree::stop()
 {
     ++m_run;
+    disconnect(m_rootLoaded);
+    disconnect(m_rootFailed);
     if (m_probe)
         m_probe->cancel();
     m_probe = nullptr;
@@ -83,21 +87,42 @@ void LiveTree::start(EtcdClient *client)
     if (!m_client)
         return;
     setState(State::Starting);
-    readRevisionThenLoad();
+    // The tree lists at once (a "go to key" may already wait for it); the watch starts from the
+    // revision the root level was read at, once it is.
+    const quint32 run = m_run;
+    auto rootDone = std::make_shared<bool>(false);
+    auto onRoot = [this, run, rootDone](const QModelIndex &dir, bool ok) {
+        if (dir.isValid() || run != m_run || *rootDone)
+            return;
+        *rootDone = true;
+        disconnect(m_rootLoaded);
+        disconnect(m_rootFailed);
+        const qint64 revision = ok ? m_model->rootListingRevision() : 0;
+        if (revision > 0) {
+            setRevision(revision);
+            startWatch(revision + 1);
+        } else {
+            readRevisionThenWatch();
+        }
+    };
+    m_rootLoaded = connect(m_model, &KeyTreeModel::levelLoaded, this,
+                           [onRoot](const QModelIndex &dir) { onRoot(dir, true); });
+    m_rootFailed =
+        connect(m_model, &KeyTreeModel::levelFailed, this,
+                [onRoot](const QModelIndex &dir, const EtcdError &) { onRoot(dir, false); });
+    m_model->reload();
 }
 
-void LiveTree::readRevisionThenLoad()
+void LiveTree::readRevisionThenWatch()
 {
-    // The store's position before the listing reads anything: the watch starts right after it.
+    // The root level could not be listed (it says why): the watch starts from the store's
+    // revision now, for what the user lists later.
     const quint32 run = m_run;
     auto proceed = [this, run](qint64 revision, const EtcdError &error) {
         m_probe = nullptr;
         if (run != m_run)
             return;
-        m_model->reload();
         if (revision <= 0) {
-            // The tree still loads; without a revision the watch would miss or invent nothing
-            // only by starting "from now", which may miss changes made during the listing.
             m_error = error;
             setState(State::Failed);
             Q_EMIT failed(error);

@@ -11,14 +11,15 @@ class EtcdClient;
 class EtcdWatcher;
 class KeyTreeModel;
 
-// Keeps a KeyTreeModel following the cluster: reads the store revision, reloads the model and
-// runs a watch over the model's root prefix from the revision after it; applies every event to
-// the model and passes it on (event log, open editor); when the watch loses history (v3
-// compaction, v2's 401) re-reads the loaded levels in place and restarts the watch after them.
+// Keeps a KeyTreeModel following the cluster: reloads the model and, once its root level is
+// listed, runs a watch over the model's root prefix from the oldest revision that listing read
+// at + 1; applies every event to the model and passes it on (event log, open editor); when the
+// watch loses history (v3 compaction, v2's 401) re-reads the loaded levels in place and
+// restarts the watch after them.
 //
-// Replaying events the listing already saw is harmless (the model ignores a put no newer than
-// its row and a delete older than it), so the watch may start before the listing's own read:
-// the order "revision, then listing, then watch from revision + 1" never misses a change.
+// Replaying events a listing already saw is harmless (the model ignores a put no newer than its
+// row and a delete older than it), so starting the watch at the oldest listing revision + 1
+// never misses a change, and levels listed later are read at newer revisions still.
 class LiveTree : public QObject
 {
     Q_OBJECT
@@ -49,7 +50,7 @@ Q_SIGNALS:
     void failed(const EtcdError &error);
 
 private:
-    void readRevisionThenLoad();
+    void readRevisionThenWatch();
     void startWatch(qint64 fromRevision);
     void onHistoryLost(qint64 compactRevision);
     void setState(State state);
@@ -59,6 +60,8 @@ private:
     QPointer<EtcdClient> m_client;
     EtcdWatcher *m_watcher = nullptr;
     QPointer<EtcdCall> m_probe;
+    QMetaObject::Connection m_rootLoaded; // until the root level is listed
+    QMetaObject::Connection m_rootFailed;
     State m_state = State::Stopped;
     qint64 m_revision = 0;
     EtcdError m_error;

@@ -152,6 +152,7 @@ void V3LevelLister::start(ChildrenCallback children, FinishedCallback finished)
     m_onFinished = std::move(finished);
     m_running = true;
     m_seenRevision = m_revision;
+    m_oldestRevision = m_revision;
     bool hintLeaf = true;
     const QByteArray anchor = m_hint.size() > m_prefix.size() && m_hint.startsWith(m_prefix)
         ? childName(m_prefix, m_hint, m_separator, m_topLevel, &hintLeaf)
@@ -291,6 +292,9 @@ void V3LevelLister::handle(const Interval &iv, const EtcdV3RangeResult &result,
                            std::vector<ListedChild> &out)
 {
     m_seenRevision = std::max(m_seenRevision, result.header.revision);
+    if (result.header.revision > 0 &&
+        (m_oldestRevision == 0 || result.header.revision < m_oldestRevision))
+        m_oldestRevision = result.header.revision;
     const std::size_t firstOfPage = out.size();
     qint64 wasted = 0; // keys of a directory's subtree beyond its first: read for nothing
     bool lastLeaf = true;

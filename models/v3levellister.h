@@ -67,6 +67,9 @@ public:
     void setRevision(qint64 revision) { m_revision = revision; }
     // The highest store revision an answer came at (the pinned one when set).
     qint64 revision() const { return m_seenRevision; }
+    // The lowest: every change after it is in the listing or came after it (a watch of the level
+    // that starts at oldestRevision() + 1 misses nothing).
+    qint64 oldestRevision() const { return m_oldestRevision; }
 
     // Children arrive in batches, each in key byte order (batches in any order); finished runs
     // once at the end (not after the lister is destroyed or cancelled).
@@ -135,6 +138,7 @@ private:
     QByteArray m_hint;
     qint64 m_revision = 0;
     qint64 m_seenRevision = 0;
+    qint64 m_oldestRevision = 0;
     char m_separator;
     bool m_topLevel;
     bool m_running = false;

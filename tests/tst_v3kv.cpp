@@ -637,7 +637,13 @@ void TestV3Kv::kindsAndOperations()
     QObject context;
     QPointer<EtcdCall> range = m_v3->range("/x", {}, &context, {});
     QPointer<EtcdCall> put = m_v3->put("/x", "v", {}, &context, {});
-    QPointer<EtcdCall> txn = m_v3->txn({}, &context, {});
+    EtcdV3TxnRequest writes;
+    writes.success << EtcdV3RequestOp::makePut("/x", "w");
+    QPointer<EtcdCall> txn = m_v3->txn(writes, &context, {});
+    // A transaction of reads only changes nothing: a read (failover, read-only mode).
+    EtcdV3TxnRequest reads;
+    reads.success << EtcdV3RequestOp::makeRange("/x");
+    QPointer<EtcdCall> readTxn = m_v3->txn(reads, &context, {});
     QCOMPARE(range->request().kind, EtcdHttpRequest::Kind::Read);
     QCOMPARE(range->request().operation, QStringLiteral("v3 range"));
     QCOMPARE(range->request().path, QByteArray("/v3/kv/range"));
@@ -646,7 +652,8 @@ void TestV3Kv::kindsAndOperations()
     QCOMPARE(put->request().kind, EtcdHttpRequest::Kind::Write);
     QCOMPARE(put->request().operation, QStringLiteral("v3 put"));
     QCOMPARE(txn->request().kind, EtcdHttpRequest::Kind::Write);
-    QTRY_VERIFY(!range && !put && !txn); // a call without a callback still finishes
+    QCOMPARE(readTxn->request().kind, EtcdHttpRequest::Kind::Read);
+    QTRY_VERIFY(!range && !put && !txn && !readTxn); // a call without a callback still finishes
 }
 
 void TestV3Kv::readOnlyRefusesWrites()
