@@ -1,6 +1,5 @@
 // etcdscope: parses the command line, then opens the main window on the cluster it names.
 #include "commandline.h"
-#include "heapuse.h"
 #include "mainwindow.h"
 #include "passwordprompt.h"
 
@@ -12,7 +11,6 @@
 
 int main(int argc, char **argv)
 {
-    tuneHeapForLargeReplies();
     QCoreApplication::setApplicationName(QStringLiteral("etcdscope"));
     QCoreApplication::setApplicationVersion(QStringLiteral(ETCDSCOPE_VERSION));
     QCoreApplication::setOrganizationName(QStringLiteral("etcdscope"));

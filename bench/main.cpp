@@ -4,7 +4,6 @@
 
 #include "benchcase.h"
 #include "benchutil.h"
-#include "heapuse.h"
 
 #include <QCommandLineParser>
 #include <QFile>
@@ -14,7 +13,6 @@
 
 int main(int argc, char **argv)
 {
-    tuneHeapForLargeReplies();
     // The model links Qt Gui (icons, fonts in data()); no window is shown.
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");

@@ -1,16 +1,11 @@
 #include "heapuse.h"
 
+// Any C library header defines __GLIBC__ (through <features.h>); test it only after one.
+#include <cstdlib>
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
-
-void tuneHeapForLargeReplies()
-{
-#if defined(__GLIBC__)
-    // Setting it also turns glibc's dynamic adjustment off.
-    mallopt(M_MMAP_THRESHOLD, 64 * 1024);
-#endif
-}
 
 void releaseFreedHeap()
 {

@@ -353,9 +353,9 @@ void KeyTreeModel::finishListing(KeyNode *dir, quint32 generation, const EtcdErr
         dropUnseenChildren(dir);
     dir->set(KeyNode::Populated);
     // What a big level's replies used in passing goes back to the system, not only to the heap,
-    // once their last buffers are gone (deleted later in this event-loop turn).
+    // once their last buffers are gone (replies and calls are deleted later).
     if (dir->dir && dir->dir->children.size() >= bigLevelRows)
-        QTimer::singleShot(0, this, [] { releaseFreedHeap(); });
+        QTimer::singleShot(200, this, [] { releaseFreedHeap(); });
     notifyLoading(dir);
     Q_EMIT levelLoaded(indexForNode(dir));
     if (m_reveal)
