@@ -68,7 +68,8 @@ EventLogPanel::EventLogPanel(EventLogModel *model, QWidget *parent)
     m_status->setAccessibleName(tr("Event log status"));
     layout->addWidget(m_status);
 
-    auto *splitter = new QSplitter(Qt::Vertical, this);
+    // Side by side: the panel lives in a wide, short dock at the bottom of the window.
+    auto *splitter = new QSplitter(Qt::Horizontal, this);
     splitter->setObjectName(QStringLiteral("eventLogSplitter"));
     splitter->setAccessibleName(tr("Events and the selected event"));
     splitter->setChildrenCollapsible(false);

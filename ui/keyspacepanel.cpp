@@ -95,7 +95,17 @@ KeyspacePanel::KeyspacePanel(KeyTreeModel *model, QWidget *parent)
     connect(m_model, &KeyTreeModel::levelLoadingStarted, this, &KeyspacePanel::onLevelStarted);
     connect(m_model, &KeyTreeModel::levelLoaded, this, &KeyspacePanel::onLevelLoaded);
     connect(m_model, &KeyTreeModel::levelFailed, this, &KeyspacePanel::onLevelFailed);
+    // The count shown follows the level as the watch adds and removes rows.
+    auto recount = [this](const QModelIndex &parent) {
+        if (m_countShown && parent == m_countLevel && !isLoading() && !m_loadingRoot)
+            showLevelCount(parent);
+    };
+    connect(m_model, &QAbstractItemModel::rowsInserted, this,
+            [recount](const QModelIndex &parent) { recount(parent); });
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this,
+            [recount](const QModelIndex &parent) { recount(parent); });
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
+        m_countShown = false;
         m_loading.clear();
         m_loadingRoot = false;
         updateLoadingText();
@@ -183,6 +193,11 @@ void KeyspacePanel::onLevelLoaded(const QModelIndex &dir)
         return;
     }
     m_busy->hide();
+    showLevelCount(dir);
+}
+
+void KeyspacePanel::showLevelCount(const QModelIndex &dir)
+{
     const int count = m_model->rowCount(dir);
     const QString number = QLocale().toString(count);
     if (!dir.isValid()) {
@@ -192,6 +207,8 @@ void KeyspacePanel::onLevelLoaded(const QModelIndex &dir)
         setStatus(tr("%1: %2").arg(levelName(dir),
                                    count == 1 ? tr("1 name") : tr("%1 names").arg(number)));
     }
+    m_countLevel = dir;
+    m_countShown = true;
 }
 
 void KeyspacePanel::onLevelFailed(const QModelIndex &dir, const EtcdError &error)
@@ -232,6 +249,7 @@ QString KeyspacePanel::levelName(const QModelIndex &dir) const
 
 void KeyspacePanel::setStatus(const QString &text, const QString &toolTip)
 {
+    m_countShown = false; // showLevelCount() sets it again
     m_status->setToolTip(toolTip);
     if (m_status->text() == text)
         return;

@@ -46,6 +46,7 @@ Q_SIGNALS:
 private:
     void onLevelStarted(const QModelIndex &dir);
     void onLevelLoaded(const QModelIndex &dir);
+    void showLevelCount(const QModelIndex &dir);
     void onLevelFailed(const QModelIndex &dir, const EtcdError &error);
     void forgetLevel(const QModelIndex &dir);
     void updateLoadingText();
@@ -64,5 +65,7 @@ private:
     QTimer *m_progressTimer;
     // Levels being listed, oldest first; the status line names the newest.
     std::vector<QPersistentModelIndex> m_loading;
+    QPersistentModelIndex m_countLevel; // the level whose count the status shows
+    bool m_countShown = false;
     bool m_loadingRoot = false;
 };

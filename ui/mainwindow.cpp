@@ -89,7 +89,6 @@ MainWindow::MainWindow(const EtcdClient::Options &options, QWidget *parent)
     m_eventDock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable |
                              QDockWidget::DockWidgetFloatable);
     addDockWidget(Qt::BottomDockWidgetArea, m_eventDock);
-    resizeDocks({m_eventDock}, {170}, Qt::Vertical);
 
     createMenus();
 
@@ -122,6 +121,8 @@ MainWindow::MainWindow(const EtcdClient::Options &options, QWidget *parent)
 
     m_actions->setReadOnly(m_options.readOnly);
     resize(1180, 720);
+    // A strip at the bottom: the tree and the editor keep most of the window.
+    resizeDocks({m_eventDock}, {190}, Qt::Vertical);
     updateTitle();
     updateStatusBar();
     connectToCluster();
