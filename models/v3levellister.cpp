@@ -4,6 +4,7 @@
 #include "etcdv3client.h"
 
 #include <QLoggingCategory>
+#include <QTimer>
 
 #include <algorithm>
 #include <cctype>
@@ -13,6 +14,28 @@ Q_LOGGING_CATEGORY(lcTreeListing, "etcdscope.tree", QtWarningMsg)
 namespace {
 
 const QByteArray unbounded(1, '\0');
+
+// Reads (probes and pages) all listers of this thread may put into requests in one event-loop
+// turn. Opening 100 directories at once would otherwise encode 25,000 probes in one go (a
+// quarter of a second); the rest leave on the next turns.
+constexpr int maxOpsPerTurn = 1024;
+thread_local int opsThisTurn = 0;
+thread_local bool turnResetScheduled = false;
+
+bool takeTurnBudget(int ops)
+{
+    if (!turnResetScheduled) {
+        turnResetScheduled = true;
+        QTimer::singleShot(0, [] {
+            opsThisTurn = 0;
+            turnResetScheduled = false;
+        });
+    }
+    if (opsThisTurn >= maxOpsPerTurn)
+        return false;
+    opsThisTurn += ops;
+    return true;
+}
 
 // Range ends compare as keys, except "\0" which stands for "no end".
 bool endLess(const QByteArray &a, const QByteArray &b)
@@ -198,6 +221,16 @@ void V3LevelLister::send()
                                  [](const QPointer<EtcdCall> &c) { return c.isNull(); }),
                   m_calls.end());
     while (m_running && m_inFlight < maxInFlight && !m_open.empty()) {
+        if (!takeTurnBudget(1)) {
+            if (!m_sendScheduled) {
+                m_sendScheduled = true;
+                QTimer::singleShot(0, this, [this] {
+                    m_sendScheduled = false;
+                    pump();
+                });
+            }
+            return;
+        }
         if (m_open.front().limit > maxBatchedPage) {
             const Interval iv = m_open.front();
             m_open.pop_front();
@@ -220,6 +253,7 @@ void V3LevelLister::send()
                 ++it;
             }
         }
+        takeTurnBudget(int(batch.size()) - 1);
         if (batch.size() == 1)
             sendRange(batch.front());
         else

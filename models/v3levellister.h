@@ -144,6 +144,7 @@ private:
     bool m_running = false;
     int m_requests = 0;
     int m_inFlight = 0;
+    bool m_sendScheduled = false; // send() goes on next turn (this turn's budget is spent)
     ChildrenCallback m_onChildren;
     FinishedCallback m_onFinished;
 };
