@@ -302,26 +302,16 @@ QString KeyDetailPane::ttlText() const
 
 void KeyDetailPane::save()
 {
-    if (m_readOnly) {
-        setStatus(tr("The connection is read-only: nothing is saved."), true);
+    // Read-only: writeEditorValue() says so. Otherwise only a loaded, edited key is saved; a
+    // value that does not encode (invalid JSON, bad hex) is refused with the position of the
+    // error, and the text stays as typed.
+    if (!m_readOnly &&
+        (!m_document || m_isDirectory || !m_document->isLoaded() || !m_editor->isModified())) {
         return;
     }
-    if (!m_document || m_isDirectory || !m_document->isLoaded() || m_document->isBusy() ||
-        !m_editor->isModified()) {
-        return;
-    }
-    const ValueCodec::Decoded value = m_editor->value();
-    if (!value.ok()) {
-        // Refused: the text stays as typed, the message says where it is wrong.
-        const QString message = tr("Not saved. %1").arg(value.error.toString());
-        m_editor->showMessage(message);
-        setStatus(message, true);
-        return;
-    }
-    m_savingValue = value.bytes;
-    m_editor->setReadOnly(true); // the text saved is the text shown when saved() arrives
-    m_document->save(value.bytes);
-    setStatus(tr("Saving…"));
+    writeEditorValue(
+        [this](const QByteArray &value) { return m_document->save(value); },
+        tr("Saving…"));
 }
 
 void KeyDetailPane::reload()

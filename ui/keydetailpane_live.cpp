@@ -147,7 +147,7 @@ void KeyDetailPane::writeEditorValue(const std::function<bool(const QByteArray &
         return;
     }
     m_savingValue = value.bytes;
-    m_editor->setReadOnly(true);
+    m_editor->setReadOnly(true); // the text saved is the text shown when the answer arrives
     if (!write(value.bytes)) {
         m_savingValue.reset();
         m_editor->setReadOnly(m_readOnly);
