@@ -4,19 +4,20 @@
 
 #include "benchcase.h"
 #include "benchutil.h"
+#include "benchwatch.h"
 
 #include <QCommandLineParser>
 #include <QFile>
-#include <QGuiApplication>
+#include <QApplication>
 
 #include <cstdio>
 
 int main(int argc, char **argv)
 {
-    // The model links Qt Gui (icons, fonts in data()); no window is shown.
+    // The model links Qt Gui (icons, fonts in data()); case w shows a QTreeView offscreen.
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
-    QGuiApplication app(argc, argv);
+    QApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("etcdscope-bench"));
 
     QCommandLineParser parser;
@@ -26,14 +27,19 @@ int main(int argc, char **argv)
     const QCommandLineOption casesOption(
         QStringLiteral("cases"),
         QStringLiteral("Data sets to run, e.g. \"ab\": a = 100 x 1,000 keys, b = 100,000 keys "
-                       "in one directory, c = 100 x 100 x 100 keys."),
+                       "in one directory, c = 100 x 100 x 100 keys, w = live watch storm "
+                       "(issue 4)."),
         QStringLiteral("ids"), QStringLiteral("ab"));
     const QCommandLineOption millionOption(QStringLiteral("million"),
                                            QStringLiteral("Also run case c (1,000,000 keys)."));
     const QCommandLineOption markdownOption(
         QStringLiteral("markdown"), QStringLiteral("Also write the table as Markdown to <file>."),
         QStringLiteral("file"));
-    parser.addOptions({casesOption, millionOption, markdownOption});
+    const QCommandLineOption stormOption(
+        QStringLiteral("storm-seconds"),
+        QStringLiteral("Case w: how long the write storm lasts (default 60)."),
+        QStringLiteral("seconds"), QStringLiteral("60"));
+    parser.addOptions({casesOption, millionOption, markdownOption, stormOption});
     parser.process(app);
 
     QString cases = parser.value(casesOption);
@@ -43,6 +49,14 @@ int main(int argc, char **argv)
     QList<BenchRow> rows;
     bool failed = false;
     for (const QChar id : std::as_const(cases)) {
+        if (id == QLatin1Char('w')) {
+            WatchBenchOptions options;
+            options.stormSeconds = qMax(1, parser.value(stormOption).toInt());
+            const QList<BenchRow> watchRows = runWatchBench(options);
+            failed = failed || watchRows.isEmpty();
+            rows << watchRows;
+            continue;
+        }
         if (id != QLatin1Char('a') && id != QLatin1Char('b') && id != QLatin1Char('c')) {
             std::fprintf(stderr, "unknown case %s\n", qPrintable(QString(id)));
             return 2;
