@@ -74,8 +74,13 @@ void KeyTreeModel::setUpLiveUpdates()
     connect(&m_countdownTimer, &QTimer::timeout, this, &KeyTreeModel::tickCountdown);
     connect(this, &KeyTreeModel::levelLoaded, this, &KeyTreeModel::onLevelSettled);
     connect(this, &KeyTreeModel::levelFailed, this,
-            [this](const QModelIndex &, const EtcdError &error) {
-                if (m_resync && m_resync->started)
+            [this](const QModelIndex &dir, const EtcdError &error) {
+                // A v2 directory below the root deleted while the watch was away answers 404:
+                // not a failure of the resync. Its row goes with its parent's listing (also
+                // re-read) or, if that answer is older than the delete, with the delete event
+                // the watch replays from the resync's revision.
+                const bool gone = dir.isValid() && error.is(EtcdError::Condition::KeyNotFound);
+                if (m_resync && m_resync->started && !gone)
                     m_resync->error = error;
                 onLevelSettled();
             });

@@ -7,12 +7,16 @@
 #include "etcdwatcher.h"
 #include "keytreemodel.h"
 
+#include <QTimer>
+
 #include <memory>
 
 LiveTree::LiveTree(KeyTreeModel *model, QObject *parent)
     : QObject(parent)
     , m_model(model)
 {
+    connect(m_model, &KeyTreeModel::resyncFailed, this,
+            [this](const EtcdError &error) { m_resyncError = error; });
 }
 
 LiveTree::~LiveTree()
@@ -166,9 +170,20 @@ void LiveTree::onHistoryLost(qint64 compactRevision)
     Q_UNUSED(compactRevision)
     setState(State::Resyncing);
     const quint32 run = m_run;
+    m_resyncError = EtcdError();
     m_model->resync([this, run](qint64 revision) {
         if (run != m_run)
             return;
+        if (revision <= 0 && isTransient(m_resyncError) && m_client) {
+            m_error = m_resyncError;
+            QTimer::singleShot(m_resyncBackoffMs, this, [this, run] {
+                if (run == m_run && m_state == State::Resyncing)
+                    onHistoryLost(0);
+            });
+            m_resyncBackoffMs = qMin(m_resyncBackoffMs * 2, 5000);
+            return;
+        }
+        m_resyncBackoffMs = 250;
         if (revision <= 0) {
             m_error = EtcdError(EtcdError::Kind::Cancelled,
                                 tr("The tree could not be read again after the watch lost "
@@ -180,6 +195,21 @@ void LiveTree::onHistoryLost(qint64 compactRevision)
         setRevision(revision);
         startWatch(revision + 1);
     });
+}
+
+bool LiveTree::isTransient(const EtcdError &error)
+{
+    switch (error.kind()) {
+    case EtcdError::Kind::Network:
+    case EtcdError::Kind::Timeout:
+    case EtcdError::Kind::Protocol:
+        return true;
+    case EtcdError::Kind::Http:
+    case EtcdError::Kind::Etcd:
+        return error.is(EtcdError::Condition::Unavailable) || error.httpStatus() >= 500;
+    default:
+        return false;
+    }
 }
 
 void LiveTree::setState(State state)

@@ -53,6 +53,9 @@ private:
     void readRevisionThenWatch();
     void startWatch(qint64 fromRevision);
     void onHistoryLost(qint64 compactRevision);
+    // A re-read that broke on the way (endpoint down, connection cut, no leader) is tried
+    // again with backoff, as the watch reconnects; only errors a user must fix end in Failed.
+    static bool isTransient(const EtcdError &error);
     void setState(State state);
     void setRevision(qint64 revision);
 
@@ -66,4 +69,6 @@ private:
     qint64 m_revision = 0;
     EtcdError m_error;
     quint32 m_run = 0; // bumped by start()/stop(): answers of an older run are dropped
+    EtcdError m_resyncError; // why the last re-read failed (the model says it by signal)
+    int m_resyncBackoffMs = 250;
 };
