@@ -74,28 +74,7 @@ bool BenchCase::setUp()
 
 std::unique_ptr<EtcdClient> BenchCase::connectClient()
 {
-    auto client = std::make_unique<EtcdClient>();
-    EtcdClient::Options options;
-    options.endpoints = QStringList{m_server->clientUrl()};
-    options.api = EtcdClient::Api::V3;
-    // Seeding and the big listings answer in seconds, not the interactive default.
-    options.timeoutMs = 120000;
-    if (EtcdError e = client->configure(options)) {
-        benchLog(QStringLiteral("configure failed: ") + e.toString());
-        return nullptr;
-    }
-    bool done = false;
-    EtcdError error;
-    client->discover(this, [&](const EtcdResult<EtcdClient::ClusterInfo> &r) {
-        error = r.error;
-        done = true;
-    });
-    spinUntil([&done] { return done; }, 30000);
-    if (!done || error) {
-        benchLog(QStringLiteral("discovery failed: ") + error.toString());
-        return nullptr;
-    }
-    return client;
+    return connectTo(m_server->clientUrl(), this);
 }
 
 QStringList BenchCase::etcdctlArgs(const QByteArray &prefix) const

@@ -1,5 +1,7 @@
 #include "benchutil.h"
 
+#include "etcdclient.h"
+
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
@@ -228,4 +230,29 @@ QString formatBytes(double bytes)
     if (bytes >= 1024 * 1024)
         return QStringLiteral("%1 MiB").arg(bytes / 1024 / 1024, 0, 'f', 1);
     return QStringLiteral("%1 B").arg(bytes, 0, 'f', 0);
+}
+
+std::unique_ptr<EtcdClient> connectTo(const QString &url, QObject *context)
+{
+    auto client = std::make_unique<EtcdClient>();
+    EtcdClient::Options options;
+    options.endpoints = QStringList{url};
+    options.api = EtcdClient::Api::V3;
+    options.timeoutMs = 120000;
+    if (EtcdError e = client->configure(options)) {
+        benchLog(QStringLiteral("configure failed: ") + e.toString());
+        return nullptr;
+    }
+    bool done = false;
+    EtcdError error;
+    client->discover(context, [&](const EtcdResult<EtcdClient::ClusterInfo> &r) {
+        error = r.error;
+        done = true;
+    });
+    spinUntil([&done] { return done; }, 30000);
+    if (!done || error) {
+        benchLog(QStringLiteral("discovery failed: ") + error.toString());
+        return nullptr;
+    }
+    return client;
 }

@@ -9,6 +9,9 @@
 #include <QTimer>
 
 #include <functional>
+#include <memory>
+
+class EtcdClient;
 
 // Small tools the benchmark driver shares: waiting while the event loop runs, the UI stall
 // probe, RSS, etcd's request counters and timing etcdctl.
@@ -20,6 +23,9 @@ bool spinUntil(const std::function<bool()> &pred, int timeoutMs);
 // Runs the event loop for `ms`: what a listing leaves for later (deferred deletes of replies,
 // the model's return of freed memory after a big level) happens, as it would in the app.
 void settle(int ms);
+// A v3 client for `url`, configured (long timeouts: seeding and big listings take seconds) and
+// discovered; null (and a line in the log) when that fails.
+std::unique_ptr<EtcdClient> connectTo(const QString &url, QObject *context);
 
 // Ticks every intervalMs on the event loop and remembers the largest gap between two ticks: the
 // longest time the loop (the UI thread, in the app) was busy with something else.

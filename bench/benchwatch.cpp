@@ -53,31 +53,6 @@ QString rate(double eventsPerSecond)
     return QStringLiteral("%1 events/s").arg(qint64(eventsPerSecond));
 }
 
-std::unique_ptr<EtcdClient> connectTo(const QString &url, QObject *context)
-{
-    auto client = std::make_unique<EtcdClient>();
-    EtcdClient::Options options;
-    options.endpoints = QStringList{url};
-    options.api = EtcdClient::Api::V3;
-    options.timeoutMs = 120000;
-    if (EtcdError e = client->configure(options)) {
-        benchLog(QStringLiteral("configure failed: ") + e.toString());
-        return nullptr;
-    }
-    bool done = false;
-    EtcdError error;
-    client->discover(context, [&](const EtcdResult<EtcdClient::ClusterInfo> &r) {
-        error = r.error;
-        done = true;
-    });
-    spinUntil([&done] { return done; }, 30000);
-    if (!done || error) {
-        benchLog(QStringLiteral("discovery failed: ") + error.toString());
-        return nullptr;
-    }
-    return client;
-}
-
 // The writer, in a thread of its own with its own connection, the way another process would
 // write: transactions of 100 puts over /w/d, `inFlight` at once, until its time is up. Key
 // number seq * 7919 mod 20,000 spreads each transaction over the directory (7919 is prime, so
