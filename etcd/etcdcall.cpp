@@ -196,7 +196,10 @@ void EtcdCall::onReplyFinished()
     if (statusAttr.isValid())
         message = QStringLiteral("connection closed before the answer was complete (%1)")
                       .arg(message);
-    deliver({}, EtcdError::network(message, m_endpoint));
+    EtcdError e = EtcdError::network(message, m_endpoint);
+    if (neverReachedServer(code))
+        e.setCondition(EtcdError::Condition::Unreachable);
+    deliver({}, e);
 }
 
 void EtcdCall::onTimeout()

@@ -51,6 +51,7 @@ public:
         LearnerNotReady,   // v3 code 9, learner not in sync with the leader
         ApiNotAvailable,   // the endpoint does not serve this API (404 page not found)
     NotLeader,         // a follower asked what only the leader knows (v2 stats leader, 403)
+        Unreachable,       // no server answered at the endpoint (connection refused, no host)
     };
 
     EtcdError() = default;

@@ -22,6 +22,9 @@ struct EtcdHttpRequest
     Auth auth = Auth::None;
     // Streams (the watches) have no timeout and report each chunk as it arrives.
     bool streaming = false;
+    // A gRPC call (the watch's fast wire): HTTP/2, cleartext without upgrade on http://, ALPN on
+    // https://, with gRPC's headers. Every other request stays on HTTP/1.1.
+    bool grpc = false;
     // A short name of the operation for logs and read-only refusals ("v3 put").
     QString operation;
     // A body over this many bytes is refused before it is sent (0: no limit). For limits the

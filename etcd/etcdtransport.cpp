@@ -116,7 +116,14 @@ QNetworkReply *EtcdTransport::post(const EtcdHttpRequest &request, int endpointI
     if (!request.query.isEmpty())
         url += '?' + request.query;
     QNetworkRequest req(QUrl::fromEncoded(url, QUrl::StrictMode));
-    req.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+    if (request.grpc) {
+        req.setAttribute(QNetworkRequest::Http2AllowedAttribute, true);
+        if (url.startsWith("http:"))
+            req.setAttribute(QNetworkRequest::Http2DirectAttribute, true);
+        req.setRawHeader("te", "trailers");
+    } else {
+        req.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+    }
     req.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
     if (!request.contentType.isEmpty())
         req.setHeader(QNetworkRequest::ContentTypeHeader, request.contentType);

@@ -209,6 +209,20 @@ EtcdCall *EtcdV3Client::postStream(const QByteArray &apiPath, const QByteArray &
     return call;
 }
 
+EtcdCall *EtcdV3Client::postGrpcStream(const QByteArray &path, const QByteArray &body,
+                                       const QString &operation, QObject *context,
+                                       RawCallback callback)
+{
+    EtcdHttpRequest request = makeRequest({}, body, EtcdHttpRequest::Kind::Read, operation);
+    request.path = path;
+    request.contentType = "application/grpc";
+    request.grpc = true;
+    request.streaming = true;
+    EtcdCall *call = send(request, context, std::move(callback), true);
+    call->setTimeout(0);
+    return call;
+}
+
 EtcdCall *EtcdV3Client::send(const EtcdHttpRequest &request, QObject *context, RawCallback callback,
                              bool useToken, bool renewal)
 {

@@ -96,6 +96,11 @@ public:
     // callback runs once when the stream ends (with what was left unread, or the error).
     EtcdCall *postStream(const QByteArray &apiPath, const QByteArray &body,
                          const QString &operation, QObject *context, RawCallback callback);
+    // postStream() for a gRPC server stream at `path` ("/etcdserverpb.Watch/Watch"), over
+    // HTTP/2 with the same token and failover; `body` is the framed protobuf request. A 2xx
+    // answer reaches the callback even when it carries a gRPC error status in its headers.
+    EtcdCall *postGrpcStream(const QByteArray &path, const QByteArray &body,
+                             const QString &operation, QObject *context, RawCallback callback);
 
     // Gets a new token now, for a refusal the client cannot see by itself: etcd cancels a watch
     // inside its 200 stream ("invalid auth token"). Shares the single authenticate in flight with

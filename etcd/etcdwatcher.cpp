@@ -7,6 +7,7 @@
 #include "etcdv3client.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcEtcdWatch, "etcdscope.watch", QtInfoMsg)
@@ -25,8 +26,24 @@ EtcdWatcher::EtcdWatcher(EtcdClient *client, QObject *parent)
     : QObject(parent)
     , m_client(client)
 {
+    const QByteArray wire = qgetenv("ETCDSCOPE_WATCH_WIRE").trimmed().toLower();
+    if (wire == "json")
+        m_wireFormat = WireFormat::Json;
+    else if (wire == "grpc")
+        m_wireFormat = WireFormat::Grpc;
     m_retryTimer.setSingleShot(true);
-    connect(&m_retryTimer, &QTimer::timeout, this, &EtcdWatcher::connectNow);
+    connect(&m_retryTimer, &QTimer::timeout, this, [this] { connectNow(); });
+    // Qt 6.4 does not fail an HTTP/2 stream whose connection closed (a member that restarts):
+    // a gRPC stream that has been quiet for a while is replaced by a new one from the last
+    // revision seen + 1, which costs etcd nothing and notices a dead member within seconds.
+    m_idleTimer.setInterval(1000);
+    connect(&m_idleTimer, &QTimer::timeout, this, [this] {
+        if (m_call && m_connGrpc && m_lastData.isValid() && m_lastData.elapsed() >= m_grpcIdleMs)
+            connectNow(false);
+    });
+    m_drainTimer.setSingleShot(true);
+    m_drainTimer.setInterval(0);
+    connect(&m_drainTimer, &QTimer::timeout, this, &EtcdWatcher::drainBuffered);
     m_v2LiveTimer.setSingleShot(true);
     connect(&m_v2LiveTimer, &QTimer::timeout, this, [this] {
         // The long-poll is still open: the server accepted it.
@@ -49,6 +66,16 @@ void EtcdWatcher::setBackoff(int initialMs, int maxMs)
     m_backoffInitialMs = qMax(1, initialMs);
     m_backoffMaxMs = qMax(m_backoffInitialMs, maxMs);
     m_backoffMs = m_backoffInitialMs;
+}
+
+bool EtcdWatcher::usesGrpc() const
+{
+    if (m_api != EtcdClient::Api::V3)
+        return false;
+    if (m_call)
+        return m_connGrpc;
+    return m_wireFormat == WireFormat::Grpc ||
+           (m_wireFormat == WireFormat::Auto && !m_grpcRefused && !m_jsonTrial);
 }
 
 QString EtcdWatcher::stateName(State state)
@@ -88,6 +115,7 @@ void EtcdWatcher::start(const QByteArray &prefix, qint64 fromRevision)
     m_lastError = {};
     m_reauthUsed = false;
     m_connectCount = 0;
+    m_renewCount = 0;
     setState(State::Connecting);
     if (m_state == State::Connecting)
         connectNow();
@@ -114,21 +142,27 @@ void EtcdWatcher::setState(State state)
 void EtcdWatcher::cancelCall()
 {
     m_v2LiveTimer.stop();
+    m_drainTimer.stop();
+    m_idleTimer.stop();
     if (EtcdCall *call = m_call) {
         m_call = nullptr;
         call->cancel();
     }
 }
 
-void EtcdWatcher::connectNow()
+void EtcdWatcher::connectNow(bool counted)
 {
     if (!m_client) {
         fail(EtcdError(EtcdError::Kind::Cancelled, tr("the connection was closed")));
         return;
     }
     cancelCall();
-    ++m_connectCount;
+    if (counted)
+        ++m_connectCount;
+    else
+        ++m_renewCount;
     m_lines.clear();
+    m_frames.clear();
     m_streamEndpoint.clear();
     m_streamError = {};
     m_streamToken.clear();
@@ -203,7 +237,7 @@ void EtcdWatcher::advanceTo(qint64 revision)
     // itself) asks for what it has not seen yet, not for the first start revision again.
     // (Not while the call carries the v3 client's authenticate request instead.)
     if (m_call && m_api == EtcdClient::Api::V3 && m_call->request().streaming)
-        m_call->mutableRequest().body = EtcdWatchJson::encodeV3Create(m_prefix, revision + 1);
+        m_call->mutableRequest().body = v3CreateBody(revision + 1);
 }
 
 void EtcdWatcher::deliver(QList<EtcdWatchEvent> events)
@@ -234,16 +268,33 @@ void EtcdWatcher::deliver(QList<EtcdWatchEvent> events)
 
 // ---- v3 ---------------------------------------------------------------------------------------
 
+QByteArray EtcdWatcher::v3CreateBody(qint64 fromRevision) const
+{
+    return m_connGrpc ? EtcdWatchGrpc::encodeCreate(m_prefix, fromRevision)
+                      : EtcdWatchJson::encodeV3Create(m_prefix, fromRevision);
+}
+
 void EtcdWatcher::connectV3()
 {
+    m_connGrpc = usesGrpc();
+    m_connJsonTrial = m_jsonTrial;
+    m_jsonTrial = false;
+    m_grpcAnswered = false;
     const qint64 from = m_lastRevision > 0 ? m_lastRevision + 1 : m_startRevision;
     const quint64 generation = m_generation;
-    EtcdCall *call = m_client->v3()->postStream(
-        "/watch", EtcdWatchJson::encodeV3Create(m_prefix, from), QStringLiteral("v3 watch"), this,
-        [this, generation](const EtcdHttpResponse &response, const EtcdError &error) {
-            if (generation == m_generation)
-                onV3Finished(response, error);
-        });
+    auto finished = [this, generation](const EtcdHttpResponse &response, const EtcdError &error) {
+        if (generation == m_generation)
+            onV3Finished(response, error);
+    };
+    if (m_connGrpc) {
+        m_lastData.start();
+        m_idleTimer.start();
+    }
+    EtcdCall *call =
+        m_connGrpc ? m_client->v3()->postGrpcStream(EtcdWatchGrpc::kWatchPath, v3CreateBody(from),
+                                                    QStringLiteral("v3 watch"), this, finished)
+                   : m_client->v3()->postStream("/watch", v3CreateBody(from),
+                                                QStringLiteral("v3 watch"), this, finished);
     m_call = call;
     connect(call, &EtcdCall::dataArrived, this,
             [this, call](const QByteArray &chunk) { onV3Data(call, chunk); });
@@ -255,20 +306,106 @@ void EtcdWatcher::onV3Data(EtcdCall *call, const QByteArray &chunk)
         return;
     m_streamToken = call->tokenSent();
     // The transport moved a broken stream to the next endpoint by itself: what was buffered
-    // is half a line of the old stream.
+    // is half a message of the old stream.
     if (call->endpoint() != m_streamEndpoint) {
         m_lines.clear();
+        m_frames.clear();
         m_streamError = {};
         m_streamEndpoint = call->endpoint();
     }
-    m_lines.append(chunk);
+    if (m_connGrpc) {
+        m_lastData.start();
+        m_frames.append(chunk);
+    }
+    else
+        m_lines.append(chunk);
+    // Read from the event loop, not inside the reply's readyRead: a consumer may stop or restart
+    // the watch from a slot (which aborts this reply), and a backlog is read a slice per turn.
+    if (!m_drainTimer.isActive())
+        m_drainTimer.start();
+}
+
+void EtcdWatcher::drainBuffered()
+{
+    if (!m_call)
+        return;
+    QElapsedTimer slice;
+    slice.start();
+    readBuffered(m_call, &slice);
+}
+
+bool EtcdWatcher::readBuffered(EtcdCall *call, const QElapsedTimer *slice)
+{
     QPointer<EtcdWatcher> self(this);
     const quint64 generation = m_generation;
-    QByteArray line;
-    while (m_lines.next(&line)) {
-        if (!onV3Line(line) || !self || generation != m_generation || call != m_call)
-            return;
+    QByteArray bytes;
+    while (true) {
+        if (slice && slice->elapsed() >= kReadSliceMs) {
+            m_drainTimer.start();
+            return true;
+        }
+        bool more = true;
+        if (m_connGrpc) {
+            EtcdError e;
+            if (!m_frames.next(&bytes, &e)) {
+                if (!e)
+                    return true;
+                e.setEndpoint(m_streamEndpoint);
+                if (!fallBackToJson(e))
+                    scheduleReconnect(e);
+                return false;
+            }
+            EtcdV3WatchMessage m;
+            if (EtcdError e = EtcdWatchGrpc::decodeMessage(bytes, &m)) {
+                // Skipping the message could skip events: start over from the last revision.
+                e.setEndpoint(m_streamEndpoint);
+                if (!fallBackToJson(e))
+                    scheduleReconnect(e);
+                return false;
+            }
+            m_grpcAnswered = true;
+            more = onV3Message(m);
+        } else {
+            if (!m_lines.next(&bytes))
+                return true;
+            more = onV3Line(bytes);
+        }
+        if (!more || !self || generation != m_generation || call != m_call)
+            return false;
     }
+}
+
+bool EtcdWatcher::fallBackToJson(const EtcdError &e)
+{
+    if (!m_connGrpc || m_grpcAnswered || m_wireFormat != WireFormat::Auto)
+        return false;
+    // Failures that say nothing about the wire: the server is down, slow, refused the
+    // certificate, or etcd itself answered (no leader, a refused token).
+    switch (e.kind()) {
+    case EtcdError::Kind::Timeout:
+    case EtcdError::Kind::Cancelled:
+    case EtcdError::Kind::Tls:
+    case EtcdError::Kind::ReadOnly:
+        return false;
+    case EtcdError::Kind::Network:
+        if (e.is(EtcdError::Condition::Unreachable))
+            return false;
+        break;
+    case EtcdError::Kind::Etcd:
+        if (!e.is(EtcdError::Condition::ApiNotAvailable))
+            return false;
+        break;
+    default:
+        break;
+    }
+    qCInfo(lcEtcdWatch) << "watch" << m_prefix << "gRPC stream refused at" << e.endpoint() << ":"
+                        << e.toString() << "- trying the JSON gateway";
+    cancelCall();
+    m_jsonTrial = true;
+    m_lastError = e;
+    // Another kind of request, not the same one again: no backoff.
+    m_retryTimer.start(0);
+    return true;
 }
 
 bool EtcdWatcher::onV3Line(const QByteArray &line)
@@ -280,6 +417,11 @@ bool EtcdWatcher::onV3Line(const QByteArray &line)
         scheduleReconnect(e);
         return false;
     }
+    return onV3Message(m);
+}
+
+bool EtcdWatcher::onV3Message(EtcdV3WatchMessage &m)
+{
     if (m.error) {
         // The gateway ends the stream after it; onV3Finished reports it.
         m_streamError = m.error;
@@ -319,6 +461,12 @@ bool EtcdWatcher::onV3Line(const QByteArray &line)
         return self && generation == m_generation;
     };
     if (m.created) {
+        if (m_connJsonTrial) {
+            // gRPC failed where the gateway works: this endpoint is behind something that
+            // does not pass HTTP/2. Stay on JSON.
+            qCInfo(lcEtcdWatch) << "watch" << m_prefix << "uses the JSON gateway from now on";
+            m_grpcRefused = true;
+        }
         m_backoffMs = m_backoffInitialMs;
         m_reauthUsed = false;
         m_lastError = {};
@@ -348,6 +496,10 @@ void EtcdWatcher::onV3Finished(const EtcdHttpResponse &response, const EtcdError
     if (m_call)
         m_streamToken = m_call->tokenSent();
     m_call = nullptr;
+    if (m_connGrpc) {
+        onGrpcFinished(response, error);
+        return;
+    }
     if (!error && !response.body.isEmpty()) {
         // What the last readyRead did not take.
         if (response.endpoint != m_streamEndpoint) {
@@ -355,19 +507,55 @@ void EtcdWatcher::onV3Finished(const EtcdHttpResponse &response, const EtcdError
             m_streamEndpoint = response.endpoint;
         }
         m_lines.append(response.body);
-        QPointer<EtcdWatcher> self(this);
-        const quint64 generation = m_generation;
-        QByteArray line;
-        while (m_lines.next(&line)) {
-            if (!onV3Line(line) || !self || generation != m_generation)
-                return;
-        }
     }
+    m_drainTimer.stop();
+    if (!readBuffered(nullptr, nullptr))
+        return;
     // An error object in the stream says more than the status the gateway ended it with.
     EtcdError e = m_streamError ? m_streamError : error;
     if (!e) {
         e = EtcdError::network(tr("the server ended the watch stream"), response.endpoint);
     }
+    endStream(e);
+}
+
+void EtcdWatcher::onGrpcFinished(const EtcdHttpResponse &response, const EtcdError &error)
+{
+    if (!error && !response.body.isEmpty()) {
+        // What the last readyRead did not take.
+        if (response.endpoint != m_streamEndpoint) {
+            m_frames.clear();
+            m_streamEndpoint = response.endpoint;
+        }
+        m_frames.append(response.body);
+    }
+    m_drainTimer.stop();
+    if (!readBuffered(nullptr, nullptr))
+        return;
+    if (m_frames.pending() > 0 && !error) {
+        endStream(EtcdError::network(tr("the watch stream ended in the middle of a message"),
+                                     response.endpoint));
+        return;
+    }
+    // gRPC says why a call failed in grpc-status: in the headers of an answer without messages
+    // (Qt does not pass on trailers after messages; such an end is taken as a broken stream).
+    EtcdError e = error ? error : EtcdWatchGrpc::statusError(response.headers);
+    if (e)
+        e.setEndpoint(response.endpoint);
+    else if (!m_grpcAnswered && response.header("content-type").startsWith("application/grpc"))
+        e = EtcdError::network(tr("the server ended the watch stream"), response.endpoint);
+    else if (!m_grpcAnswered)
+        e = EtcdError::protocol(tr("the endpoint did not answer the gRPC watch"),
+                                response.endpoint);
+    else
+        e = EtcdError::network(tr("the server ended the watch stream"), response.endpoint);
+    if (fallBackToJson(e))
+        return;
+    endStream(e);
+}
+
+void EtcdWatcher::endStream(const EtcdError &e)
+{
     if (isTokenError(e) && !m_reauthUsed && m_client->transport()->hasCredentials()) {
         reauthenticate(m_streamToken);
         return;

@@ -112,6 +112,9 @@ class TestWatchFaults : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    // These cases script the JSON gateway's stream (HTTP/1.1); tst_watchgrpc covers gRPC and
+    // the way from it to JSON.
+    void initTestCase() { qputenv("ETCDSCOPE_WATCH_WIRE", "json"); }
     void splitter_data();
     void splitter();
     void decodeMessage();
@@ -272,6 +275,7 @@ void TestWatchFaults::encodeCreate()
 
 std::unique_ptr<EtcdClient> TestWatchFaults::fakeClient(FakeServer &server)
 {
+
     auto client = std::make_unique<EtcdClient>();
     if (client->configure(clientOptions({server.url()})))
         return nullptr;
