@@ -330,6 +330,7 @@ QList<BenchRow> runWatchBench(const WatchBenchOptions &options)
     QList<QList<EtcdWatchEvent>> recorded;
     {
         EtcdWatcher watcher(client.get());
+        watcher.setPrevValues(false); // as LiveTree watches
         qint64 received = 0;
         QObject::connect(&watcher, &EtcdWatcher::eventsReceived, &context,
                          [&](const QList<EtcdWatchEvent> &events) {
@@ -408,6 +409,7 @@ QList<BenchRow> runWatchBench(const WatchBenchOptions &options)
 
     // (4) The storm: writer, watch and model (at its own pace) together, stall probe running.
     EtcdWatcher watcher(client.get());
+    watcher.setPrevValues(false); // as LiveTree watches
     QObject::connect(&watcher, &EtcdWatcher::eventsReceived, &model, &KeyTreeModel::applyEvents);
     // Times the model had taken everything the watch had delivered, and up to which revision.
     QList<QPair<qint64, qint64>> caughtUp;

@@ -270,8 +270,8 @@ void EtcdWatcher::deliver(QList<EtcdWatchEvent> events)
 
 QByteArray EtcdWatcher::v3CreateBody(qint64 fromRevision) const
 {
-    return m_connGrpc ? EtcdWatchGrpc::encodeCreate(m_prefix, fromRevision)
-                      : EtcdWatchJson::encodeV3Create(m_prefix, fromRevision);
+    return m_connGrpc ? EtcdWatchGrpc::encodeCreate(m_prefix, fromRevision, m_prevValues)
+                      : EtcdWatchJson::encodeV3Create(m_prefix, fromRevision, m_prevValues);
 }
 
 void EtcdWatcher::connectV3()

@@ -96,6 +96,13 @@ public:
         m_idleTimer.setInterval(qMin(1000, m_grpcIdleMs));
     }
 
+    // v3: ask etcd for each event's previous value (prev_kv; on by default). etcd 3.4 reads it
+    // from its history per event, which makes its watch ~7x dearer: a busy writer outruns it and
+    // the watch falls behind. The live tree turns it off and the event log reads a previous
+    // value only when the user looks at it. (v2 always sends it.)
+    void setPrevValues(bool on) { m_prevValues = on; }
+    bool prevValues() const { return m_prevValues; }
+
     void setWireFormat(WireFormat format) { m_wireFormat = format; m_grpcRefused = false; }
     WireFormat wireFormat() const { return m_wireFormat; }
     // True while the v3 stream in use (or the next one) goes over gRPC.
@@ -191,6 +198,7 @@ private:
 
     // v3 stream state
     WireFormat m_wireFormat = WireFormat::Auto;
+    bool m_prevValues = true;
     bool m_grpcRefused = false;   // Auto: the endpoint does not speak gRPC (JSON went live)
     bool m_jsonTrial = false;     // Auto: the next connection tries JSON after a failed gRPC one
     bool m_connJsonTrial = false; // the current connection is that trial

@@ -324,7 +324,7 @@ void EtcdGrpcFrameSplitter::clear()
 
 namespace EtcdWatchGrpc {
 
-QByteArray encodeCreate(const QByteArray &prefix, qint64 startRevision)
+QByteArray encodeCreate(const QByteArray &prefix, qint64 startRevision, bool prevKv)
 {
     // As for the gateway: the whole keyspace is key "\0" with range_end "\0".
     const QByteArray key = prefix.isEmpty() ? QByteArray(1, '\0') : prefix;
@@ -337,8 +337,10 @@ QByteArray encodeCreate(const QByteArray &prefix, qint64 startRevision)
     }
     putTag(&create, 4, Varint); // progress_notify
     putVarint(&create, 1);
-    putTag(&create, 6, Varint); // prev_kv
-    putVarint(&create, 1);
+    if (prevKv) {
+        putTag(&create, 6, Varint); // prev_kv
+        putVarint(&create, 1);
+    }
 
     QByteArray request;
     putBytes(&request, 1, create); // WatchRequest.create_request

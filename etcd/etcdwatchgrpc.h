@@ -45,8 +45,8 @@ inline constexpr char kWatchPath[] = "/etcdserverpb.Watch/Watch";
 
 // The request body: one framed WatchRequest{create_request} over every key starting with
 // `prefix` (the whole keyspace when it is empty), from `startRevision` (0: from now), with
-// prev_kv and progress_notify, as EtcdWatchJson::encodeV3Create asks the gateway.
-QByteArray encodeCreate(const QByteArray &prefix, qint64 startRevision);
+// progress_notify, and prev_kv when `prevKv`; as EtcdWatchJson::encodeV3Create asks the gateway.
+QByteArray encodeCreate(const QByteArray &prefix, qint64 startRevision, bool prevKv = true);
 
 // One WatchResponse message (without its 5-byte frame). Unknown fields are skipped (newer
 // servers add some); bytes that are not a WatchResponse give a Kind::Protocol error.

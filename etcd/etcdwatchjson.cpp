@@ -314,7 +314,7 @@ void EtcdLineSplitter::clear()
 
 namespace EtcdWatchJson {
 
-QByteArray encodeV3Create(const QByteArray &prefix, qint64 startRevision)
+QByteArray encodeV3Create(const QByteArray &prefix, qint64 startRevision, bool prevKv)
 {
     // The whole keyspace is key "\0" with range_end "\0" (every key >= "\0").
     const QByteArray key = prefix.isEmpty() ? QByteArray(1, '\0') : prefix;
@@ -324,7 +324,8 @@ QByteArray encodeV3Create(const QByteArray &prefix, qint64 startRevision)
     create.insert(QLatin1String("range_end"), QString::fromLatin1(end.toBase64()));
     if (startRevision > 0)
         create.insert(QLatin1String("start_revision"), QString::number(startRevision));
-    create.insert(QLatin1String("prev_kv"), true);
+    if (prevKv)
+        create.insert(QLatin1String("prev_kv"), true);
     create.insert(QLatin1String("progress_notify"), true);
     QJsonObject body;
     body.insert(QLatin1String("create_request"), create);

@@ -54,9 +54,9 @@ private:
 namespace EtcdWatchJson {
 
 // The body of POST /v3/watch: a create_request over every key starting with `prefix` (the whole
-// keyspace when it is empty), from `startRevision` (0: from now), with prev_kv and
-// progress_notify.
-QByteArray encodeV3Create(const QByteArray &prefix, qint64 startRevision);
+// keyspace when it is empty), from `startRevision` (0: from now), with progress_notify, and
+// prev_kv when `prevKv`.
+QByteArray encodeV3Create(const QByteArray &prefix, qint64 startRevision, bool prevKv = true);
 
 // One line of the stream. Unknown fields are ignored (newer servers add some); a line that is
 // not JSON, or a known field of the wrong type, gives a Kind::Protocol error naming it. Events

@@ -5,7 +5,9 @@
 
 #include <QAbstractTableModel>
 #include <QByteArray>
+#include <QHash>
 #include <QList>
+#include <QPointer>
 
 #include <deque>
 #include <memory>
@@ -89,6 +91,19 @@ public:
     // Events that match the filter and will show on resume (0 when not paused).
     int pendingCount() const { return m_pending; }
 
+    // v3 watches run without prev_kv (see EtcdWatcher::setPrevValues): the value a key had before
+    // an update or delete is read on demand, from etcd's history at the event's revision - 1,
+    // when the user looks at the event. `client` answers those reads; null: none are made.
+    void setClient(EtcdClient *client) { m_client = client; }
+    // True when the event has no previous value yet and one can be read: a v3 update or delete.
+    bool canLoadPrevValue(const EtcdWatchEvent &event) const;
+    // Starts reading it for the event with this sequence (once); prevValueLoaded follows. The
+    // value becomes the event's prevValue (in the row, eventAt() and EventRole).
+    void loadPrevValue(qint64 sequence);
+    bool isLoadingPrevValue(qint64 sequence) const;
+    // Why the previous value could not be read ("compacted", ...); empty when it could.
+    QString prevValueError(qint64 sequence) const { return m_prevErrors.value(sequence); }
+
     // The row showing the event with this sequence number, or -1. O(log rows).
     int rowOfSequence(qint64 sequence) const;
     EtcdWatchEvent eventAt(int row) const;
@@ -109,6 +124,9 @@ public:
 Q_SIGNALS:
     // Any counter, the pause state or the filter changed.
     void countsChanged();
+    // loadPrevValue() for this event finished: the value is in the event, or prevValueError()
+    // says why not.
+    void prevValueLoaded(qint64 sequence);
 
 private:
     struct Record
@@ -120,6 +138,8 @@ private:
     using RecordPtr = std::shared_ptr<const Record>;
 
     bool matches(const EtcdWatchEvent &event) const;
+    RecordPtr recordOfSequence(qint64 sequence) const;
+    void setPrevValue(qint64 sequence, const QByteArray &value);
     std::size_t ringIndexAfter(qint64 sequence) const;
     void evict();
     void removeRowsBefore(qint64 sequence);
@@ -143,4 +163,7 @@ private:
     quint32 m_actionMask;
     bool m_paused = false;
     EtcdClient::Api m_api = EtcdClient::Api::V3;
+    QPointer<EtcdClient> m_client;
+    QHash<qint64, bool> m_prevLoading; // sequences whose previous value is being read
+    QHash<qint64, QString> m_prevErrors;
 };

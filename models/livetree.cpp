@@ -51,6 +51,9 @@ void LiveTree::start(EtcdClient *client)
         delete m_watcher;
         m_client = client;
         m_watcher = new EtcdWatcher(client, this);
+        // Keeps etcd's side of the watch cheap enough to follow a busy writer; the event log
+        // reads a previous value on demand (EventLogModel::loadPrevValue).
+        m_watcher->setPrevValues(false);
         connect(m_watcher, &EtcdWatcher::eventsReceived, this,
                 [this](const QList<EtcdWatchEvent> &events) {
                     m_model->applyEvents(events);

@@ -160,6 +160,11 @@ EventLogPanel::EventLogPanel(EventLogModel *model, QWidget *parent)
     m_statusTimer->setSingleShot(true);
     m_statusTimer->setInterval(100);
     connect(m_statusTimer, &QTimer::timeout, this, [this] { updateStatusNow(); });
+    connect(m_model, &EventLogModel::prevValueLoaded, this, [this](qint64 sequence) {
+        const int row = m_model->rowOfSequence(sequence);
+        if (sequence == m_shownSequence && row >= 0)
+            showEventDetail(m_model->eventAt(row), sequence);
+    });
     connect(m_model, &EventLogModel::countsChanged, this, [this] {
         if (!m_statusTimer->isActive())
             m_statusTimer->start();

@@ -169,7 +169,14 @@ void EventLogPanel::showEventDetail(const EtcdWatchEvent &event, qint64 sequence
         event.received.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")));
 
     QString noBefore = tr("Not sent by the server");
-    if (event.action == Action::Put)
+    if (m_model->canLoadPrevValue(event)) {
+        // The live watch does not ask etcd for previous values (it would slow etcd down on
+        // every event): read this one now, from the revision before the event.
+        m_model->loadPrevValue(sequence);
+        noBefore = m_model->isLoadingPrevValue(sequence)
+                       ? tr("Reading the value at revision %1…").arg(event.revision - 1)
+                       : m_model->prevValueError(sequence);
+    } else if (event.action == Action::Put)
         noBefore = tr("None: the key was created");
     else if (event.action == Action::Set)
         noBefore = tr("None sent: the key was new, or the server did not say");

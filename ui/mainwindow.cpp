@@ -228,6 +228,7 @@ void MainWindow::onDiscovered(const EtcdResult<EtcdClient::ClusterInfo> &result)
     m_model->setClient(m_client);
     m_keyspace->showListing(EtcdClient::apiName(info.api));
     m_eventLog->setApi(info.api);
+    m_eventLog->setClient(m_client);
     // Reloads the tree and follows the cluster from the revision before the listing.
     m_live->start(m_client);
     updateTitle();
