@@ -38,8 +38,22 @@ EtcdWatcher::EtcdWatcher(EtcdClient *client, QObject *parent)
     // revision seen + 1, which costs etcd nothing and notices a dead member within seconds.
     m_idleTimer.setInterval(1000);
     connect(&m_idleTimer, &QTimer::timeout, this, [this] {
-        if (m_call && m_connGrpc && m_lastData.isValid() && m_lastData.elapsed() >= m_grpcIdleMs)
+        if (!m_call || !m_connGrpc || !m_lastData.isValid())
+            return;
+        const qint64 quiet = m_lastData.elapsed();
+        if (!m_grpcAnswered && quiet >= kGrpcAnswerMs) {
+            // Nothing came back, not even the HTTP/2 answer: something on the way took the
+            // request and dropped it (Qt reports no error for a closed HTTP/2 connection).
+            EtcdError e = EtcdError::protocol(
+                tr("the endpoint did not answer the gRPC watch within %1 s")
+                    .arg(kGrpcAnswerMs / 1000),
+                m_call->endpoint());
+            if (!fallBackToJson(e))
+                scheduleReconnect(e);
+        } else if (m_grpcAnswered && quiet >= m_grpcIdleMs) {
+            qCDebug(lcEtcdWatch) << "watch" << m_prefix << "renewing a quiet gRPC stream";
             connectNow(false);
+        }
     });
     m_drainTimer.setSingleShot(true);
     m_drainTimer.setInterval(0);
@@ -114,6 +128,8 @@ void EtcdWatcher::start(const QByteArray &prefix, qint64 fromRevision)
     m_backoffMs = m_backoffInitialMs;
     m_lastError = {};
     m_reauthUsed = false;
+    m_grpcRefused = false; // each run tries gRPC again: the endpoints may have changed
+    m_jsonTrial = false;
     m_connectCount = 0;
     m_renewCount = 0;
     setState(State::Connecting);

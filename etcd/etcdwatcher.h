@@ -188,6 +188,7 @@ private:
     QTimer m_idleTimer;  // checks a gRPC stream for silence
     QElapsedTimer m_lastData;
     int m_grpcIdleMs = 5000;
+    static constexpr int kGrpcAnswerMs = 5000;
     int m_renewCount = 0;
     static constexpr int kReadSliceMs = 8;
     int m_backoffInitialMs = 250;

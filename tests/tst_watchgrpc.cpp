@@ -77,7 +77,7 @@ QByteArray keyValue(const QByteArray &key, const QByteArray &value, qint64 creat
     return kv;
 }
 
-QByteArray event(bool isDelete, const QByteArray &kv, const QByteArray &prevKv = {})
+QByteArray watchEvent(bool isDelete, const QByteArray &kv, const QByteArray &prevKv = {})
 {
     QByteArray e;
     if (isDelete)
@@ -153,10 +153,10 @@ void TestWatchGrpc::encodeCreate()
 void TestWatchGrpc::decodeMessage()
 {
     const QByteArray m = header(40) + num(2, 7) + num(3, 1) +
-                         event(false, keyValue("/a/new", "v1", 38, 38, 1)) +
-                         event(false, keyValue("/a/old", "v3", 10, 39, 3, 0x1234),
+                         watchEvent(false, keyValue("/a/new", "v1", 38, 38, 1)) +
+                         watchEvent(false, keyValue("/a/old", "v3", 10, 39, 3, 0x1234),
                                keyValue("/a/old", "v2", 10, 20, 2)) +
-                         event(true, keyValue("/a/gone", {}, 0, 40, 0),
+                         watchEvent(true, keyValue("/a/gone", {}, 0, 40, 0),
                                keyValue("/a/gone", "last", 5, 6, 1));
     EtcdV3WatchMessage out;
     QVERIFY(!EtcdWatchGrpc::decodeMessage(m, &out));
@@ -218,14 +218,14 @@ void TestWatchGrpc::decodeErrors_data()
 {
     QTest::addColumn<QByteArray>("message");
     QTest::addColumn<QString>("field");
-    const QByteArray good = header(9) + event(false, keyValue("/k", "v", 9, 9, 1));
+    const QByteArray good = header(9) + watchEvent(false, keyValue("/k", "v", 9, 9, 1));
     QTest::newRow("cut in the middle") << good.left(good.size() - 3) << "events";
     QTest::newRow("varint never ends") << QByteArray(11, char(0x80)) << "not a watch response";
     QTest::newRow("length past the end") << (tag(11, 2) + varint(1000) + "abc") << "events";
     QTest::newRow("created as bytes") << bytes(3, "yes") << "created";
     QTest::newRow("header as a number") << num(1, 5) << "header";
     QTest::newRow("event without a key")
-        << event(false, num(2, 3) + bytes(5, "v")) << "events[].kv.key";
+        << watchEvent(false, num(2, 3) + bytes(5, "v")) << "events[].kv.key";
     QTest::newRow("event type 7") << bytes(11, num(1, 7) + bytes(2, keyValue("/k", "", 1, 1, 1)))
                                   << "events[].type";
     QTest::newRow("group wire type") << (tag(40, 3) + tag(40, 4)) << "field 40";
@@ -388,7 +388,7 @@ void TestWatchGrpc::fallsBackToJsonWhereGrpcIsNotServed()
     QVERIFY(w.usesGrpc());
     Recorder rec(&w);
     w.start("/j/", 5);
-    QTRY_COMPARE(streams.sockets.size(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(streams.sockets.size(), 1, 20000);
     QVERIFY(streams.refused >= 1);
     streams.write(0, jsonMessage(4, R"(,"created":true)") + jsonPut("/j/a", 5));
     QTRY_COMPARE(rec.events.size(), 1);
@@ -418,7 +418,7 @@ void TestWatchGrpc::forcedGrpcDoesNotFallBack()
     w.setBackoff(20, 100);
     Recorder rec(&w);
     w.start("/g/", 5);
-    QTRY_VERIFY(rec.interruptions.size() >= 2);
+    QTRY_VERIFY_WITH_TIMEOUT(rec.interruptions.size() >= 2, 30000);
     QVERIFY(streams.sockets.isEmpty());
     QCOMPARE(w.state(), State::Reconnecting);
     QVERIFY(w.usesGrpc());
@@ -453,6 +453,9 @@ void TestWatchGrpc::bigPrefixDeleteIsOneBatch()
         VERIFY_OK(r);
     }
     EtcdWatcher w(m_client.get());
+    // As the live tree watches: with prev_kv, etcd 3.4 reads 20,000 previous values one by
+    // one and the message takes minutes (see EtcdWatcher::setPrevValues).
+    w.setPrevValues(false);
     Recorder rec(&w);
     w.start("/big/", currentRevision() + 1);
     QTRY_COMPARE(w.state(), State::Live);
@@ -468,7 +471,7 @@ void TestWatchGrpc::bigPrefixDeleteIsOneBatch()
     for (const EtcdWatchEvent &e : std::as_const(rec.events)) {
         QCOMPARE(e.action, Action::Delete);
         QCOMPARE(e.revision, d.value.header.revision);
-        QCOMPARE(e.prevValue.value_or("none"), "value");
+        QVERIFY(!e.prevValue);
     }
     QCOMPARE(w.revision(), d.value.header.revision);
 }
