@@ -169,7 +169,7 @@ QList<BenchRow> BenchCase::measureTree(qint64 wholeMs, qint64 prefixMs)
     const qint64 levelRssRaw = residentBytes();
     const qint64 levelRssKept = residentBytesTrimmed();
     if (!probe.longGaps().isEmpty())
-        benchLog(QStringLiteral("case %1: stalls of 50 ms or more: %2").arg(id, probe.longGaps()));
+        benchLog(QStringLiteral("case %1: stalls of 30 ms or more: %2").arg(id, probe.longGaps()));
     const EtcdRequestCounters delta = readRequestCounters(url) - before;
     const qint64 requests = model.listRequestCount();
     benchLog(QStringLiteral("case %1: root %2, %3 with %4 rows at %5; %6; longest stall %7")
@@ -254,7 +254,7 @@ QList<BenchRow> BenchCase::measureTree(qint64 wholeMs, qint64 prefixMs)
         return rows;
     }
     if (!probe.longGaps().isEmpty())
-        benchLog(QStringLiteral("case %1: stalls of 50 ms or more: %2").arg(id, probe.longGaps()));
+        benchLog(QStringLiteral("case %1: stalls of 30 ms or more: %2").arg(id, probe.longGaps()));
     settle(500);
     const qint64 rssRaw = residentBytes();
     const qint64 rssKept = residentBytesTrimmed();

@@ -13,6 +13,7 @@
 #include <QRegularExpression>
 
 #include <cstdio>
+#include <ctime>
 
 #include <malloc.h>
 #include <unistd.h>
@@ -39,12 +40,25 @@ StallProbe::StallProbe(int intervalMs, QObject *parent)
     connect(&m_timer, &QTimer::timeout, this, &StallProbe::onTick);
 }
 
+namespace {
+
+qint64 threadCpuNs()
+{
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return qint64(t.tv_sec) * 1000000000LL + t.tv_nsec;
+}
+
+} // namespace
+
 void StallProbe::start()
 {
     m_longestNs = 0;
+    m_longestCpuNs = 0;
     m_longGaps.clear();
     m_clock.start();
     m_lastNs = 0;
+    m_lastCpuNs = threadCpuNs();
     m_timer.start();
 }
 
@@ -57,13 +71,19 @@ void StallProbe::stop()
 void StallProbe::onTick()
 {
     const qint64 now = m_clock.nsecsElapsed();
+    const qint64 cpu = threadCpuNs();
     const qint64 gap = now - m_lastNs;
-    m_longestNs = qMax(m_longestNs, gap);
-    if (gap >= 50 * 1000000LL)
-        m_longGaps << QStringLiteral("%1 s: %2 ms")
+    if (gap > m_longestNs) {
+        m_longestNs = gap;
+        m_longestCpuNs = cpu - m_lastCpuNs;
+    }
+    if (gap >= 30 * 1000000LL)
+        m_longGaps << QStringLiteral("%1 s: %2 ms (cpu %3 ms)")
                           .arg(double(m_lastNs) / 1e9, 0, 'f', 2)
-                          .arg(gap / 1000000);
+                          .arg(gap / 1000000)
+                          .arg((cpu - m_lastCpuNs) / 1000000);
     m_lastNs = now;
+    m_lastCpuNs = cpu;
 }
 
 void settle(int ms)

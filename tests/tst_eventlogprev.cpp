@@ -1,0 +1,179 @@
+// The event log's previous values read on demand from a real etcd (the live watch runs without
+// prev_kv): an update shows the value it replaced, a delete the value it removed, a compacted
+// revision says so, creates and v2 events ask nothing; the row and the event follow, under
+// QAbstractItemModelTester. And the event log panel's detail area, which asks when it shows one.
+#include "etcdclient.h"
+#include "etcdfixture.h"
+#include "etcdtesting.h"
+#include "etcdv3client.h"
+#include "eventlogmodel.h"
+#include "eventlogpanel.h"
+#include "watchtesting.h"
+
+#include <QAbstractItemModelTester>
+#include <QPlainTextEdit>
+#include <QSignalSpy>
+#include <QTest>
+#include <QTreeView>
+
+using namespace watchtesting;
+using Action = EtcdWatchEvent::Action;
+
+class TestEventLogPrev : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void updateAndDeleteReadTheirPreviousValue();
+    void compactedRevisionSaysSo();
+    void onlyWhereThereIsOneToRead();
+    void panelShowsItWhenSelected();
+
+private:
+    qint64 put(const QByteArray &key, const QByteArray &value);
+    qint64 remove(const QByteArray &key);
+    static EtcdWatchEvent event(Action action, const QByteArray &key, qint64 revision,
+                                const QByteArray &value = {});
+    qint64 appendOne(const EtcdWatchEvent &e);
+
+    std::unique_ptr<EtcdServer> m_etcd;
+    std::unique_ptr<EtcdClient> m_client;
+    std::unique_ptr<EventLogModel> m_model;
+    std::unique_ptr<QAbstractItemModelTester> m_tester;
+};
+
+void TestEventLogPrev::initTestCase()
+{
+    m_etcd = std::make_unique<EtcdServer>();
+    QVERIFY2(m_etcd->start(), "etcd did not start");
+    m_client = makeClient({m_etcd->clientUrl()}, EtcdClient::Api::V3);
+    QVERIFY(m_client);
+}
+
+void TestEventLogPrev::init()
+{
+    m_tester.reset();
+    m_model = std::make_unique<EventLogModel>();
+    m_tester = std::make_unique<QAbstractItemModelTester>(
+        m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    m_model->setApi(EtcdClient::Api::V3);
+    m_model->setClient(m_client.get());
+}
+
+qint64 TestEventLogPrev::put(const QByteArray &key, const QByteArray &value)
+{
+    const auto r = run<EtcdV3PutResult>(
+        [&](QObject *c, auto cb) { return m_client->v3()->put(key, value, {}, c, cb); });
+    return r.ok() ? r.value.header.revision : -1;
+}
+
+qint64 TestEventLogPrev::remove(const QByteArray &key)
+{
+    const auto r = run<EtcdV3DeleteResult>(
+        [&](QObject *c, auto cb) { return m_client->v3()->deleteRange(key, {}, c, cb); });
+    return r.ok() ? r.value.header.revision : -1;
+}
+
+EtcdWatchEvent TestEventLogPrev::event(Action action, const QByteArray &key, qint64 revision,
+                                       const QByteArray &value)
+{
+    EtcdWatchEvent e;
+    e.action = action;
+    e.key = key;
+    e.revision = revision;
+    e.value = value;
+    return e;
+}
+
+qint64 TestEventLogPrev::appendOne(const EtcdWatchEvent &e)
+{
+    m_model->append({e});
+    const int row = m_model->rowCount() - 1;
+    return m_model->index(row, 0).data(EventLogModel::SequenceRole).toLongLong();
+}
+
+void TestEventLogPrev::updateAndDeleteReadTheirPreviousValue()
+{
+    put("/prev/k", "first");
+    const qint64 updated = put("/prev/k", "second");
+    const qint64 removed = remove("/prev/k");
+    QVERIFY(updated > 0 && removed > updated);
+    const qint64 u = appendOne(event(Action::Update, "/prev/k", updated, "second"));
+    const qint64 d = appendOne(event(Action::Delete, "/prev/k", removed));
+    const int uRow = m_model->rowOfSequence(u);
+    QVERIFY(m_model->canLoadPrevValue(m_model->eventAt(uRow)));
+    QSignalSpy loaded(m_model.get(), &EventLogModel::prevValueLoaded);
+    QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+    m_model->loadPrevValue(u);
+    m_model->loadPrevValue(u); // asked once only
+    m_model->loadPrevValue(d);
+    QVERIFY(m_model->isLoadingPrevValue(u));
+    QTRY_COMPARE(loaded.size(), 2);
+    QVERIFY(!m_model->isLoadingPrevValue(u));
+    QCOMPARE(m_model->eventAt(uRow).prevValue.value_or("none"), "first");
+    QCOMPARE(m_model->eventAt(m_model->rowOfSequence(d)).prevValue.value_or("none"), "second");
+    QCOMPARE(m_model->index(uRow, EventLogModel::BeforeColumn).data().toString(),
+             QStringLiteral("first"));
+    QCOMPARE(changed.size(), 2);
+    QCOMPARE(changed.first().at(0).value<QModelIndex>().column(), int(EventLogModel::BeforeColumn));
+    // Loaded: nothing more to read.
+    QVERIFY(!m_model->canLoadPrevValue(m_model->eventAt(uRow)));
+    QVERIFY(m_model->prevValueError(u).isEmpty());
+}
+
+void TestEventLogPrev::compactedRevisionSaysSo()
+{
+    put("/cmp/k", "a");
+    const qint64 updated = put("/cmp/k", "b");
+    const qint64 last = put("/cmp/other", "x");
+    const auto c = run<EtcdV3Header>(
+        [&](QObject *ctx, auto cb) { return m_client->v3()->compact(last, true, ctx, cb); });
+    VERIFY_OK(c);
+    const qint64 seq = appendOne(event(Action::Update, "/cmp/k", updated, "b"));
+    QSignalSpy loaded(m_model.get(), &EventLogModel::prevValueLoaded);
+    m_model->loadPrevValue(seq);
+    QTRY_COMPARE(loaded.size(), 1);
+    QVERIFY2(m_model->prevValueError(seq).contains(QLatin1String("compacted")),
+             qPrintable(m_model->prevValueError(seq)));
+    QVERIFY(!m_model->eventAt(m_model->rowOfSequence(seq)).prevValue);
+    // Not asked again.
+    m_model->loadPrevValue(seq);
+    QVERIFY(!m_model->isLoadingPrevValue(seq));
+}
+
+void TestEventLogPrev::onlyWhereThereIsOneToRead()
+{
+    const EtcdWatchEvent created = event(Action::Put, "/n/k", 5, "v");
+    QVERIFY(!m_model->canLoadPrevValue(created));
+    EtcdWatchEvent sent = event(Action::Update, "/n/k", 6, "w");
+    sent.prevValue = QByteArray("v");
+    QVERIFY(!m_model->canLoadPrevValue(sent));
+    QVERIFY(m_model->canLoadPrevValue(event(Action::Update, "/n/k", 6, "w")));
+    m_model->setApi(EtcdClient::Api::V2);
+    QVERIFY(!m_model->canLoadPrevValue(event(Action::Update, "/n/k", 6, "w")));
+    m_model->setApi(EtcdClient::Api::V3);
+    m_model->setClient(nullptr);
+    QVERIFY(!m_model->canLoadPrevValue(event(Action::Update, "/n/k", 6, "w")));
+}
+
+void TestEventLogPrev::panelShowsItWhenSelected()
+{
+    put("/pan/k", "old value");
+    const qint64 updated = put("/pan/k", "new value");
+    EventLogPanel panel(m_model.get());
+    panel.resize(900, 400);
+    panel.show();
+    const qint64 seq = appendOne(event(Action::Update, "/pan/k", updated, "new value"));
+    QSignalSpy loaded(m_model.get(), &EventLogModel::prevValueLoaded);
+    panel.view()->setCurrentIndex(m_model->index(m_model->rowOfSequence(seq), 0));
+    QCOMPARE(panel.shownSequence(), seq);
+    QTRY_COMPARE(loaded.size(), 1);
+    bool shown = false;
+    for (QPlainTextEdit *edit : panel.findChildren<QPlainTextEdit *>())
+        shown = shown || edit->toPlainText() == QLatin1String("old value");
+    QVERIFY(shown);
+}
+
+QTEST_MAIN(TestEventLogPrev)
+#include "tst_eventlogprev.moc"
