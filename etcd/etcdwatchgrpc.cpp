@@ -109,79 +109,70 @@ bool readNested(Reader &r, int wireType, const char **data, qsizetype *size)
     return wireType == Bytes && r.bytes(data, size);
 }
 
-bool readHeader(const char *data, qsizetype size, EtcdV3Header *h)
+bool readBytes(Reader &r, int wireType, QByteArray *out)
+{
+    const char *d = nullptr;
+    qsizetype n = 0;
+    if (!readNested(r, wireType, &d, &n))
+        return false;
+    *out = QByteArray(d, n);
+    return true;
+}
+
+// Calls read(r, field, wireType) for each field of a message: it reads the field (false when
+// the field is bad) or skips one it does not know with r.skip(wireType).
+template<typename Read> bool readFields(const char *data, qsizetype size, Read read)
 {
     Reader r(data, size);
     while (!r.atEnd()) {
         quint32 field = 0;
         int wt = 0;
-        if (!r.tag(&field, &wt))
-            return false;
-        bool ok = true;
-        switch (field) {
-        case 1:
-            ok = readInt(r, wt, &h->clusterId);
-            break;
-        case 2:
-            ok = readInt(r, wt, &h->memberId);
-            break;
-        case 3:
-            ok = readInt(r, wt, &h->revision);
-            break;
-        case 4:
-            ok = readInt(r, wt, &h->raftTerm);
-            break;
-        default:
-            ok = r.skip(wt);
-        }
-        if (!ok)
+        if (!r.tag(&field, &wt) || !read(r, field, wt))
             return false;
     }
     return true;
 }
 
+// etcdserverpb.ResponseHeader: cluster_id 1, member_id 2, revision 3, raft_term 4.
+bool readHeader(const char *data, qsizetype size, EtcdV3Header *h)
+{
+    return readFields(data, size, [h](Reader &r, quint32 field, int wt) {
+        switch (field) {
+        case 1:
+            return readInt(r, wt, &h->clusterId);
+        case 2:
+            return readInt(r, wt, &h->memberId);
+        case 3:
+            return readInt(r, wt, &h->revision);
+        case 4:
+            return readInt(r, wt, &h->raftTerm);
+        default:
+            return r.skip(wt);
+        }
+    });
+}
+
 // mvccpb.KeyValue: key 1, create_revision 2, mod_revision 3, version 4, value 5, lease 6.
 bool readKeyValue(const char *data, qsizetype size, EtcdV3KeyValue *kv)
 {
-    Reader r(data, size);
-    while (!r.atEnd()) {
-        quint32 field = 0;
-        int wt = 0;
-        if (!r.tag(&field, &wt))
-            return false;
-        bool ok = true;
-        const char *d = nullptr;
-        qsizetype n = 0;
+    return readFields(data, size, [kv](Reader &r, quint32 field, int wt) {
         switch (field) {
         case 1:
-            ok = readNested(r, wt, &d, &n);
-            if (ok)
-                kv->key = QByteArray(d, n);
-            break;
+            return readBytes(r, wt, &kv->key);
         case 2:
-            ok = readInt(r, wt, &kv->createRevision);
-            break;
+            return readInt(r, wt, &kv->createRevision);
         case 3:
-            ok = readInt(r, wt, &kv->modRevision);
-            break;
+            return readInt(r, wt, &kv->modRevision);
         case 4:
-            ok = readInt(r, wt, &kv->version);
-            break;
+            return readInt(r, wt, &kv->version);
         case 5:
-            ok = readNested(r, wt, &d, &n);
-            if (ok)
-                kv->value = QByteArray(d, n);
-            break;
+            return readBytes(r, wt, &kv->value);
         case 6:
-            ok = readInt(r, wt, &kv->lease);
-            break;
+            return readInt(r, wt, &kv->lease);
         default:
-            ok = r.skip(wt);
+            return r.skip(wt);
         }
-        if (!ok)
-            return false;
-    }
-    return true;
+    });
 }
 
 // mvccpb.Event: type 1 (PUT 0, DELETE 1), kv 2, prev_kv 3. The same meaning as the JSON
