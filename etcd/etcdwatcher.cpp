@@ -297,6 +297,8 @@ void EtcdWatcher::connectV3()
     m_jsonTrial = false;
     m_grpcAnswered = false;
     const qint64 from = m_lastRevision > 0 ? m_lastRevision + 1 : m_startRevision;
+    qCDebug(lcEtcdWatch) << "watch" << m_prefix << "from" << from
+                         << (m_connGrpc ? "over gRPC" : "over the JSON gateway");
     const quint64 generation = m_generation;
     auto finished = [this, generation](const EtcdHttpResponse &response, const EtcdError &error) {
         if (generation == m_generation)
