@@ -224,16 +224,22 @@ void KeyTreeModel::applyRun(const std::vector<EtcdWatchEvent> &events, std::size
     // Each event says all there is about its key after it, so in a run the newest event per
     // key is the only one that counts: a put then a delete ends deleted, a delete then a put
     // ends present with the put's metadata.
+    // One revision never names a key twice (etcd refuses a txn that would), so a run of one
+    // revision, such as a prefix delete of 100,000 keys, needs no set of the keys seen.
+    const bool oneRevision = events[first].revision == events[last - 1].revision;
     QSet<QByteArray> seen;
-    seen.reserve(qsizetype(last - first));
+    if (!oneRevision)
+        seen.reserve(qsizetype(last - first));
     std::vector<EventOp> ops;
     ops.reserve(last - first);
     for (std::size_t i = last; i-- > first;) {
         const EtcdWatchEvent &e = events[i];
-        const qsizetype before = seen.size();
-        seen.insert(e.key);
-        if (seen.size() == before)
-            continue;
+        if (!oneRevision) {
+            const qsizetype before = seen.size();
+            seen.insert(e.key);
+            if (seen.size() == before)
+                continue;
+        }
         EventOp op;
         op.key = e.key;
         op.event = &e;
