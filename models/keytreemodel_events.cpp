@@ -20,6 +20,8 @@ constexpr std::size_t maxTxnOps = 128;
 // A range delete still arriving is held back until a frame passes without more of it, or at
 // most this long (a bound on how late the tree shows it when it trickles in).
 constexpr qint64 maxHoldMs = 5000;
+// At most this many events applied in one frame (rounded up to a whole revision): ~20 ms here.
+constexpr std::size_t maxEventsPerApply = 20000;
 
 struct NaturalLess
 {
@@ -188,6 +190,16 @@ void KeyTreeModel::applyQueued(bool all)
             if (m_arrivedSinceApply && now - m_holdingSince < maxHoldMs)
                 take = tail;
         }
+    }
+    if (!all && take > maxEventsPerApply) {
+        // A backlog (a watch catching up after a break gets up to 1,000 revisions a message) is
+        // applied a slice per frame, whole revisions only, so the window keeps painting. One
+        // big revision (a prefix delete) still goes at once: it is one removal per directory.
+        std::size_t cut = maxEventsPerApply;
+        const qint64 revision = m_queued[cut - 1].revision;
+        while (cut < take && m_queued[cut].revision == revision)
+            ++cut;
+        take = cut;
     }
     const auto end = m_queued.begin() + std::ptrdiff_t(take);
     std::vector<EtcdWatchEvent> events(std::make_move_iterator(m_queued.begin()),

@@ -29,6 +29,7 @@ private Q_SLOTS:
     void nothingBelowUnlistedDirs();
     void prefixDeleteFewSignals_data();
     void prefixDeleteFewSignals();
+    void backlogAppliedInSlices();
     void orderWithinBatch_data();
     void orderWithinBatch();
     void replayChangesNothing();
@@ -741,6 +742,39 @@ void TestKeyTreeEvents::applyRate()
     QCOMPARE(m_model->rowCount(dir), rows + rows / 2);
     QVERIFY(view.isExpanded(dir));
     QCOMPARE(describe(*m_model), etcdTree(m_v3.get(), "/rate/"));
+}
+
+void TestKeyTreeEvents::backlogAppliedInSlices()
+{
+    // A watch catching up after a break: 50,000 new keys over 500 revisions, delivered at once.
+    // The model applies them a slice per frame (whole revisions, ~20,000 events), not in one go.
+    startModel(m_v3.get(), "/slice/", false);
+    QCOMPARE(m_model->rowCount(), 0);
+    const EtcdWatchEvent base = put3("/slice-base", "x");
+    QList<EtcdWatchEvent> events;
+    for (int i = 0; i < 50000; ++i) {
+        EtcdWatchEvent e;
+        e.action = EtcdWatchEvent::Action::Put;
+        e.key = "/slice/k" + QByteArray::number(i);
+        e.value = "v";
+        e.revision = base.revision + 1 + i / 100;
+        e.createRevision = e.revision;
+        e.version = 1;
+        events << e;
+    }
+    QList<int> applied;
+    connect(m_model.get(), &KeyTreeModel::eventsApplied, this, [&](int n) { applied << n; });
+    m_model->applyEvents(events);
+    QTRY_COMPARE_WITH_TIMEOUT(m_model->pendingEventCount(), 0, 30000);
+    QCOMPARE(m_model->rowCount(), 50000);
+    QVERIFY2(applied.size() >= 3, qPrintable(QString::number(applied.size())));
+    int total = 0;
+    for (int n : std::as_const(applied)) {
+        QVERIFY(n <= 20000);
+        QCOMPARE(n % 100, 0); // whole revisions
+        total += n;
+    }
+    QCOMPARE(total, 50000);
 }
 
 QTEST_MAIN(TestKeyTreeEvents)
