@@ -126,6 +126,13 @@ void TestMainWindow::showsVersionApiAndTopLevel()
     QVERIFY(!w.banner()->isVisible());
     QCOMPARE(w.findChild<QTreeView *>(QStringLiteral("keyView"))->model()->rowCount(),
              topLevel.size());
+    // The watch is live, and says which wire it uses (v3: etcd's gRPC protocol).
+    auto *watch = w.findChild<QLabel *>(QStringLiteral("watchStatus"));
+    QVERIFY(watch);
+    QTRY_VERIFY_WITH_TIMEOUT(watch->text().startsWith(QLatin1String("Live")), 10000);
+    if (api != EtcdClient::Api::V2)
+        QVERIFY2(watch->toolTip().contains(QLatin1String("gRPC protocol")),
+                 qPrintable(watch->toolTip()));
 }
 
 void TestMainWindow::readOnlyIsShown()
