@@ -104,10 +104,13 @@ void EtcdCall::sendAttempt()
     ++m_attempts;
     m_endpoint = m_transport->endpoints().at(m_endpointIndex);
     m_tlsDetails.clear();
+    m_openedConnection = false;
     m_tokenSent =
         m_request.auth == EtcdHttpRequest::Auth::Token ? m_transport->token() : QByteArray();
     m_reply = m_transport->post(m_request, m_endpointIndex);
     connect(m_reply, &QNetworkReply::finished, this, &EtcdCall::onReplyFinished);
+    connect(m_reply, &QNetworkReply::socketStartedConnecting, this,
+            [this] { m_openedConnection = true; });
     connect(m_reply, &QNetworkReply::sslErrors, this, [this](const QList<QSslError> &errors) {
         // Never ignored: remembered so the failure can name the certificate and the reason.
         for (const QSslError &e : errors) {

@@ -40,6 +40,8 @@ public:
     // The token the last attempt went out with (empty without one): whoever sees it refused
     // can tell whether it was renewed since.
     QByteArray tokenSent() const { return m_tokenSent; }
+    // The current attempt had to open a connection (none to its endpoint was open to reuse).
+    bool openedConnection() const { return m_openedConnection; }
 
     // For handlers that took over: send the request again (from the current endpoint), or end
     // the call with an error delivered to the handler.
@@ -80,6 +82,7 @@ private:
     bool m_cancelled = false;
     bool m_finished = false;
     bool m_inHandler = false;
+    bool m_openedConnection = false;
     QString m_endpoint;
     QByteArray m_tokenSent;
     QStringList m_tlsDetails;

@@ -223,6 +223,17 @@ EtcdCall *EtcdV3Client::postGrpcStream(const QByteArray &path, const QByteArray 
     return call;
 }
 
+EtcdCall *EtcdV3Client::postGrpc(const QByteArray &path, const QByteArray &body,
+                                 const QString &operation, QObject *context,
+                                 RawCallback callback)
+{
+    EtcdHttpRequest request = makeRequest({}, body, EtcdHttpRequest::Kind::Read, operation);
+    request.path = path;
+    request.contentType = "application/grpc";
+    request.grpc = true;
+    return send(request, context, std::move(callback), true);
+}
+
 EtcdCall *EtcdV3Client::send(const EtcdHttpRequest &request, QObject *context, RawCallback callback,
                              bool useToken, bool renewal)
 {

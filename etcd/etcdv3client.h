@@ -101,6 +101,10 @@ public:
     // answer reaches the callback even when it carries a gRPC error status in its headers.
     EtcdCall *postGrpcStream(const QByteArray &path, const QByteArray &body,
                              const QString &operation, QObject *context, RawCallback callback);
+    // A unary gRPC call (with the default timeout), on the same HTTP/2 connection as the streams
+    // to that endpoint.
+    EtcdCall *postGrpc(const QByteArray &path, const QByteArray &body, const QString &operation,
+                       QObject *context, RawCallback callback);
 
     // Gets a new token now, for a refusal the client cannot see by itself: etcd cancels a watch
     // inside its 200 stream ("invalid auth token"). Shares the single authenticate in flight with

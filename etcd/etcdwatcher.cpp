@@ -32,29 +32,11 @@ EtcdWatcher::EtcdWatcher(EtcdClient *client, QObject *parent)
     else if (wire == "grpc")
         m_wireFormat = WireFormat::Grpc;
     m_retryTimer.setSingleShot(true);
-    connect(&m_retryTimer, &QTimer::timeout, this, [this] { connectNow(); });
+    connect(&m_retryTimer, &QTimer::timeout, this, &EtcdWatcher::connectNow);
     // Qt 6.4 does not fail an HTTP/2 stream whose connection closed (a member that restarts):
-    // a gRPC stream that has been quiet for a while is replaced by a new one from the last
-    // revision seen + 1, which costs etcd nothing and notices a dead member within seconds.
+    // a gRPC stream quiet for a while is checked with a small call to its endpoint.
     m_idleTimer.setInterval(1000);
-    connect(&m_idleTimer, &QTimer::timeout, this, [this] {
-        if (!m_call || !m_connGrpc || !m_lastData.isValid())
-            return;
-        const qint64 quiet = m_lastData.elapsed();
-        if (!m_grpcAnswered && quiet >= kGrpcAnswerMs) {
-            // Nothing came back, not even the HTTP/2 answer: something on the way took the
-            // request and dropped it (Qt reports no error for a closed HTTP/2 connection).
-            EtcdError e = EtcdError::protocol(
-                tr("the endpoint did not answer the gRPC watch within %1 s")
-                    .arg(kGrpcAnswerMs / 1000),
-                m_call->endpoint());
-            if (!fallBackToJson(e))
-                scheduleReconnect(e);
-        } else if (m_grpcAnswered && quiet >= m_grpcIdleMs) {
-            qCDebug(lcEtcdWatch) << "watch" << m_prefix << "renewing a quiet gRPC stream";
-            connectNow(false);
-        }
-    });
+    connect(&m_idleTimer, &QTimer::timeout, this, &EtcdWatcher::checkGrpcStream);
     m_drainTimer.setSingleShot(true);
     m_drainTimer.setInterval(0);
     connect(&m_drainTimer, &QTimer::timeout, this, &EtcdWatcher::drainBuffered);
@@ -131,7 +113,8 @@ void EtcdWatcher::start(const QByteArray &prefix, qint64 fromRevision)
     m_grpcRefused = false; // each run tries gRPC again: the endpoints may have changed
     m_jsonTrial = false;
     m_connectCount = 0;
-    m_renewCount = 0;
+    m_probeCount = 0;
+    m_grpcEverAnswered = false;
     setState(State::Connecting);
     if (m_state == State::Connecting)
         connectNow();
@@ -160,23 +143,24 @@ void EtcdWatcher::cancelCall()
     m_v2LiveTimer.stop();
     m_drainTimer.stop();
     m_idleTimer.stop();
+    if (EtcdCall *probe = m_probe) {
+        m_probe = nullptr;
+        probe->cancel();
+    }
     if (EtcdCall *call = m_call) {
         m_call = nullptr;
         call->cancel();
     }
 }
 
-void EtcdWatcher::connectNow(bool counted)
+void EtcdWatcher::connectNow()
 {
     if (!m_client) {
         fail(EtcdError(EtcdError::Kind::Cancelled, tr("the connection was closed")));
         return;
     }
     cancelCall();
-    if (counted)
-        ++m_connectCount;
-    else
-        ++m_renewCount;
+    ++m_connectCount;
     m_lines.clear();
     m_frames.clear();
     m_streamEndpoint.clear();
@@ -382,6 +366,7 @@ bool EtcdWatcher::readBuffered(EtcdCall *call, const QElapsedTimer *slice)
                 return false;
             }
             m_grpcAnswered = true;
+            m_grpcEverAnswered = true;
             more = onV3Message(m);
         } else {
             if (!m_lines.next(&bytes))
@@ -393,9 +378,59 @@ bool EtcdWatcher::readBuffered(EtcdCall *call, const QElapsedTimer *slice)
     }
 }
 
+void EtcdWatcher::checkGrpcStream()
+{
+    if (!m_call || !m_connGrpc || !m_lastData.isValid() || m_probe)
+        return;
+    const qint64 quiet = m_lastData.elapsed();
+    if (!m_grpcAnswered) {
+        if (quiet < kGrpcAnswerMs)
+            return;
+        // Nothing came back, not even the HTTP/2 answer: something on the way took the request
+        // and dropped it (Qt reports no error for a closed HTTP/2 connection).
+        EtcdError e = EtcdError::protocol(
+            tr("the endpoint did not answer the gRPC watch within %1 s").arg(kGrpcAnswerMs / 1000),
+            m_call->endpoint());
+        if (!fallBackToJson(e))
+            scheduleReconnect(e);
+        return;
+    }
+    if (quiet < m_grpcIdleMs || m_drainTimer.isActive())
+        return;
+    // A quiet stream may be a dead one. Ask its endpoint something small over HTTP/2: when that
+    // fails, or Qt had to open a new connection for it (QNetworkAccessManager keeps one HTTP/2
+    // connection per endpoint), the stream's connection is gone. Resuming is exact; renewing
+    // the stream instead would make etcd scan its history from the last event seen, which on a
+    // quiet prefix of a busy cluster grows without end.
+    ++m_probeCount;
+    const quint64 generation = m_generation;
+    EtcdCall *stream = m_call;
+    const QString endpoint = m_call->endpoint();
+    m_probe = m_client->v3()->postGrpc(
+        "/etcdserverpb.Maintenance/Status", QByteArray(5, '\0'), QStringLiteral("v3 watch check"),
+        this, [this, generation, stream, endpoint](const EtcdHttpResponse &, const EtcdError &e) {
+            EtcdCall *probe = m_probe;
+            m_probe = nullptr;
+            if (generation != m_generation || stream != m_call || !probe)
+                return;
+            m_lastData.start(); // the next check after another quiet period
+            const bool moved = probe->endpoint() != endpoint;
+            const bool unreachable =
+                e && (e.kind() == EtcdError::Kind::Network || e.kind() == EtcdError::Kind::Timeout);
+            if (unreachable || moved || probe->openedConnection()) {
+                EtcdError lost = unreachable ? e
+                                             : EtcdError::network(
+                                                   tr("the connection to %1 was lost").arg(endpoint),
+                                                   endpoint);
+                scheduleReconnect(lost);
+            }
+        });
+}
+
 bool EtcdWatcher::fallBackToJson(const EtcdError &e)
 {
-    if (!m_connGrpc || m_grpcAnswered || m_wireFormat != WireFormat::Auto)
+    // Once gRPC worked in this run, a failure is a break like any other, not a reason to leave.
+    if (!m_connGrpc || m_grpcAnswered || m_grpcEverAnswered || m_wireFormat != WireFormat::Auto)
         return false;
     // Failures that say nothing about the wire: the server is down, slow, refused the
     // certificate, or etcd itself answered (no leader, a refused token).

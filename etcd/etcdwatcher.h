@@ -86,10 +86,11 @@ public:
     EtcdError lastError() const { return m_lastError; }
     // Connections opened since start() (the first included), for tests and diagnostics.
     int connectCount() const { return m_connectCount; }
-    // Quiet gRPC streams replaced by a new one (see setGrpcIdleMs), since start().
-    int renewCount() const { return m_renewCount; }
-    // A gRPC stream that received nothing for this long is replaced (default 5 s): Qt does not
-    // report the loss of an HTTP/2 connection to the streams on it.
+    // Checks of a quiet gRPC stream's connection (see setGrpcIdleMs) since start().
+    int probeCount() const { return m_probeCount; }
+    // A gRPC stream that received nothing for this long has its connection checked (default
+    // 5 s, then every 5 s while quiet): Qt does not report the loss of an HTTP/2 connection to
+    // the streams on it.
     void setGrpcIdleMs(int ms)
     {
         m_grpcIdleMs = qMax(1, ms);
@@ -134,8 +135,9 @@ Q_SIGNALS:
 
 private:
     void setState(State state);
-    // `counted`: a connection of its own (connectCount()); false: a quiet gRPC stream renewed.
-    void connectNow(bool counted = true);
+    void connectNow();
+    // A gRPC stream quiet for setGrpcIdleMs(): checks that its connection still exists.
+    void checkGrpcStream();
     void scheduleReconnect(const EtcdError &error);
     void fail(const EtcdError &error);
     void loseHistory(qint64 compactRevision);
@@ -189,7 +191,9 @@ private:
     QElapsedTimer m_lastData;
     int m_grpcIdleMs = 5000;
     static constexpr int kGrpcAnswerMs = 5000;
-    int m_renewCount = 0;
+    int m_probeCount = 0;
+    QPointer<EtcdCall> m_probe;
+    bool m_grpcEverAnswered = false; // a gRPC stream of this run was answered
     static constexpr int kReadSliceMs = 8;
     int m_backoffInitialMs = 250;
     int m_backoffMaxMs = 5000;

@@ -111,6 +111,7 @@ void EventLogModel::clear()
     m_dropped = 0;
     m_bytes = 0;
     m_pending = 0;
+    m_prevErrors.clear(); // (reads under way finish into nothing: their records are gone)
     endResetModel();
     Q_EMIT countsChanged();
 }

@@ -94,7 +94,13 @@ public:
     // v3 watches run without prev_kv (see EtcdWatcher::setPrevValues): the value a key had before
     // an update or delete is read on demand, from etcd's history at the event's revision - 1,
     // when the user looks at the event. `client` answers those reads; null: none are made.
-    void setClient(EtcdClient *client) { m_client = client; }
+    void setClient(EtcdClient *client)
+    {
+        m_client = client;
+        // Reads under way belong to the old client (its calls may never answer).
+        m_prevLoading.clear();
+        m_prevErrors.clear();
+    }
     // True when the event has no previous value yet and one can be read: a v3 update or delete.
     bool canLoadPrevValue(const EtcdWatchEvent &event) const;
     // Starts reading it for the event with this sequence (once); prevValueLoaded follows. The

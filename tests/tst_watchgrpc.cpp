@@ -2,7 +2,7 @@
 // framing on their own (bytes built by hand, field numbers from etcd's rpc.proto and kv.proto),
 // the way to the JSON gateway when an endpoint does not speak gRPC (a fake HTTP/1.1 server), and
 // against a real etcd: gRPC is what Auto uses, a big prefix delete arrives as one batch, binary
-// keys keep their bytes, and a quiet stream is renewed without losing or repeating an event.
+// keys keep their bytes, and a quiet stream's connection is checked, a dead one noticed.
 #include "etcdclient.h"
 #include "etcdfixture.h"
 #include "etcdtesting.h"
@@ -112,7 +112,8 @@ private Q_SLOTS:
     void autoUsesGrpcAgainstEtcd();
     void bigPrefixDeleteIsOneBatch();
     void binaryKeys();
-    void quietStreamRenewed();
+    void quietStreamChecked();
+    void deadConnectionNoticed();
 
 private:
     qint64 currentRevision();
@@ -492,26 +493,50 @@ void TestWatchGrpc::binaryKeys()
     QCOMPARE(rec.events[0].value, value);
 }
 
-void TestWatchGrpc::quietStreamRenewed()
+void TestWatchGrpc::quietStreamChecked()
 {
     EtcdWatcher w(m_client.get());
     w.setGrpcIdleMs(150);
     Recorder rec(&w);
     w.start("/quiet/", currentRevision() + 1);
     QTRY_COMPARE(w.state(), State::Live);
-    QTRY_VERIFY(w.renewCount() >= 3);
-    // Renewals are silent: no interruption, no new state, no extra connection.
+    // A healthy connection passes every check: the checks share the stream's HTTP/2 connection
+    // (a new connection would mean the stream's was lost, and a reconnect).
+    QTRY_VERIFY(w.probeCount() >= 3);
     QVERIFY(rec.interruptions.isEmpty());
     QCOMPARE(rec.states.count(State::Live), 1);
     QCOMPARE(w.connectCount(), 1);
-    for (int i = 0; i < 20; ++i) {
+    for (int i = 0; i < 20; ++i)
         QVERIFY(!m_etcd->etcdctl({"put", "/quiet/k", QString::number(i)}).isNull());
-        QTest::qWait(0);
-    }
     QTRY_COMPARE(rec.events.size(), 20);
     for (int i = 0; i < 20; ++i)
         QCOMPARE(rec.events[i].value, QByteArray::number(i));
     QVERIFY(rec.ordered());
+    QCOMPARE(w.connectCount(), 1);
+}
+
+void TestWatchGrpc::deadConnectionNoticed()
+{
+    // Qt 6.4 reports nothing to an HTTP/2 stream whose connection closed: the check does.
+    EtcdServer server;
+    QVERIFY(server.start());
+    auto client = makeClient({server.clientUrl()}, EtcdClient::Api::V3);
+    QVERIFY(client);
+    EtcdWatcher w(client.get());
+    w.setGrpcIdleMs(300);
+    w.setBackoff(100, 500);
+    Recorder rec(&w);
+    w.start("/dead/", 1);
+    QTRY_COMPARE(w.state(), State::Live);
+    QVERIFY(w.usesGrpc());
+    server.kill();
+    QTRY_COMPARE_WITH_TIMEOUT(w.state(), State::Reconnecting, 10000);
+    QVERIFY(server.start());
+    QVERIFY(!server.etcdctl({"put", "/dead/k", "after"}).isNull());
+    QTRY_COMPARE_WITH_TIMEOUT(rec.events.size(), 1, 20000);
+    QCOMPARE(rec.events[0].value, "after");
+    QCOMPARE(w.state(), State::Live);
+    QVERIFY(w.usesGrpc());
 }
 
 QTEST_MAIN(TestWatchGrpc)
