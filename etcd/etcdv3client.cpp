@@ -213,24 +213,20 @@ EtcdCall *EtcdV3Client::postGrpcStream(const QByteArray &path, const QByteArray 
                                        const QString &operation, QObject *context,
                                        RawCallback callback)
 {
-    EtcdHttpRequest request = makeRequest({}, body, EtcdHttpRequest::Kind::Read, operation);
-    request.path = path;
-    request.contentType = "application/grpc";
-    request.grpc = true;
-    request.streaming = true;
-    EtcdCall *call = send(request, context, std::move(callback), true);
+    EtcdCall *call = postGrpc(path, body, operation, context, std::move(callback), true);
     call->setTimeout(0);
     return call;
 }
 
 EtcdCall *EtcdV3Client::postGrpc(const QByteArray &path, const QByteArray &body,
                                  const QString &operation, QObject *context,
-                                 RawCallback callback)
+                                 RawCallback callback, bool streaming)
 {
     EtcdHttpRequest request = makeRequest({}, body, EtcdHttpRequest::Kind::Read, operation);
     request.path = path;
     request.contentType = "application/grpc";
     request.grpc = true;
+    request.streaming = streaming;
     return send(request, context, std::move(callback), true);
 }
 

@@ -102,9 +102,9 @@ public:
     EtcdCall *postGrpcStream(const QByteArray &path, const QByteArray &body,
                              const QString &operation, QObject *context, RawCallback callback);
     // A unary gRPC call (with the default timeout), on the same HTTP/2 connection as the streams
-    // to that endpoint.
+    // to that endpoint. (`streaming`: for postGrpcStream.)
     EtcdCall *postGrpc(const QByteArray &path, const QByteArray &body, const QString &operation,
-                       QObject *context, RawCallback callback);
+                       QObject *context, RawCallback callback, bool streaming = false);
 
     // Gets a new token now, for a refusal the client cannot see by itself: etcd cancels a watch
     // inside its 200 stream ("invalid auth token"). Shares the single authenticate in flight with
