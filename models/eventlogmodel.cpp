@@ -83,11 +83,13 @@ void EventLogModel::append(const QList<EtcdWatchEvent> &events)
     for (const EtcdWatchEvent &event : events) {
         auto record = std::make_shared<Record>();
         record->event = event;
+        if (m_api != EtcdClient::Api::V2)
+            rememberValue(record->event);
         if (!record->event.received.isValid())
             record->event.received = now;
         record->sequence = m_nextSequence++;
-        record->bytes =
-            event.key.size() + event.value.size() + (event.prevValue ? event.prevValue->size() : 0);
+        const EtcdWatchEvent &e = record->event;
+        record->bytes = e.key.size() + e.value.size() + (e.prevValue ? e.prevValue->size() : 0);
         m_bytes += record->bytes;
         if (m_paused && matches(event))
             ++m_pending;

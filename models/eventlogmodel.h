@@ -110,6 +110,12 @@ public:
     // Why the previous value could not be read ("compacted", ...); empty when it could.
     QString prevValueError(qint64 sequence) const { return m_prevErrors.value(sequence); }
 
+    // v3 events without a previous value get the value the log last saw for their key, when it
+    // saw every event of the key since (the watch is gap-free while it runs). Call this when the
+    // events stop being one unbroken sequence (a resync after lost history, a new watch):
+    // until a key changes again, its previous value is read on demand instead.
+    void forgetValues();
+
     // The row showing the event with this sequence number, or -1. O(log rows).
     int rowOfSequence(qint64 sequence) const;
     EtcdWatchEvent eventAt(int row) const;
@@ -170,6 +176,11 @@ private:
     bool m_paused = false;
     EtcdClient::Api m_api = EtcdClient::Api::V3;
     QPointer<EtcdClient> m_client;
+    // Per key, the value after the newest event seen (none: deleted). Bounded: cleared when it
+    // holds more than 100,000 keys or maxBytes() of values (then values are read on demand).
+    QHash<QByteArray, std::optional<QByteArray>> m_lastValue;
+    qint64 m_lastValueBytes = 0;
+    void rememberValue(EtcdWatchEvent &event);
     QHash<qint64, bool> m_prevLoading; // sequences whose previous value is being read
     QHash<qint64, QString> m_prevErrors;
 };

@@ -12,6 +12,34 @@ bool EventLogModel::canLoadPrevValue(const EtcdWatchEvent &event) const
            (event.action == A::Update || event.action == A::Delete);
 }
 
+void EventLogModel::rememberValue(EtcdWatchEvent &event)
+{
+    using A = EtcdWatchEvent::Action;
+    const auto it = m_lastValue.find(event.key);
+    if (it != m_lastValue.end() && !event.prevValue && it->has_value() &&
+        (event.action == A::Update || event.action == A::Delete))
+        event.prevValue = **it;
+    std::optional<QByteArray> after;
+    if (!event.isDelete())
+        after = event.value;
+    if (it != m_lastValue.end()) {
+        m_lastValueBytes -= it->has_value() ? (*it)->size() : 0;
+        *it = after;
+    } else {
+        m_lastValue.insert(event.key, after);
+        m_lastValueBytes += event.key.size();
+    }
+    m_lastValueBytes += after ? after->size() : 0;
+    if (m_lastValue.size() > 100000 || m_lastValueBytes > m_maxBytes)
+        forgetValues();
+}
+
+void EventLogModel::forgetValues()
+{
+    m_lastValue.clear();
+    m_lastValueBytes = 0;
+}
+
 bool EventLogModel::isLoadingPrevValue(qint64 sequence) const
 {
     return m_prevLoading.contains(sequence);

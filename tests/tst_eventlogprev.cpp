@@ -29,6 +29,7 @@ private Q_SLOTS:
     void compactedRevisionSaysSo();
     void onlyWhereThereIsOneToRead();
     void panelShowsItWhenSelected();
+    void valuesSeenFillTheNextEvent();
 
 private:
     qint64 put(const QByteArray &key, const QByteArray &value);
@@ -100,6 +101,7 @@ void TestEventLogPrev::updateAndDeleteReadTheirPreviousValue()
     const qint64 removed = remove("/prev/k");
     QVERIFY(updated > 0 && removed > updated);
     const qint64 u = appendOne(event(Action::Update, "/prev/k", updated, "second"));
+    m_model->forgetValues(); // else the delete's previous value is the update's, seen just now
     const qint64 d = appendOne(event(Action::Delete, "/prev/k", removed));
     const int uRow = m_model->rowOfSequence(u);
     QVERIFY(m_model->canLoadPrevValue(m_model->eventAt(uRow)));
@@ -173,6 +175,31 @@ void TestEventLogPrev::panelShowsItWhenSelected()
     for (QPlainTextEdit *edit : panel.findChildren<QPlainTextEdit *>())
         shown = shown || edit->toPlainText() == QLatin1String("old value");
     QVERIFY(shown);
+}
+
+void TestEventLogPrev::valuesSeenFillTheNextEvent()
+{
+    // The watch is gap-free: the value of a key's last event is the next event's previous value.
+    EtcdWatchEvent created = event(Action::Put, "/seen/k", 10, "one");
+    EtcdWatchEvent updated = event(Action::Update, "/seen/k", 11, "two");
+    EtcdWatchEvent removed = event(Action::Delete, "/seen/k", 12);
+    EtcdWatchEvent again = event(Action::Put, "/seen/k", 13, "three");
+    EtcdWatchEvent other = event(Action::Update, "/seen/other", 13, "x");
+    m_model->append({created, updated});
+    m_model->append({removed, again, other});
+    QCOMPARE(m_model->rowCount(), 5);
+    QVERIFY(!m_model->eventAt(0).prevValue);
+    QCOMPARE(m_model->eventAt(1).prevValue.value_or("none"), "one");
+    QCOMPARE(m_model->eventAt(2).prevValue.value_or("none"), "two");
+    QVERIFY(!m_model->eventAt(3).prevValue); // created again: nothing before
+    QVERIFY(!m_model->eventAt(4).prevValue); // never seen: read on demand
+    QVERIFY(m_model->canLoadPrevValue(m_model->eventAt(4)));
+    QCOMPARE(m_model->index(1, EventLogModel::BeforeColumn).data().toString(),
+             QStringLiteral("one"));
+    // After a gap (a resync), nothing seen before counts.
+    m_model->forgetValues();
+    m_model->append({event(Action::Update, "/seen/k", 20, "four")});
+    QVERIFY(!m_model->eventAt(5).prevValue);
 }
 
 QTEST_MAIN(TestEventLogPrev)

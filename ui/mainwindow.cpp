@@ -104,6 +104,12 @@ MainWindow::MainWindow(const EtcdClient::Options &options, QWidget *parent)
     // The open key follows the cluster too; the user's unsaved text is never replaced.
     connect(m_live, &LiveTree::eventsReceived, m_pane, &KeyDetailPane::applyWatchEvents);
     connect(m_live, &LiveTree::stateChanged, this, &MainWindow::updateWatchStatus);
+    connect(m_live, &LiveTree::stateChanged, m_eventLog, [this](LiveTree::State state) {
+        // The events that follow do not continue the ones before without a gap.
+        if (state == LiveTree::State::Starting || state == LiveTree::State::Resyncing ||
+            state == LiveTree::State::Stopped)
+            m_eventLog->forgetValues();
+    });
     connect(m_live, &LiveTree::revisionChanged, this, &MainWindow::updateWatchStatus);
     connect(m_live, &LiveTree::failed, this, [this](const EtcdError &error) {
         statusBar()->showMessage(tr("The watch stopped: %1").arg(describeError(error)), 15000);
