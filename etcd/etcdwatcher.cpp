@@ -425,6 +425,9 @@ void EtcdWatcher::checkGrpcStream()
                 scheduleReconnect(lost);
             }
         });
+    // Its own short timeout: a call sent on a connection that just died gets no answer either.
+    if (m_probe)
+        m_probe->setTimeout(kProbeTimeoutMs);
 }
 
 bool EtcdWatcher::fallBackToJson(const EtcdError &e)

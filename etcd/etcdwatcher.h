@@ -191,6 +191,7 @@ private:
     QElapsedTimer m_lastData;
     int m_grpcIdleMs = 5000;
     static constexpr int kGrpcAnswerMs = 5000;
+    static constexpr int kProbeTimeoutMs = 3000;
     int m_probeCount = 0;
     QPointer<EtcdCall> m_probe;
     bool m_grpcEverAnswered = false; // a gRPC stream of this run was answered
