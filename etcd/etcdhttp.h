@@ -25,6 +25,9 @@ struct EtcdHttpRequest
     // A gRPC call (the watch's fast wire): HTTP/2, cleartext without upgrade on http://, ALPN on
     // https://, with gRPC's headers. Every other request stays on HTTP/1.1.
     bool grpc = false;
+    // gRPC on http:// only: requests with the same tag share one HTTP/2 connection, a new tag
+    // gets a new one (Qt 6.4 can keep a broken HTTP/2 connection and queue requests on it).
+    int connectionTag = 0;
     // A short name of the operation for logs and read-only refusals ("v3 put").
     QString operation;
     // A body over this many bytes is refused before it is sent (0: no limit). For limits the

@@ -118,8 +118,13 @@ QNetworkReply *EtcdTransport::post(const EtcdHttpRequest &request, int endpointI
     QNetworkRequest req(QUrl::fromEncoded(url, QUrl::StrictMode));
     if (request.grpc) {
         req.setAttribute(QNetworkRequest::Http2AllowedAttribute, true);
-        if (url.startsWith("http:"))
+        if (url.startsWith("http:")) {
             req.setAttribute(QNetworkRequest::Http2DirectAttribute, true);
+            // The verify name is part of QNetworkAccessManager's connection key and means
+            // nothing without TLS: a tag in it picks the connection.
+            if (request.connectionTag > 0)
+                req.setPeerVerifyName(QStringLiteral("etcdscope-grpc-%1").arg(request.connectionTag));
+        }
         req.setRawHeader("te", "trailers");
     } else {
         req.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);

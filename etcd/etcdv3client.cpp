@@ -211,22 +211,24 @@ EtcdCall *EtcdV3Client::postStream(const QByteArray &apiPath, const QByteArray &
 
 EtcdCall *EtcdV3Client::postGrpcStream(const QByteArray &path, const QByteArray &body,
                                        const QString &operation, QObject *context,
-                                       RawCallback callback)
+                                       RawCallback callback, int connectionTag)
 {
-    EtcdCall *call = postGrpc(path, body, operation, context, std::move(callback), true);
+    EtcdCall *call =
+        postGrpc(path, body, operation, context, std::move(callback), true, connectionTag);
     call->setTimeout(0);
     return call;
 }
 
 EtcdCall *EtcdV3Client::postGrpc(const QByteArray &path, const QByteArray &body,
                                  const QString &operation, QObject *context,
-                                 RawCallback callback, bool streaming)
+                                 RawCallback callback, bool streaming, int connectionTag)
 {
     EtcdHttpRequest request = makeRequest({}, body, EtcdHttpRequest::Kind::Read, operation);
     request.path = path;
     request.contentType = "application/grpc";
     request.grpc = true;
     request.streaming = streaming;
+    request.connectionTag = connectionTag;
     return send(request, context, std::move(callback), true);
 }
 

@@ -100,11 +100,14 @@ public:
     // HTTP/2 with the same token and failover; `body` is the framed protobuf request. A 2xx
     // answer reaches the callback even when it carries a gRPC error status in its headers.
     EtcdCall *postGrpcStream(const QByteArray &path, const QByteArray &body,
-                             const QString &operation, QObject *context, RawCallback callback);
+                             const QString &operation, QObject *context, RawCallback callback,
+                             int connectionTag = 0);
     // A unary gRPC call (with the default timeout), on the same HTTP/2 connection as the streams
-    // to that endpoint. (`streaming`: for postGrpcStream.)
+    // to that endpoint with the same `connectionTag` (EtcdHttpRequest). (`streaming`: for
+    // postGrpcStream.)
     EtcdCall *postGrpc(const QByteArray &path, const QByteArray &body, const QString &operation,
-                       QObject *context, RawCallback callback, bool streaming = false);
+                       QObject *context, RawCallback callback, bool streaming = false,
+                       int connectionTag = 0);
 
     // Gets a new token now, for a refusal the client cannot see by itself: etcd cancels a watch
     // inside its 200 stream ("invalid auth token"). Shares the single authenticate in flight with

@@ -115,6 +115,7 @@ void EtcdWatcher::start(const QByteArray &prefix, qint64 fromRevision)
     m_connectCount = 0;
     m_probeCount = 0;
     m_grpcEverAnswered = false;
+    m_grpcUnanswered = 0;
     setState(State::Connecting);
     if (m_state == State::Connecting)
         connectNow();
@@ -294,7 +295,8 @@ void EtcdWatcher::connectV3()
     }
     EtcdCall *call =
         m_connGrpc ? m_client->v3()->postGrpcStream(EtcdWatchGrpc::kWatchPath, v3CreateBody(from),
-                                                    QStringLiteral("v3 watch"), this, finished)
+                                                    QStringLiteral("v3 watch"), this, finished,
+                                                    m_connectionTag)
                    : m_client->v3()->postStream("/watch", v3CreateBody(from),
                                                 QStringLiteral("v3 watch"), this, finished);
     m_call = call;
@@ -367,6 +369,7 @@ bool EtcdWatcher::readBuffered(EtcdCall *call, const QElapsedTimer *slice)
             }
             m_grpcAnswered = true;
             m_grpcEverAnswered = true;
+            m_grpcUnanswered = 0;
             more = onV3Message(m);
         } else {
             if (!m_lines.next(&bytes))
@@ -391,6 +394,11 @@ void EtcdWatcher::checkGrpcStream()
         EtcdError e = EtcdError::protocol(
             tr("the endpoint did not answer the gRPC watch within %1 s").arg(kGrpcAnswerMs / 1000),
             m_call->endpoint());
+        ++m_connectionTag;
+        // Twice in a row without an answer: HTTP/2 does not get through any more (or Qt cannot
+        // get it going again); the gateway's HTTP/1.1 may.
+        if (++m_grpcUnanswered >= 2)
+            m_grpcEverAnswered = false;
         if (!fallBackToJson(e))
             scheduleReconnect(e);
         return;
@@ -408,7 +416,8 @@ void EtcdWatcher::checkGrpcStream()
     const QString endpoint = m_call->endpoint();
     m_probe = m_client->v3()->postGrpc(
         "/etcdserverpb.Maintenance/Status", QByteArray(5, '\0'), QStringLiteral("v3 watch check"),
-        this, [this, generation, stream, endpoint](const EtcdHttpResponse &, const EtcdError &e) {
+        this,
+        [this, generation, stream, endpoint](const EtcdHttpResponse &, const EtcdError &e) {
             EtcdCall *probe = m_probe;
             m_probe = nullptr;
             if (generation != m_generation || stream != m_call || !probe)
@@ -422,9 +431,12 @@ void EtcdWatcher::checkGrpcStream()
                                              : EtcdError::network(
                                                    tr("the connection to %1 was lost").arg(endpoint),
                                                    endpoint);
+                // The next stream on a connection of its own, whatever Qt kept of this one.
+                ++m_connectionTag;
                 scheduleReconnect(lost);
             }
-        });
+        },
+        false, m_connectionTag);
     // Its own short timeout: a call sent on a connection that just died gets no answer either.
     if (m_probe)
         m_probe->setTimeout(kProbeTimeoutMs);

@@ -195,6 +195,8 @@ private:
     int m_probeCount = 0;
     QPointer<EtcdCall> m_probe;
     bool m_grpcEverAnswered = false; // a gRPC stream of this run was answered
+    int m_grpcUnanswered = 0;        // gRPC streams in a row that got no answer at all
+    int m_connectionTag = 1;         // EtcdHttpRequest::connectionTag of the gRPC calls
     static constexpr int kReadSliceMs = 8;
     int m_backoffInitialMs = 250;
     int m_backoffMaxMs = 5000;
