@@ -143,6 +143,7 @@ private:
     void loseHistory(qint64 compactRevision);
     void cancelCall();
     bool isFatal(const EtcdError &error) const;
+    static bool isTokenError(const EtcdError &e);
     void deliver(QList<EtcdWatchEvent> events);
     void advanceTo(qint64 revision);
 
