@@ -312,3 +312,11 @@ QStringList EtcdCluster::clientUrls() const
         urls << m->clientUrl();
     return urls;
 }
+
+QString EtcdCluster::initialCluster() const
+{
+    QStringList parts;
+    for (const auto &m : m_members)
+        parts << m->name() + QLatin1Char('=') + m->peerUrl();
+    return parts.join(QLatin1Char(','));
+}

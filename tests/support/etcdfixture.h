@@ -42,6 +42,10 @@ public:
     bool isRunning() const;
     bool waitHealthy(int timeoutMs = 30000);
 
+    // Arguments added after the fixture's own ones (etcd takes the last of a repeated flag), for
+    // the next start.
+    void setExtraArgs(const QStringList &args) { m_options.extraArgs = args; }
+
     QString name() const { return m_options.name; }
     QString clientUrl() const;
     QString peerUrl() const;
@@ -79,6 +83,8 @@ public:
     EtcdServer *member(int i) const { return m_members.at(std::size_t(i)).get(); }
     int size() const { return int(m_members.size()); }
     QStringList clientUrls() const;
+    // "m1=http://127.0.0.1:…,m2=…": the --initial-cluster of the members, for one that joins.
+    QString initialCluster() const;
 
 private:
     std::vector<std::unique_ptr<EtcdServer>> m_members;
