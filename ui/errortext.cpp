@@ -129,3 +129,44 @@ QString ErrorText::describeForKey(const EtcdError &error, const QByteArray &key)
     }
     return describe(error);
 }
+
+QString describeMemberError(const EtcdError &error)
+{
+    const QString message = error.message();
+    auto has = [&](const char *text) { return message.contains(QLatin1String(text)); };
+    if (error.is(EtcdError::Condition::LearnerNotReady))
+        return QCoreApplication::translate(
+            "ErrorText", "The learner is not in sync with the leader yet. Promote it once it has "
+                         "caught up (its raft index close to the leader's).");
+    if (error.is(EtcdError::Condition::MemberNotFound))
+        return QCoreApplication::translate(
+            "ErrorText", "etcd does not know this member (any more): it may have been removed "
+                         "already.");
+    if (has("unhealthy cluster"))
+        return QCoreApplication::translate(
+            "ErrorText", "etcd refused the change because the cluster is not healthy enough for "
+                         "it: every voting member must be running and connected to the others "
+                         "for a few seconds (etcd's --strict-reconfig-check). Try again shortly.");
+    if (has("Peer URLs already exists") || has("peerURL exists"))
+        return QCoreApplication::translate(
+            "ErrorText", "A member of the cluster already uses this peer URL.");
+    if (has("too many learner"))
+        return QCoreApplication::translate(
+            "ErrorText", "The cluster already has as many learners as etcd allows (one in 3.4 "
+                         "and 3.5). Promote or remove the existing learner first.");
+    if (has("not enough started members"))
+        return QCoreApplication::translate(
+            "ErrorText", "etcd refused the change: too few members are started for the cluster "
+                         "to keep its quorum afterwards.");
+    if (has("can only promote a learner"))
+        return QCoreApplication::translate("ErrorText",
+                                           "Only a learner can be promoted; this member votes "
+                                           "already.");
+    if (has("member ID already exist"))
+        return QCoreApplication::translate("ErrorText",
+                                           "A member with this ID is already in the cluster.");
+    if (error.is(EtcdError::Condition::InvalidField))
+        return QCoreApplication::translate("ErrorText", "etcd refused the peer URLs: %1")
+            .arg(message);
+    return describeError(error);
+}

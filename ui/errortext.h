@@ -12,3 +12,8 @@ QString describeError(const EtcdError &error);
 // /queue is not empty", "Permission denied for /prod/secret", "Key /a already exists". An error
 // that already says it in words (a conflict from KeyDocument) is passed through.
 QString describeKeyError(const EtcdError &error, const QByteArray &key);
+
+// The same for a membership change (add, remove, update, promote), in etcd's terms turned into
+// what to do: "the learner is not in sync with the leader yet", "every member must have been
+// connected for a few seconds", "the peer URL is already used by a member".
+QString describeMemberError(const EtcdError &error);

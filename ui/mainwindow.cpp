@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "clusterinfopanel.h"
+#include "clusterpanel.h"
 #include "connectionbanner.h"
 #include "errortext.h"
 #include "etcdtransport.h"
@@ -33,7 +34,8 @@ MainWindow::MainWindow(const EtcdClient::Options &options, QWidget *parent)
     , m_client(new EtcdClient(this))
     , m_model(new KeyTreeModel(this))
     , m_banner(new ConnectionBanner(this))
-    , m_info(new ClusterInfoPanel(this))
+    , m_cluster(new ClusterPanel(this))
+    , m_info(m_cluster->infoPanel())
     , m_infoDock(new QDockWidget(tr("Cluster"), this))
     , m_live(new LiveTree(m_model, this))
     , m_eventLog(new EventLogModel(this))
@@ -77,12 +79,10 @@ MainWindow::MainWindow(const EtcdClient::Options &options, QWidget *parent)
     setCentralWidget(central);
 
     m_infoDock->setObjectName(QStringLiteral("clusterDock"));
-    m_infoDock->setAccessibleName(tr("Cluster information"));
-    m_infoDock->setWidget(m_info);
-    m_infoDock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable);
-    addDockWidget(Qt::RightDockWidgetArea, m_infoDock);
-    // Out of the way until asked for: the status bar already names the server and the API.
-    m_infoDock->hide();
+    m_infoDock->setAccessibleName(tr("Cluster"));
+    m_infoDock->setWidget(m_cluster);
+    m_infoDock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable |
+                            QDockWidget::DockWidgetFloatable);
 
     m_eventDock->setObjectName(QStringLiteral("eventLogDock"));
     m_eventDock->setAccessibleName(tr("Event log"));
@@ -90,6 +90,20 @@ MainWindow::MainWindow(const EtcdClient::Options &options, QWidget *parent)
     m_eventDock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable |
                              QDockWidget::DockWidgetFloatable);
     addDockWidget(Qt::BottomDockWidgetArea, m_eventDock);
+    // The members table is wide: the cluster panel shares the bottom with the event log, as a
+    // tab, out of the way until asked for (the status bar already names the server and API).
+    addDockWidget(Qt::BottomDockWidgetArea, m_infoDock);
+    tabifyDockWidget(m_eventDock, m_infoDock);
+    m_infoDock->hide();
+    m_eventDock->raise();
+    // The members are asked only while their panel is on screen.
+    connect(m_infoDock, &QDockWidget::visibilityChanged, m_cluster, [this](bool visible) {
+        m_cluster->setActive(visible && m_connected);
+        if (visible && m_infoDock->height() < 300 && !m_infoDock->isFloating())
+            resizeDocks({m_infoDock}, {320}, Qt::Vertical);
+    });
+    connect(m_cluster, &ClusterPanel::statusMessage, this,
+            [this](const QString &text) { statusBar()->showMessage(text, 10000); });
 
     createMenus();
 
@@ -165,7 +179,12 @@ void MainWindow::createMenus()
     viewMenu->addAction(m_actions->action(KeyActions::ShowHidden));
     viewMenu->addSeparator();
     QAction *dockToggle = m_infoDock->toggleViewAction();
-    dockToggle->setText(tr("&Cluster Information"));
+    dockToggle->setText(tr("&Cluster"));
+    // Shown means in front: it shares a tab group with the event log.
+    connect(dockToggle, &QAction::triggered, m_infoDock, [this](bool checked) {
+        if (checked)
+            m_infoDock->raise();
+    });
     dockToggle->setShortcut(QKeySequence(tr("Ctrl+I")));
     viewMenu->addAction(dockToggle);
     QAction *eventsToggle = m_eventDock->toggleViewAction();
@@ -191,6 +210,8 @@ void MainWindow::connectToCluster()
     m_connected = false;
     m_banner->hide();
     m_info->showConnecting(m_options.endpoints, m_options.readOnly);
+    m_cluster->setClient(nullptr);
+    m_cluster->setActive(false);
     m_keyspace->showNotConnected(tr("Connecting…"));
     // Nothing may act on the old connection while the new one is discovered.
     m_live->stop();
@@ -238,6 +259,10 @@ void MainWindow::onDiscovered(const EtcdResult<EtcdClient::ClusterInfo> &result)
     m_eventLog->setClient(m_client);
     // Reloads the tree and follows the cluster from the revision before the listing.
     m_live->start(m_client);
+    m_cluster->setEndpoints(m_options.endpoints);
+    m_cluster->setReadOnly(m_options.readOnly);
+    m_cluster->setClient(m_client);
+    m_cluster->setActive(m_infoDock->isVisible());
     updateTitle();
     updateStatusBar();
     Q_EMIT connectionAttempted(true);
@@ -269,6 +294,7 @@ void MainWindow::onReadOnlyChanged(bool readOnly)
 {
     // A reconnect applies m_options again: the toggle must survive it.
     m_options.readOnly = readOnly;
+    m_cluster->setReadOnly(readOnly);
     if (m_connected)
         m_info->showInfo(m_client->clusterInfo(), readOnly);
     else

@@ -6,6 +6,7 @@
 #include <QPointer>
 
 class ClusterInfoPanel;
+class ClusterPanel;
 class ConnectionBanner;
 class EventLogModel;
 class EventLogPanel;
@@ -32,6 +33,8 @@ public:
     EtcdClient *client() const { return m_client; }
     ConnectionBanner *banner() const { return m_banner; }
     ClusterInfoPanel *clusterInfoPanel() const { return m_info; }
+    ClusterPanel *clusterPanel() const { return m_cluster; }
+    QDockWidget *clusterDock() const { return m_infoDock; }
     KeyspacePanel *keyspacePanel() const { return m_keyspace; }
     KeyTreeModel *keyModel() const { return m_model; }
     KeyDetailPane *detailPane() const { return m_pane; }
@@ -72,6 +75,7 @@ private:
 
     KeyTreeModel *m_model;
     ConnectionBanner *m_banner;
+    ClusterPanel *m_cluster;
     ClusterInfoPanel *m_info;
     QDockWidget *m_infoDock;
     LiveTree *m_live;

@@ -1,0 +1,135 @@
+#include "memberdialogs.h"
+
+#include <QCheckBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QUrl>
+#include <QVBoxLayout>
+
+MemberUrlsDialog::MemberUrlsDialog(Mode mode, const QString &clusterName, QWidget *parent)
+    : QDialog(parent)
+    , m_mode(mode)
+    , m_urls(new QLineEdit(this))
+    , m_problem(new QLabel(this))
+    , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
+{
+    setObjectName(mode == Mode::Add ? QStringLiteral("addMemberDialog")
+                                    : QStringLiteral("updateMemberDialog"));
+    setWindowTitle(mode == Mode::Add ? tr("Add a Member to %1").arg(clusterName)
+                                     : tr("Change Peer URLs in %1").arg(clusterName));
+    setAccessibleName(windowTitle());
+    auto *layout = new QVBoxLayout(this);
+    auto *intro = new QLabel(
+        mode == Mode::Add
+            ? tr("The cluster learns about the member now; start etcd on the new machine "
+                 "afterwards with the configuration shown then. A learner receives the data "
+                 "without voting, and can be promoted once it has caught up: the safe way to "
+                 "grow a cluster.")
+            : tr("The other members reach this member at its peer URLs. Change them before "
+                 "the member moves, then restart it with the new --listen-peer-urls."),
+        this);
+    intro->setWordWrap(true);
+    layout->addWidget(intro);
+
+    auto *form = new QFormLayout;
+    m_urls->setObjectName(QStringLiteral("peerUrlsEdit"));
+    m_urls->setPlaceholderText(QStringLiteral("https://10.0.0.14:2380"));
+    m_urls->setAccessibleName(tr("Peer URLs"));
+    form->addRow(tr("&Peer URLs:"), m_urls);
+    if (mode == Mode::Add) {
+        m_name = new QLineEdit(this);
+        m_name->setObjectName(QStringLiteral("memberNameEdit"));
+        m_name->setPlaceholderText(tr("infra4 (optional: for the configuration shown after)"));
+        m_name->setAccessibleName(tr("Member name"));
+        form->addRow(tr("&Name:"), m_name);
+        m_learner = new QCheckBox(tr("Add as a &learner (promote it when it is in sync)"), this);
+        m_learner->setObjectName(QStringLiteral("learnerCheck"));
+        m_learner->setChecked(true);
+        form->addRow(QString(), m_learner);
+    }
+    layout->addLayout(form);
+    m_problem->setObjectName(QStringLiteral("problemLabel"));
+    m_problem->setWordWrap(true);
+    m_problem->setStyleSheet(QStringLiteral("color: #b00020"));
+    layout->addWidget(m_problem);
+    m_buttons->button(QDialogButtonBox::Ok)
+        ->setText(mode == Mode::Add ? tr("Add Member") : tr("Change URLs"));
+    layout->addWidget(m_buttons);
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(m_urls, &QLineEdit::textChanged, this, &MemberUrlsDialog::validate);
+    resize(520, sizeHint().height());
+    validate();
+}
+
+void MemberUrlsDialog::setPeerUrls(const QStringList &urls)
+{
+    m_urls->setText(urls.join(QStringLiteral(", ")));
+}
+
+QStringList MemberUrlsDialog::peerUrls() const
+{
+    return splitUrls(m_urls->text());
+}
+
+void MemberUrlsDialog::setLearnerAvailable(bool available)
+{
+    if (!m_learner)
+        return;
+    m_learner->setEnabled(available);
+    if (!available) {
+        m_learner->setChecked(false);
+        m_learner->setToolTip(tr("Learners need the v3 API, which this cluster does not serve."));
+    }
+}
+
+bool MemberUrlsDialog::asLearner() const
+{
+    return m_learner && m_learner->isChecked();
+}
+
+QString MemberUrlsDialog::memberName() const
+{
+    return m_name ? m_name->text().trimmed() : QString();
+}
+
+QStringList MemberUrlsDialog::splitUrls(const QString &text)
+{
+    static const QRegularExpression separators(QStringLiteral("[,\\s]+"));
+    return text.split(separators, Qt::SkipEmptyParts);
+}
+
+QString MemberUrlsDialog::problem() const
+{
+    const QStringList urls = peerUrls();
+    if (urls.isEmpty())
+        return tr("Give at least one peer URL, such as http://10.0.0.14:2380.");
+    for (const QString &text : urls) {
+        const QUrl url(text, QUrl::StrictMode);
+        const QString scheme = url.scheme();
+        if (!url.isValid() || (scheme != QLatin1String("http") && scheme != QLatin1String("https")))
+            return tr("%1 is not an http:// or https:// URL.").arg(text);
+        if (url.host().isEmpty())
+            return tr("%1 has no host.").arg(text);
+        if (url.port() <= 0)
+            return tr("%1 has no port (etcd's peer port is usually 2380).").arg(text);
+        if (!url.path().isEmpty() && url.path() != QLatin1String("/"))
+            return tr("%1 has a path; peer URLs are scheme, host and port only.").arg(text);
+    }
+    QStringList unique = urls;
+    if (unique.removeDuplicates() > 0)
+        return tr("A URL is given twice.");
+    return {};
+}
+
+void MemberUrlsDialog::validate()
+{
+    const QString why = m_urls->text().trimmed().isEmpty() ? QString() : problem();
+    m_problem->setText(why);
+    m_problem->setVisible(!why.isEmpty());
+    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(problem().isEmpty());
+}
