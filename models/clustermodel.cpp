@@ -29,6 +29,9 @@ void ClusterModel::setClient(EtcdClient *client)
     for (EtcdClient *c : std::as_const(m_memberClients))
         c->deleteLater();
     m_memberClients.clear();
+    m_memberClientUrls.clear();
+    m_endpointMember.clear();
+    m_recreateClients = false;
     m_history.clear();
     m_leaderId = 0;
     m_clusterId = 0;
@@ -52,9 +55,8 @@ void ClusterModel::setInterval(int ms)
 void ClusterModel::setProbeTimeout(int ms)
 {
     m_probeTimeoutMs = std::max(100, ms);
-    for (EtcdClient *c : std::as_const(m_memberClients))
-        c->deleteLater();
-    m_memberClients.clear();
+    // Their calls belong to them: replaced when no round runs.
+    m_recreateClients = true;
 }
 
 void ClusterModel::setActive(bool active)

@@ -186,6 +186,10 @@ private:
     void applyMemberList(const QList<EtcdV3Member> &members, quint64 clusterId);
     void probeMember(quint64 id);
     EtcdClient *memberClient(const ClusterMember &member);
+    QStringList probeUrls(const ClusterMember &member) const;
+    void dropMemberClient(quint64 id);
+    bool isMember(EtcdClient *client, quint64 id, quint64 answeredAs);
+    EtcdError otherMember(EtcdClient *client, quint64 answeredAs);
     void setMemberAnswer(quint64 id, const std::function<void(ClusterMember &)> &change);
     void stepDone();
     void finishRound();
@@ -196,8 +200,14 @@ private:
 
     QPointer<EtcdClient> m_client;
     std::vector<ClusterMember> m_members;
-    // Each member's own connection (its client URLs), kept across rounds.
+    // Each member's own connection, kept across rounds, with the URLs it was made for.
     QHash<quint64, EtcdClient *> m_memberClients;
+    QHash<quint64, QStringList> m_memberClientUrls;
+    // Which member answered at each of the connection's endpoints (the header of the member
+    // list). A member is asked there first: the URLs members advertise may not be reachable
+    // from this machine (a tunnel, NAT, container names) while the user's endpoints are.
+    QHash<QString, quint64> m_endpointMember;
+    bool m_recreateClients = false;
     QHash<quint64, std::deque<Sample>> m_history;
     std::unique_ptr<Round> m_round;
     std::unique_ptr<Round> m_finishedRound;

@@ -53,6 +53,13 @@ bool ClusterModel::refresh()
 void ClusterModel::startRound()
 {
     m_finishedRound.reset();
+    if (m_recreateClients) {
+        m_recreateClients = false;
+        for (EtcdClient *c : std::as_const(m_memberClients))
+            c->deleteLater();
+        m_memberClients.clear();
+        m_memberClientUrls.clear();
+    }
     m_round = std::make_unique<Round>();
     Round *round = m_round.get();
     Q_EMIT refreshStarted();
@@ -78,10 +85,15 @@ void ClusterModel::startRound()
         stepDone();
     };
     if (servesV3()) {
-        m_client->v3()->memberList(&round->context,
-                                   [listed](const EtcdResult<EtcdV3MemberListResult> &r) {
-                                       listed(r.value.members, r.value.header.clusterId, r.error);
-                                   });
+        EtcdClient *client = m_client;
+        m_client->v3()->memberList(
+            &round->context, [this, listed, client](const EtcdResult<EtcdV3MemberListResult> &r) {
+                // The endpoint that answered is current now; the header names its member.
+                if (r.ok() && r.value.header.memberId != 0)
+                    m_endpointMember.insert(client->transport()->currentEndpoint(),
+                                            r.value.header.memberId);
+                listed(r.value.members, r.value.header.clusterId, r.error);
+            });
     } else {
         m_client->v2()->listMembers(
             &round->context, [listed](const EtcdResult<std::vector<EtcdV2Member>> &r) {
@@ -138,8 +150,7 @@ void ClusterModel::applyMemberList(const QList<EtcdV3Member> &members, quint64 c
         beginRemoveRows({}, first, row);
         for (int r = first; r <= row; ++r) {
             const quint64 id = m_members[std::size_t(r)].id;
-            if (EtcdClient *c = m_memberClients.take(id))
-                c->deleteLater();
+            dropMemberClient(id);
             m_history.remove(id);
         }
         m_members.erase(m_members.begin() + first, m_members.begin() + row + 1);
@@ -169,10 +180,6 @@ void ClusterModel::applyMemberList(const QList<EtcdV3Member> &members, quint64 c
         if (known.name == m.name && known.peerUrls == m.peerUrls &&
             known.clientUrls == m.clientUrls && known.isLearner == m.isLearner)
             continue;
-        if (known.clientUrls != m.clientUrls) {
-            if (EtcdClient *c = m_memberClients.take(m.id))
-                c->deleteLater();
-        }
         known.name = m.name;
         known.peerUrls = m.peerUrls;
         known.clientUrls = m.clientUrls;
@@ -185,12 +192,61 @@ void ClusterModel::applyMemberList(const QList<EtcdV3Member> &members, quint64 c
     }
 }
 
+bool ClusterModel::isMember(EtcdClient *client, quint64 id, quint64 answeredAs)
+{
+    if (answeredAs == 0 || answeredAs == id)
+        return true;
+    // A URL that answers as another member (a load balancer, a stale mapping): not asked for
+    // this member again.
+    const QString url = client->transport()->currentEndpoint();
+    if (m_endpointMember.value(url) == id)
+        m_endpointMember.remove(url);
+    m_recreateClients = true;
+    return false;
+}
+
+EtcdError ClusterModel::otherMember(EtcdClient *client, quint64 answeredAs)
+{
+    return EtcdError::protocol(
+        tr("%1 answered as member %2, not as this one").arg(client->transport()->currentEndpoint(),
+                                                            hexId(answeredAs)),
+        client->transport()->currentEndpoint());
+}
+
+void ClusterModel::dropMemberClient(quint64 id)
+{
+    // Only between rounds or before a member is asked in one: its calls die with it.
+    if (EtcdClient *c = m_memberClients.take(id))
+        c->deleteLater();
+    m_memberClientUrls.remove(id);
+}
+
+QStringList ClusterModel::probeUrls(const ClusterMember &member) const
+{
+    QStringList urls;
+    for (auto it = m_endpointMember.cbegin(); it != m_endpointMember.cend(); ++it) {
+        if (it.value() == member.id)
+            urls << it.key();
+    }
+    urls.sort();
+    for (const QString &url : member.clientUrls) {
+        const QString normalized = EtcdTransport::normalizeEndpoint(url);
+        if (!urls.contains(normalized))
+            urls << normalized;
+    }
+    return urls;
+}
+
 EtcdClient *ClusterModel::memberClient(const ClusterMember &member)
 {
-    if (EtcdClient *c = m_memberClients.value(member.id))
-        return c;
+    const QStringList urls = probeUrls(member);
+    if (EtcdClient *c = m_memberClients.value(member.id)) {
+        if (m_memberClientUrls.value(member.id) == urls)
+            return c;
+        dropMemberClient(member.id);
+    }
     EtcdClient::Options options = m_client->options();
-    options.endpoints = member.clientUrls;
+    options.endpoints = urls;
     options.timeoutMs = m_probeTimeoutMs;
     options.readOnly = true; // the panel only reads through a member's own connection
     auto *c = new EtcdClient(this);
@@ -204,6 +260,7 @@ EtcdClient *ClusterModel::memberClient(const ClusterMember &member)
     // The connection's token serves every member; each renews its own when refused.
     c->transport()->setToken(m_client->transport()->token());
     m_memberClients.insert(member.id, c);
+    m_memberClientUrls.insert(member.id, urls);
     return c;
 }
 
@@ -274,8 +331,12 @@ void ClusterModel::probeMember(quint64 id)
 
     if (servesV3()) {
         begin(1);
-        client->v3()->status(&round->context, [this, round, id, step,
-                                               answered](const EtcdResult<EtcdV3Status> &r) {
+        client->v3()->status(&round->context, [this, round, id, step, answered,
+                                               client](const EtcdResult<EtcdV3Status> &r) {
+            if (r.ok() && !isMember(client, id, r.value.header.memberId)) {
+                step(otherMember(client, r.value.header.memberId));
+                return;
+            }
             if (r.ok()) {
                 round->statuses.insert(id, r.value);
                 answered();
@@ -302,6 +363,10 @@ void ClusterModel::probeMember(quint64 id)
         begin(1);
         client->v2()->selfStats(&round->context, [this, round, id, step, begin, answered,
                                                   client](const EtcdResult<EtcdV2SelfStats> &r) {
+            if (r.ok() && !isMember(client, id, r.value.id)) {
+                step(otherMember(client, r.value.id));
+                return;
+            }
             if (r.ok()) {
                 round->selfStats.insert(id, r.value);
                 answered();

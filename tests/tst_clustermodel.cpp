@@ -432,6 +432,23 @@ void TestClusterModel::hangingMemberDelaysOnlyItself()
     // The leader is known from the members that answered; m3 has no lag.
     QVERIFY(model.leaderId() != 0);
     QVERIFY(!m3->lag);
+
+    // Connected through m3's real URL (as through a tunnel to a member whose advertised URL
+    // this machine cannot reach): m3 is asked where the connection reaches it.
+    auto direct = discoveredClient({cluster.member(2)->clientUrl()});
+    QVERIFY(direct);
+    ClusterModel throughEndpoint;
+    throughEndpoint.setProbeTimeout(probeTimeout);
+    throughEndpoint.setClient(direct.get());
+    QSignalSpy directRounds(&throughEndpoint, &ClusterModel::refreshed);
+    QVERIFY(throughEndpoint.refresh());
+    QVERIFY(directRounds.wait(20000));
+    const ClusterMember &m3Direct =
+        throughEndpoint.member(rowNamed(throughEndpoint, QStringLiteral("m3")));
+    QCOMPARE(m3Direct.reach, ClusterMember::Reach::Reachable);
+    QCOMPARE(m3Direct.answeredAt, cluster.member(2)->clientUrl());
+    QVERIFY(m3Direct.status);
+    QCOMPARE(m3Direct.status->header.memberId, m3Direct.id);
 }
 
 void TestClusterModel::leaderStopped()

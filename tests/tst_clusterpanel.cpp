@@ -12,6 +12,8 @@
 #include "etcdtesting.h"
 #include "etcdtransport.h"
 #include "etcdv3client.h"
+#include "keytreemodel.h"
+#include "livetree.h"
 #include "mainwindow.h"
 #include "memberdialogs.h"
 
@@ -19,6 +21,7 @@
 #include <QAction>
 #include <QDialogButtonBox>
 #include <QDockWidget>
+#include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
@@ -41,6 +44,7 @@ private Q_SLOTS:
     void refusalInWords();
     void noSpaceAlarmShownProminently();
     void memberErrorsInWords();
+    void windowFollowsFailover();
 
 private:
     void openPanel(MainWindow &w);
@@ -326,6 +330,52 @@ void TestClusterPanel::memberErrorsInWords()
                 .contains(QStringLiteral("already uses this peer URL")));
     QVERIFY(describeMemberError(etcdError(9, "etcdserver: too many learner members in cluster"))
                 .contains(QStringLiteral("as many learners")));
+}
+
+void TestClusterPanel::windowFollowsFailover()
+{
+    EtcdCluster cluster(3);
+    QVERIFY2(cluster.start(), "the 3-member cluster did not start");
+    MainWindow w(clientOptions(cluster.clientUrls()));
+    w.show();
+    QTRY_VERIFY_WITH_TIMEOUT(w.isConnected(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(w.liveTree()->state() == LiveTree::State::Live, 20000);
+    auto *endpoint = w.findChild<QLabel *>(QStringLiteral("endpointStatus"));
+    QVERIFY(endpoint);
+    const QString first = w.client()->transport()->currentEndpoint();
+    QVERIFY2(endpoint->text().contains(first), qPrintable(endpoint->text()));
+    EtcdServer *stopped = nullptr;
+    for (int i = 0; i < cluster.size(); ++i) {
+        if (cluster.member(i)->clientUrl() == first)
+            stopped = cluster.member(i);
+    }
+    QVERIFY(stopped);
+
+    // The member behind the endpoint in use stops; a write (what Save sends) goes to another,
+    // the watch brings it into the tree, the status bar names the endpoint now in use.
+    stopped->stop();
+    QElapsedTimer sinceStop;
+    sinceStop.start();
+    const auto put = run<EtcdV3PutResult>([&](QObject *c, auto cb) {
+        return w.client()->v3()->put("failover-edit", "saved", {}, c, cb);
+    });
+    VERIFY_OK(put);
+    QTRY_VERIFY_WITH_TIMEOUT(w.keyModel()->indexForKey("failover-edit").isValid(), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(!endpoint->text().contains(first) &&
+                                 endpoint->text().contains(QStringLiteral("127.0.0.1")),
+                             5000);
+    QVERIFY2(sinceStop.elapsed() < 10000, qPrintable(QString::number(sinceStop.elapsed())));
+    QCOMPARE(w.liveTree()->state(), LiveTree::State::Live);
+    // Browsing goes on: a level is listed through the other members.
+    QVERIFY(!cluster.member(cluster.member(0) == stopped ? 1 : 0)
+                 ->etcdctl({QStringLiteral("put"), QStringLiteral("dir/child"),
+                            QStringLiteral("x")})
+                 .isNull());
+    QTRY_VERIFY_WITH_TIMEOUT(w.keyModel()->indexForKey("dir").isValid(), 15000);
+    const QModelIndex dir = w.keyModel()->indexForKey("dir");
+    if (w.keyModel()->canFetchMore(dir))
+        w.keyModel()->fetchMore(dir);
+    QTRY_VERIFY_WITH_TIMEOUT(w.keyModel()->indexForKey("dir/child").isValid(), 15000);
 }
 
 QTEST_MAIN(TestClusterPanel)

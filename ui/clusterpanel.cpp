@@ -6,6 +6,7 @@
 #include "errortext.h"
 #include "memberdialogs.h"
 
+#include <QAbstractButton>
 #include <QAction>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -102,6 +103,11 @@ ClusterPanel::ClusterPanel(QWidget *parent)
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->setAlternatingRowColors(true);
     m_view->verticalHeader()->hide();
+    m_view->horizontalHeader()->setAccessibleName(tr("Member columns"));
+    m_view->verticalHeader()->setAccessibleName(tr("Member rows"));
+    m_view->setCornerButtonEnabled(false);
+    if (auto *corner = m_view->findChild<QAbstractButton *>())
+        corner->setAccessibleName(tr("Members table corner"));
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
