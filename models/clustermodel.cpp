@@ -158,6 +158,8 @@ QString roleText(const ClusterMember &m)
                            : ClusterModel::tr("Not started");
     if (m.isLearner)
         return ClusterModel::tr("Learner");
+    if (m.reach == ClusterMember::Reach::Unreachable)
+        return ClusterModel::tr("Voter");
     if (m.isLeader)
         return ClusterModel::tr("Leader");
     return ClusterModel::tr("Follower");

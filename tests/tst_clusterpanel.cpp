@@ -172,6 +172,14 @@ quint64 TestClusterPanel::addUnstartedLearner(MainWindow &w)
     dialog->findChild<QLineEdit *>(QStringLiteral("memberNameEdit"))->setText(QStringLiteral("n9"));
     if (!ok->isEnabled() || !dialog->asLearner())
         return 0;
+    // OK's consequence in words, naming the cluster.
+    const QString clusterId = ClusterModel::hexId(panel->model()->clusterId());
+    if (!dialog->confirmationText().contains(peer) ||
+        !dialog->confirmationText().contains(clusterId) ||
+        !dialog->confirmationText().startsWith(QStringLiteral("Adds learner n9"))) {
+        qWarning().noquote() << dialog->confirmationText();
+        return 0;
+    }
     ok->click();
 
     if (!QTest::qWaitFor(
@@ -219,6 +227,24 @@ void TestClusterPanel::addLearnerThroughDialog()
     // A learner that never started cannot be promoted.
     panel->selectMember(id);
     QVERIFY(!panel->action(ClusterPanel::PromoteMember)->isEnabled());
+    // Its peer URLs can change: the dialog names the member and the cluster, old and new URLs.
+    panel->action(ClusterPanel::UpdateMember)->trigger();
+    auto *update = qobject_cast<MemberUrlsDialog *>(panel->openDialog());
+    QVERIFY(update);
+    const QString oldPeer = panel->model()->memberById(id)->peerUrls.value(0);
+    QCOMPARE(update->peerUrls(), QStringList{oldPeer});
+    const QString newPeer = QStringLiteral("http://localhost:%1").arg(EtcdServer::freePort());
+    update->findChild<QLineEdit *>(QStringLiteral("peerUrlsEdit"))->setText(newPeer);
+    const QString sentence = update->confirmationText();
+    QVERIFY2(sentence.contains(ClusterModel::hexId(id)) &&
+                 sentence.contains(ClusterModel::hexId(panel->model()->clusterId())) &&
+                 sentence.contains(oldPeer) && sentence.contains(newPeer),
+             qPrintable(sentence));
+    update->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+    QTRY_VERIFY_WITH_TIMEOUT(panel->model()->memberById(id) &&
+                                 panel->model()->memberById(id)->peerUrls ==
+                                     QStringList{newPeer},
+                             10000);
     QVERIFY(!m_etcd->etcdctl({QStringLiteral("member"), QStringLiteral("remove"),
                               ClusterModel::hexId(id)})
                  .isNull());

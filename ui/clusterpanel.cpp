@@ -18,6 +18,7 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTextBrowser>
 #include <QToolBar>
@@ -39,7 +40,8 @@ int votersAfter(const ClusterModel &model, int change)
 
 QString quorumText(int voters)
 {
-    return ClusterPanel::tr("%n voting member(s) afterwards, quorum %1", nullptr, voters)
+    return (voters == 1 ? ClusterPanel::tr("1 voting member afterwards, quorum %1")
+                        : ClusterPanel::tr("%2 voting members afterwards, quorum %1").arg(voters))
         .arg(voters / 2 + 1);
 }
 
@@ -111,7 +113,7 @@ ClusterPanel::ClusterPanel(QWidget *parent)
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-    const int widths[] = {70, 130, 80, 130, 60, 70, 70, 50, 80, 80, 50, 70, 170, 170};
+    const int widths[] = {64, 128, 70, 96, 52, 66, 66, 44, 70, 70, 44, 64, 170, 170};
     for (int c = 0; c < ClusterModel::ColumnCount; ++c)
         m_view->setColumnWidth(c, widths[c]);
     m_view->setWordWrap(false);
@@ -128,10 +130,22 @@ ClusterPanel::ClusterPanel(QWidget *parent)
     leftLayout->addWidget(m_view, 1);
     leftLayout->addWidget(m_summary);
 
-    auto *side = new QSplitter(Qt::Vertical, this);
-    side->addWidget(m_info);
-    side->addWidget(m_details);
-    side->setStretchFactor(1, 1);
+    // The selected member and the connection share the side, one tab each: the details need
+    // the height.
+    auto *side = new QTabWidget(this);
+    side->setObjectName(QStringLiteral("clusterSideTabs"));
+    side->setAccessibleName(tr("Member and connection"));
+    side->setDocumentMode(true);
+    side->addTab(m_details, tr("Member"));
+    side->addTab(m_info, tr("Connection"));
+    m_info->setTitle(QString());
+    m_info->setFlat(true);
+    side->setCurrentWidget(m_info);
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, side,
+            [this, side] {
+                if (selectedMember())
+                    side->setCurrentWidget(m_details);
+            });
 
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     splitter->setObjectName(QStringLiteral("clusterSplitter"));
@@ -141,7 +155,7 @@ ClusterPanel::ClusterPanel(QWidget *parent)
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
     splitter->setStretchFactor(2, 1);
-    splitter->setSizes({700, 260, 260});
+    splitter->setSizes({760, 220, 300});
     splitter->setChildrenCollapsible(false);
 
     auto *layout = new QVBoxLayout(this);
@@ -367,7 +381,7 @@ void ClusterPanel::updateMember()
     const quint64 id = m->id;
     const QString label = ClusterModel::memberLabel(*m);
     auto *dialog = new MemberUrlsDialog(MemberUrlsDialog::Mode::Update,
-                                        tr("%1 of %2").arg(label, clusterName()), this);
+                                        tr("%1 in %2").arg(label, clusterName()), this);
     dialog->setPeerUrls(m->peerUrls);
     connect(dialog, &QDialog::accepted, this, [this, dialog, id, label] {
         const QStringList urls = dialog->peerUrls();
@@ -419,9 +433,11 @@ void ClusterPanel::removeMember()
         }
         if (up < voters / 2 + 1)
             text += QStringLiteral(" ") +
-                    tr("Only %n other voting member(s) answer now: the cluster may lose its "
-                       "quorum.",
-                       nullptr, up);
+                    (up == 1 ? tr("Only 1 other voting member answers now: the cluster may "
+                                  "lose its quorum.")
+                             : tr("Only %1 other voting members answer now: the cluster may "
+                                  "lose its quorum.")
+                                   .arg(up));
     }
     if (m->isLeader)
         text += QStringLiteral("\n\n") +
@@ -450,9 +466,9 @@ void ClusterPanel::updateSummary()
         for (int r = 0; r < m_model->rowCount(); ++r)
             up += m_model->member(r).reach == ClusterMember::Reach::Reachable;
         const ClusterMember *leader = m_model->memberById(m_model->leaderId());
-        parts << tr("%1 of %n member(s) answer; leader %2; refreshed at %3", nullptr,
-                    m_model->rowCount())
+        parts << tr("%1 of %2 members answer; leader %3; refreshed at %4")
                      .arg(up)
+                     .arg(m_model->rowCount())
                      .arg(leader ? ClusterModel::memberLabel(*leader).toHtmlEscaped()
                                  : tr("<b>none</b>"))
                      .arg(QLocale().toString(m_model->lastRefresh().time(),

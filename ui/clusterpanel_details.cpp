@@ -9,7 +9,6 @@
 #include <QScrollBar>
 #include <QTextBrowser>
 
-#include <climits>
 
 namespace {
 
@@ -106,8 +105,9 @@ void ClusterPanel::updateDetails()
                                           .arg(esc(s->errors.join(QStringLiteral("; ")))));
     }
     if (m->lag)
-        html += row(tr("Lag"), esc(tr("%n raft entries behind the leader", nullptr,
-                                      int(std::min<qint64>(*m->lag, INT_MAX)))));
+        html += row(tr("Lag"), esc(*m->lag == 1 ? tr("1 raft entry behind the leader")
+                                                : tr("%1 raft entries behind the leader")
+                                                      .arg(*m->lag)));
     if (!m->alarms.isEmpty()) {
         QStringList names;
         for (EtcdV3AlarmType a : m->alarms)

@@ -38,14 +38,16 @@ ClusterTrends::Chart ClusterTrends::makeChart(const QString &title, const QStrin
     c.chart->setTitle(title);
     c.chart->setMargins(QMargins(2, 2, 2, 2));
     c.chart->setBackgroundRoundness(0);
+    // At the right, where a line per member fits (one above the other), in both charts so that
+    // their time axes line up.
     c.chart->legend()->setAlignment(Qt::AlignRight);
     QFont small = font();
     small.setPointSizeF(small.pointSizeF() * 0.85);
     c.chart->setTitleFont(small);
     c.chart->legend()->setFont(small);
     c.x = new QDateTimeAxis;
-    c.x->setFormat(QStringLiteral("hh:mm:ss"));
-    c.x->setTickCount(4);
+    c.x->setFormat(QStringLiteral("hh:mm"));
+    c.x->setTickCount(3);
     c.x->setLabelsFont(small);
     c.y = new QValueAxis;
     c.y->setLabelFormat(QStringLiteral("%.0f"));

@@ -10,17 +10,18 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
-MemberUrlsDialog::MemberUrlsDialog(Mode mode, const QString &clusterName, QWidget *parent)
+MemberUrlsDialog::MemberUrlsDialog(Mode mode, const QString &target, QWidget *parent)
     : QDialog(parent)
     , m_mode(mode)
     , m_urls(new QLineEdit(this))
     , m_problem(new QLabel(this))
+    , m_confirmation(new QLabel(this))
+    , m_target(target)
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
 {
     setObjectName(mode == Mode::Add ? QStringLiteral("addMemberDialog")
                                     : QStringLiteral("updateMemberDialog"));
-    setWindowTitle(mode == Mode::Add ? tr("Add a Member to %1").arg(clusterName)
-                                     : tr("Change Peer URLs in %1").arg(clusterName));
+    setWindowTitle(mode == Mode::Add ? tr("Add a Member") : tr("Change Peer URLs"));
     setAccessibleName(windowTitle());
     auto *layout = new QVBoxLayout(this);
     auto *intro = new QLabel(
@@ -42,6 +43,7 @@ MemberUrlsDialog::MemberUrlsDialog(Mode mode, const QString &clusterName, QWidge
     form->addRow(tr("&Peer URLs:"), m_urls);
     if (mode == Mode::Add) {
         m_name = new QLineEdit(this);
+        connect(m_name, &QLineEdit::textChanged, this, &MemberUrlsDialog::validate);
         m_name->setObjectName(QStringLiteral("memberNameEdit"));
         m_name->setPlaceholderText(tr("infra4 (optional: for the configuration shown after)"));
         m_name->setAccessibleName(tr("Member name"));
@@ -49,6 +51,7 @@ MemberUrlsDialog::MemberUrlsDialog(Mode mode, const QString &clusterName, QWidge
         m_learner = new QCheckBox(tr("Add as a &learner (promote it when it is in sync)"), this);
         m_learner->setObjectName(QStringLiteral("learnerCheck"));
         m_learner->setChecked(true);
+        connect(m_learner, &QCheckBox::toggled, this, &MemberUrlsDialog::validate);
         form->addRow(QString(), m_learner);
     }
     layout->addLayout(form);
@@ -56,6 +59,13 @@ MemberUrlsDialog::MemberUrlsDialog(Mode mode, const QString &clusterName, QWidge
     m_problem->setWordWrap(true);
     m_problem->setStyleSheet(QStringLiteral("color: #b00020"));
     layout->addWidget(m_problem);
+    m_confirmation->setObjectName(QStringLiteral("confirmationLabel"));
+    m_confirmation->setWordWrap(true);
+    m_confirmation->setTextFormat(Qt::PlainText);
+    QFont bold = m_confirmation->font();
+    bold.setBold(true);
+    m_confirmation->setFont(bold);
+    layout->addWidget(m_confirmation);
     m_buttons->button(QDialogButtonBox::Ok)
         ->setText(mode == Mode::Add ? tr("Add Member") : tr("Change URLs"));
     layout->addWidget(m_buttons);
@@ -68,7 +78,21 @@ MemberUrlsDialog::MemberUrlsDialog(Mode mode, const QString &clusterName, QWidge
 
 void MemberUrlsDialog::setPeerUrls(const QStringList &urls)
 {
+    m_initialUrls = urls;
     m_urls->setText(urls.join(QStringLiteral(", ")));
+}
+
+QString MemberUrlsDialog::confirmationText() const
+{
+    const QString urls = peerUrls().join(QStringLiteral(", "));
+    if (m_mode == Mode::Update)
+        return tr("Changes the peer URLs of %1 from %2 to %3.")
+            .arg(m_target, m_initialUrls.join(QStringLiteral(", ")), urls);
+    const QString name = memberName().isEmpty() ? QString() : QStringLiteral(" ") + memberName();
+    return asLearner() ? tr("Adds learner%1 at %2 to %3.").arg(name, urls, m_target)
+                       : tr("Adds voting member%1 at %2 to %3; the quorum grows at once, so "
+                            "start it right away.")
+                             .arg(name, urls, m_target);
 }
 
 QStringList MemberUrlsDialog::peerUrls() const
@@ -131,5 +155,8 @@ void MemberUrlsDialog::validate()
     const QString why = m_urls->text().trimmed().isEmpty() ? QString() : problem();
     m_problem->setText(why);
     m_problem->setVisible(!why.isEmpty());
-    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(problem().isEmpty());
+    const bool ok = problem().isEmpty();
+    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(ok);
+    m_confirmation->setText(ok ? confirmationText() : QString());
+    m_confirmation->setVisible(ok);
 }

@@ -17,8 +17,11 @@ class MemberUrlsDialog : public QDialog
 public:
     enum class Mode { Add, Update };
 
-    // `clusterName` names the cluster in the title ("Add a member to 1a2b… (http://…)").
-    MemberUrlsDialog(Mode mode, const QString &clusterName, QWidget *parent = nullptr);
+    // `target` names what changes: the cluster for an add ("cluster 1a2b… at http://…"), the
+    // member and its cluster for an update. The dialog repeats it in a sentence that says what
+    // OK will do.
+    MemberUrlsDialog(Mode mode, const QString &target, QWidget *parent = nullptr);
+    QString confirmationText() const;
 
     void setPeerUrls(const QStringList &urls);
     QStringList peerUrls() const;
@@ -40,5 +43,8 @@ private:
     QLineEdit *m_name = nullptr;
     QCheckBox *m_learner = nullptr;
     QLabel *m_problem;
+    QLabel *m_confirmation;
+    QString m_target;
+    QStringList m_initialUrls;
     QDialogButtonBox *m_buttons;
 };
