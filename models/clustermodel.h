@@ -195,6 +195,8 @@ private:
     void finishRound();
     void computeLeaderAndLags();
     void appendHistory();
+    // `done`, after asking for a round when the change succeeded.
+    Done refreshingAfter(Done done);
     void emitRowChanged(int row);
     void emitAllChanged();
 

@@ -489,31 +489,41 @@ namespace {
 
 EtcdError noConnection()
 {
-    return EtcdError(EtcdError::Kind::Protocol, QObject::tr("not connected to a cluster"));
+    return EtcdError(EtcdError::Kind::Protocol, ClusterModel::tr("not connected to a cluster"));
+}
+
+EtcdError learnersNeedV3()
+{
+    return EtcdError(EtcdError::Kind::Etcd,
+                     ClusterModel::tr("learners need the v3 API, which this cluster does not "
+                                      "serve"))
+        .setCondition(EtcdError::Condition::ApiNotAvailable);
 }
 
 } // namespace
+
+ClusterModel::Done ClusterModel::refreshingAfter(Done done)
+{
+    return [this, done = std::move(done)](const EtcdError &error, quint64 id) {
+        if (!error)
+            refresh();
+        done(error, id);
+    };
+}
 
 void ClusterModel::addMember(const QStringList &peerUrls, bool asLearner, QObject *context,
                              Done done)
 {
     if (!m_client)
         return done(noConnection(), 0);
-    auto finish = [this, done](const EtcdError &error, quint64 id) {
-        if (!error)
-            refresh();
-        done(error, id);
-    };
+    if (asLearner && !servesV3())
+        return done(learnersNeedV3(), 0);
+    const Done finish = refreshingAfter(std::move(done));
     if (servesV3()) {
         m_client->v3()->memberAdd(peerUrls, asLearner, context,
                                   [finish](const EtcdResult<EtcdV3MemberAddResult> &r) {
                                       finish(r.error, r.value.member.id);
                                   });
-    } else if (asLearner) {
-        done(EtcdError(EtcdError::Kind::Etcd, tr("learners need the v3 API, which this cluster "
-                                                 "does not serve"))
-                 .setCondition(EtcdError::Condition::ApiNotAvailable),
-             0);
     } else {
         m_client->v2()->addMember(peerUrls, context, [finish](const EtcdResult<EtcdV2Member> &r) {
             finish(r.error, r.value.id);
@@ -525,19 +535,14 @@ void ClusterModel::removeMember(quint64 id, QObject *context, Done done)
 {
     if (!m_client)
         return done(noConnection(), 0);
-    auto finish = [this, done](const EtcdError &error) {
-        if (!error)
-            refresh();
-        done(error, 0);
-    };
+    const Done finish = refreshingAfter(std::move(done));
     if (servesV3()) {
-        m_client->v3()->memberRemove(id, context,
-                                     [finish](const EtcdResult<EtcdV3MemberListResult> &r) {
-                                         finish(r.error);
-                                     });
+        m_client->v3()->memberRemove(
+            id, context,
+            [finish](const EtcdResult<EtcdV3MemberListResult> &r) { finish(r.error, 0); });
     } else {
         m_client->v2()->removeMember(
-            id, context, [finish](const EtcdResult<EtcdNothing> &r) { finish(r.error); });
+            id, context, [finish](const EtcdResult<EtcdNothing> &r) { finish(r.error, 0); });
     }
 }
 
@@ -546,19 +551,15 @@ void ClusterModel::updateMember(quint64 id, const QStringList &peerUrls, QObject
 {
     if (!m_client)
         return done(noConnection(), 0);
-    auto finish = [this, done](const EtcdError &error) {
-        if (!error)
-            refresh();
-        done(error, 0);
-    };
+    const Done finish = refreshingAfter(std::move(done));
     if (servesV3()) {
-        m_client->v3()->memberUpdate(id, peerUrls, context,
-                                     [finish](const EtcdResult<EtcdV3MemberListResult> &r) {
-                                         finish(r.error);
-                                     });
+        m_client->v3()->memberUpdate(
+            id, peerUrls, context,
+            [finish](const EtcdResult<EtcdV3MemberListResult> &r) { finish(r.error, 0); });
     } else {
         m_client->v2()->updateMember(
-            id, peerUrls, context, [finish](const EtcdResult<EtcdNothing> &r) { finish(r.error); });
+            id, peerUrls, context,
+            [finish](const EtcdResult<EtcdNothing> &r) { finish(r.error, 0); });
     }
 }
 
@@ -566,17 +567,10 @@ void ClusterModel::promoteMember(quint64 id, QObject *context, Done done)
 {
     if (!m_client)
         return done(noConnection(), 0);
-    if (!servesV3()) {
-        done(EtcdError(EtcdError::Kind::Etcd, tr("learners need the v3 API, which this cluster "
-                                                 "does not serve"))
-                 .setCondition(EtcdError::Condition::ApiNotAvailable),
-             0);
-        return;
-    }
-    m_client->v3()->memberPromote(id, context,
-                                  [this, done](const EtcdResult<EtcdV3MemberListResult> &r) {
-                                      if (!r.error)
-                                          refresh();
-                                      done(r.error, 0);
-                                  });
+    if (!servesV3())
+        return done(learnersNeedV3(), 0);
+    const Done finish = refreshingAfter(std::move(done));
+    m_client->v3()->memberPromote(
+        id, context,
+        [finish](const EtcdResult<EtcdV3MemberListResult> &r) { finish(r.error, 0); });
 }

@@ -384,11 +384,11 @@ void TestClusterModel::hangingMemberDelaysOnlyItself()
     auto client = discoveredClient({cluster.member(0)->clientUrl()});
     QVERIFY(client);
 
-    constexpr int probeTimeout = 1500;
+    constexpr int probeTimeout = 2000;
     ClusterModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     model.setProbeTimeout(probeTimeout);
-    model.setInterval(2500);
+    model.setInterval(3000);
     model.setClient(client.get());
 
     QElapsedTimer sinceStart;
@@ -425,7 +425,8 @@ void TestClusterModel::hangingMemberDelaysOnlyItself()
     QVERIFY2(unreachableAt >= probeTimeout - 100, qPrintable(QString::number(unreachableAt)));
     for (const QString &name : {QStringLiteral("m1"), QStringLiteral("m2")}) {
         QVERIFY2(reachableAt.contains(name), qPrintable(name));
-        QVERIFY2(reachableAt.value(name) < probeTimeout / 2,
+        // Answered long before the hanging member's time ran out.
+        QVERIFY2(reachableAt.value(name) < probeTimeout - 500,
                  qPrintable(QStringLiteral("%1 after %2 ms").arg(name).arg(reachableAt.value(name))));
         QCOMPARE(model.member(rowNamed(model, name)).reach, ClusterMember::Reach::Reachable);
     }
