@@ -117,6 +117,13 @@ ClusterPanel::ClusterPanel(QWidget *parent)
     for (int c = 0; c < ClusterModel::ColumnCount; ++c)
         m_view->setColumnWidth(c, widths[c]);
     m_view->setWordWrap(false);
+    // What tells a member is in trouble first: health, alarms, lag; the raw numbers after.
+    QHeaderView *header = m_view->horizontalHeader();
+    header->moveSection(header->visualIndex(ClusterModel::AlarmsColumn),
+                        header->visualIndex(ClusterModel::VersionColumn));
+    header->moveSection(header->visualIndex(ClusterModel::LagColumn),
+                        header->visualIndex(ClusterModel::VersionColumn));
+    header->setSectionsMovable(true);
 
     m_details->setObjectName(QStringLiteral("memberDetails"));
     m_details->setAccessibleName(tr("Member details"));
@@ -155,7 +162,8 @@ ClusterPanel::ClusterPanel(QWidget *parent)
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
     splitter->setStretchFactor(2, 1);
-    splitter->setSizes({760, 220, 300});
+    m_trends->setMinimumWidth(280);
+    splitter->setSizes({700, 280, 300});
     splitter->setChildrenCollapsible(false);
 
     auto *layout = new QVBoxLayout(this);

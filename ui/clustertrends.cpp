@@ -47,7 +47,7 @@ ClusterTrends::Chart ClusterTrends::makeChart(const QString &title, const QStrin
     c.chart->legend()->setFont(small);
     c.x = new QDateTimeAxis;
     c.x->setFormat(QStringLiteral("hh:mm"));
-    c.x->setTickCount(3);
+    c.x->setTickCount(2); // the first and the last sample: the labels fit
     c.x->setLabelsFont(small);
     c.y = new QValueAxis;
     c.y->setLabelFormat(QStringLiteral("%.0f"));
