@@ -19,6 +19,8 @@
 
 #include <QAbstractItemModelTester>
 #include <QAction>
+#include <QClipboard>
+#include <QGuiApplication>
 #include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QElapsedTimer>
@@ -118,6 +120,15 @@ void TestClusterPanel::refreshesOnlyWhileShown()
     QVERIFY(!w.clusterPanel()->findChild<QLabel *>(QStringLiteral("clusterSummary"))
                  ->text()
                  .isEmpty());
+
+    // The row's context menu copies what etcdctl takes.
+    auto *copyId = w.clusterPanel()->view()->findChild<QAction *>(
+        QStringLiteral("copyMemberIdAction"));
+    QVERIFY(copyId);
+    QVERIFY(w.clusterPanel()->view()->actions().contains(
+        w.clusterPanel()->action(ClusterPanel::RemoveMember)));
+    copyId->trigger();
+    QCOMPARE(QGuiApplication::clipboard()->text(), ClusterModel::hexId(model->member(0).id));
 
     // The trend lines get a point per round.
     QSignalSpy rounds(model, &ClusterModel::refreshed);

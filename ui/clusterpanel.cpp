@@ -8,6 +8,8 @@
 
 #include <QAbstractButton>
 #include <QAction>
+#include <QClipboard>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -117,6 +119,24 @@ ClusterPanel::ClusterPanel(QWidget *parent)
     for (int c = 0; c < ClusterModel::ColumnCount; ++c)
         m_view->setColumnWidth(c, widths[c]);
     m_view->setWordWrap(false);
+    // The member's actions, and copying what one pastes into etcdctl, on its row.
+    m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
+    auto *copyId = new QAction(tr("Copy Member &ID"), m_view);
+    copyId->setObjectName(QStringLiteral("copyMemberIdAction"));
+    connect(copyId, &QAction::triggered, this, [this] {
+        if (const ClusterMember *m = selectedMember())
+            QGuiApplication::clipboard()->setText(ClusterModel::hexId(m->id));
+    });
+    auto *copyUrls = new QAction(tr("Copy &Client URLs"), m_view);
+    copyUrls->setObjectName(QStringLiteral("copyClientUrlsAction"));
+    connect(copyUrls, &QAction::triggered, this, [this] {
+        if (const ClusterMember *m = selectedMember())
+            QGuiApplication::clipboard()->setText(m->clientUrls.join(QLatin1Char(',')));
+    });
+    auto *separator = new QAction(m_view);
+    separator->setSeparator(true);
+    m_view->addActions({copyId, copyUrls, separator, m_actions[UpdateMember],
+                        m_actions[PromoteMember], m_actions[RemoveMember]});
     // What tells a member is in trouble first: health, alarms, lag; the raw numbers after.
     QHeaderView *header = m_view->horizontalHeader();
     header->moveSection(header->visualIndex(ClusterModel::AlarmsColumn),
@@ -148,7 +168,7 @@ ClusterPanel::ClusterPanel(QWidget *parent)
     m_info->setTitle(QString());
     m_info->setFlat(true);
     side->setCurrentWidget(m_info);
-    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, side,
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             [this, side] {
                 if (selectedMember())
                     side->setCurrentWidget(m_details);
@@ -183,6 +203,15 @@ ClusterPanel::ClusterPanel(QWidget *parent)
     updateActions();
     updateSummary();
     updateDetails();
+}
+
+ClusterPanel::~ClusterPanel()
+{
+    // The children go after this stopped being a ClusterPanel: none of its slots may run then.
+    m_model->setActive(false);
+    m_model->disconnect(this);
+    m_view->selectionModel()->disconnect(this);
+    m_model->disconnect(m_trends);
 }
 
 void ClusterPanel::createActions()

@@ -28,6 +28,7 @@ public:
     enum Action { Refresh, AddMember, UpdateMember, PromoteMember, RemoveMember };
 
     explicit ClusterPanel(QWidget *parent = nullptr);
+    ~ClusterPanel() override;
 
     ClusterInfoPanel *infoPanel() const { return m_info; }
     ClusterModel *model() const { return m_model; }

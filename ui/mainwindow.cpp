@@ -157,6 +157,10 @@ MainWindow::~MainWindow()
     // run then.
     m_live->disconnect(this);
     m_live->stop();
+    // Hiding the children while QWidget's destructor runs says the dock went out of sight.
+    m_infoDock->disconnect(m_cluster);
+    m_cluster->disconnect(this);
+    m_cluster->setActive(false);
 }
 
 void MainWindow::createMenus()
