@@ -36,6 +36,12 @@ public:
         QString caFile;
         QString certFile;
         QString keyFile;
+        // The name the server's certificate must carry when it differs from the endpoints' host
+        // (an IP address, a tunnel): checked instead of the host. Empty: the host.
+        QString serverName;
+        // Skips certificate verification (etcdctl --insecure-skip-tls-verify). Only ever set by
+        // an explicit per-profile setting or that flag; the window shows a warning all along.
+        bool insecureSkipVerify = false;
         bool readOnly = false;
         int timeoutMs = 5000;
     };
