@@ -9,6 +9,8 @@
 #include <QAbstractButton>
 #include <QAction>
 #include <QClipboard>
+#include <QDialogButtonBox>
+#include <QLineEdit>
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -324,20 +326,67 @@ void ClusterPanel::showDialog(QDialog *dialog)
     dialog->open();
 }
 
-void ClusterPanel::confirm(const QString &objectName, const QString &title, const QString &text,
-                           const QString &button, std::function<void()> accepted)
+void ClusterPanel::setTypedConfirmation(const QString &where, const QString &profileName)
 {
-    auto *box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Cancel, this);
-    box->setObjectName(objectName);
-    box->setAccessibleName(title);
-    QPushButton *ok = box->addButton(button, QMessageBox::AcceptRole);
-    box->setDefaultButton(QMessageBox::Cancel);
-    connect(box, &QMessageBox::buttonClicked, this,
-            [ok, accepted = std::move(accepted)](QAbstractButton *clicked) {
-                if (clicked == ok)
-                    accepted();
-            });
-    showDialog(box);
+    m_typedWhere = where;
+    m_typedProfile = profileName;
+}
+
+void ClusterPanel::confirm(const QString &objectName, const QString &title, const QString &text,
+                           const QString &button, const QString &typeToConfirm,
+                           std::function<void()> accepted)
+{
+    if (m_typedWhere.isEmpty()) {
+        auto *box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Cancel, this);
+        box->setObjectName(objectName);
+        box->setAccessibleName(title);
+        QPushButton *ok = box->addButton(button, QMessageBox::AcceptRole);
+        box->setDefaultButton(QMessageBox::Cancel);
+        connect(box, &QMessageBox::buttonClicked, this,
+                [ok, accepted = std::move(accepted)](QAbstractButton *clicked) {
+                    if (clicked == ok)
+                        accepted();
+                });
+        showDialog(box);
+        return;
+    }
+    // Production: the change goes only after the name is typed.
+    auto *dialog = new QDialog(this);
+    dialog->setObjectName(objectName);
+    dialog->setWindowTitle(title);
+    dialog->setAccessibleName(title);
+    auto *layout = new QVBoxLayout(dialog);
+    auto *label = new QLabel(text, dialog);
+    label->setObjectName(QStringLiteral("confirmText"));
+    label->setWordWrap(true);
+    label->setTextFormat(Qt::PlainText);
+    layout->addWidget(label);
+    auto *typeLabel = new QLabel(tr("This is a production connection (%1). Type %2 to confirm:")
+                                     .arg(m_typedWhere.toHtmlEscaped(),
+                                          QStringLiteral("<b>%1</b>")
+                                              .arg(typeToConfirm.toHtmlEscaped())),
+                                 dialog);
+    typeLabel->setWordWrap(true);
+    layout->addWidget(typeLabel);
+    auto *typed = new QLineEdit(dialog);
+    typed->setObjectName(QStringLiteral("typedConfirmation"));
+    typed->setAccessibleName(tr("Type the name to confirm"));
+    typeLabel->setBuddy(typed);
+    layout->addWidget(typed);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, dialog);
+    QPushButton *ok = buttons->addButton(button, QDialogButtonBox::AcceptRole);
+    ok->setObjectName(QStringLiteral("confirmButton"));
+    ok->setEnabled(false);
+    ok->setAutoDefault(false);
+    buttons->button(QDialogButtonBox::Cancel)->setDefault(true);
+    layout->addWidget(buttons);
+    connect(typed, &QLineEdit::textChanged, ok,
+            [ok, typeToConfirm](const QString &t) { ok->setEnabled(t == typeToConfirm); });
+    connect(buttons, &QDialogButtonBox::accepted, dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    connect(dialog, &QDialog::accepted, this, [accepted = std::move(accepted)] { accepted(); });
+    showDialog(dialog);
+    typed->setFocus();
 }
 
 void ClusterPanel::showResult(const QString &what, const EtcdError &error,
@@ -360,6 +409,8 @@ void ClusterPanel::addMember()
 {
     auto *dialog = new MemberUrlsDialog(MemberUrlsDialog::Mode::Add, clusterName(), this);
     dialog->setLearnerAvailable(m_model->canManageLearners());
+    if (!m_typedWhere.isEmpty())
+        dialog->requireTyping(m_typedProfile, m_typedWhere);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         const QStringList urls = dialog->peerUrls();
         const bool learner = dialog->asLearner();
@@ -420,6 +471,9 @@ void ClusterPanel::updateMember()
     auto *dialog = new MemberUrlsDialog(MemberUrlsDialog::Mode::Update,
                                         tr("%1 in %2").arg(label, clusterName()), this);
     dialog->setPeerUrls(m->peerUrls);
+    if (!m_typedWhere.isEmpty())
+        dialog->requireTyping(m->name.isEmpty() ? ClusterModel::hexId(id) : m->name,
+                              m_typedWhere);
     connect(dialog, &QDialog::accepted, this, [this, dialog, id, label] {
         const QStringList urls = dialog->peerUrls();
         m_model->updateMember(id, urls, this, [this, label, urls](const EtcdError &e, quint64) {
@@ -443,7 +497,7 @@ void ClusterPanel::promoteMember()
                "(%3).")
                 .arg(label, clusterName(), quorumText(votersAfter(*m_model, 1))),
             tr("Promote %1").arg(m->name.isEmpty() ? ClusterModel::hexId(id) : m->name),
-            [this, id, label] {
+            m->name.isEmpty() ? ClusterModel::hexId(id) : m->name, [this, id, label] {
                 m_model->promoteMember(id, this, [this, label](const EtcdError &e, quint64) {
                     showResult(tr("Promote Learner"), e,
                                tr("%1 is now a voting member.").arg(label));
@@ -484,7 +538,7 @@ void ClusterPanel::removeMember()
                "empty data directory.");
     confirm(QStringLiteral("removeConfirmBox"), tr("Remove Member"), text,
             tr("Remove %1").arg(m->name.isEmpty() ? ClusterModel::hexId(id) : m->name),
-            [this, id, label] {
+            m->name.isEmpty() ? ClusterModel::hexId(id) : m->name, [this, id, label] {
                 m_model->removeMember(id, this, [this, label](const EtcdError &e, quint64) {
                     showResult(tr("Remove Member"), e,
                                tr("%1 was removed from the cluster.").arg(label));

@@ -45,6 +45,10 @@ public:
     // The endpoints the connection was given, to name the cluster in confirmations.
     void setEndpoints(const QStringList &endpoints) { m_endpoints = endpoints; }
     void setReadOnly(bool readOnly);
+    // A production connection: every membership change asks to type the member's name (its
+    // ID when it has none; the profile's name for an add). `where` names the connection
+    // ("Production · orders-prod"); empty turns it off.
+    void setTypedConfirmation(const QString &where, const QString &profileName);
     // Refreshes run while the panel is on screen.
     void setActive(bool active);
     void selectMember(quint64 id);
@@ -67,7 +71,8 @@ private:
     void promoteMember();
     void removeMember();
     void confirm(const QString &objectName, const QString &title, const QString &text,
-                 const QString &button, std::function<void()> accepted);
+                 const QString &button, const QString &typeToConfirm,
+                 std::function<void()> accepted);
 
     ClusterModel *m_model;
     ClusterInfoPanel *m_info;
@@ -81,5 +86,7 @@ private:
     QPointer<QDialog> m_dialog;
     QStringList m_endpoints;
     QString m_detailsHtml;
+    QString m_typedWhere;
+    QString m_typedProfile;
     bool m_readOnly = false;
 };

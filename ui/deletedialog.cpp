@@ -5,6 +5,7 @@
 #include <QDialogButtonBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLocale>
 #include <QPushButton>
 #include <QStyle>
@@ -95,7 +96,7 @@ void DeleteDialog::setCount(qint64 count, bool atLeast)
                             .arg(displayKey(m_key), displayKey(m_prefix), keys));
         break;
     }
-    deleteButton()->setEnabled(true);
+    updateDeleteButton();
 }
 
 void DeleteDialog::setCountFailed(const QString &why)
@@ -106,7 +107,36 @@ void DeleteDialog::setCountFailed(const QString &why)
     m_text->setText(tr("etcdscope could not count the keys in %1: %2\n\nDelete it and "
                        "everything in it anyway? This cannot be undone.")
                         .arg(subject(), why));
-    deleteButton()->setEnabled(true);
+    updateDeleteButton();
+}
+
+void DeleteDialog::requireTyping(const QString &expected, const QString &where)
+{
+    m_expected = expected;
+    auto *label = new QLabel(
+        tr("This is a production connection (%1). Type %2 to confirm the delete:")
+            .arg(where.toHtmlEscaped(),
+                 QStringLiteral("<b>%1</b>").arg(expected.toHtmlEscaped())),
+        this);
+    label->setObjectName(QStringLiteral("typedConfirmationLabel"));
+    label->setWordWrap(true);
+    label->setTextFormat(Qt::RichText);
+    m_typed = new QLineEdit(this);
+    m_typed->setObjectName(QStringLiteral("typedConfirmation"));
+    m_typed->setAccessibleName(tr("Type the name to confirm"));
+    label->setBuddy(m_typed);
+    auto *layout = static_cast<QVBoxLayout *>(this->layout());
+    layout->insertWidget(layout->count() - 1, label);
+    layout->insertWidget(layout->count() - 1, m_typed);
+    connect(m_typed, &QLineEdit::textChanged, this, &DeleteDialog::updateDeleteButton);
+    m_typed->setFocus();
+    updateDeleteButton();
+}
+
+void DeleteDialog::updateDeleteButton()
+{
+    const bool typed = m_expected.isEmpty() || (m_typed && m_typed->text() == m_expected);
+    deleteButton()->setEnabled(!m_counting && typed);
 }
 
 QString DeleteDialog::text() const

@@ -5,6 +5,7 @@
 
 class QDialogButtonBox;
 class QLabel;
+class QLineEdit;
 class QPushButton;
 
 // Confirms a delete, naming what goes. A key is named at once; for a v2 directory or a v3
@@ -39,8 +40,14 @@ public:
     QString text() const;
     QPushButton *deleteButton() const;
 
+    // A production connection: Delete stays off until `expected` (the key or the prefix) is
+    // typed exactly; `where` names the connection ("Production · orders-prod").
+    void requireTyping(const QString &expected, const QString &where);
+    QString expectedTyping() const { return m_expected; }
+
 private:
     QString subject() const;
+    void updateDeleteButton();
 
     Kind m_kind;
     QByteArray m_key;
@@ -48,4 +55,6 @@ private:
     bool m_counting = false;
     QLabel *m_text;
     QDialogButtonBox *m_buttons;
+    QString m_expected;
+    QLineEdit *m_typed = nullptr;
 };

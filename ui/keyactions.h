@@ -66,6 +66,9 @@ public:
 
     // Disables every write in the UI and makes the transport refuse writes.
     void setReadOnly(bool readOnly);
+    // A production connection: deletes ask to type the key or prefix. `where` names the
+    // connection in the question; empty turns it off.
+    void setTypedConfirmation(const QString &where) { m_typedConfirmation = where; }
     bool isReadOnly() const { return m_readOnly; }
 
     // The row the actions act on (column 0), and its key.
@@ -126,6 +129,7 @@ private:
     void failedText(const QString &what, const QString &message, const QString &details = {});
     void openTracked(QDialog *dialog);
     bool writable() const;
+    QString m_typedConfirmation;
 
     KeyTreeModel *m_model;
     QTreeView *m_view;

@@ -208,6 +208,9 @@ void KeyActions::deleteCurrent()
         kind = isKey ? DeleteDialog::Kind::KeyAndPrefix : DeleteDialog::Kind::Prefix;
     }
     auto *dialog = new DeleteDialog(kind, key, prefix, m_window);
+    if (!m_typedConfirmation.isEmpty())
+        dialog->requireTyping(displayKey(kind == DeleteDialog::Kind::Prefix ? prefix : key),
+                              m_typedConfirmation);
     connect(dialog, &QDialog::accepted, this,
             [this, kind, key, prefix, modRevision] { remove(int(kind), key, prefix, modRevision); });
     openTracked(dialog);

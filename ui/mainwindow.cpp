@@ -13,6 +13,7 @@
 #include "keyspacepanel.h"
 #include "keytreemodel.h"
 #include "livetree.h"
+#include "profilestore.h"
 
 #include <QAction>
 #include <QApplication>
@@ -20,6 +21,7 @@
 #include <QDockWidget>
 #include <QKeySequence>
 #include <QLabel>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSplitter>
@@ -29,8 +31,14 @@
 #include <QVBoxLayout>
 
 MainWindow::MainWindow(const EtcdClient::Options &options, QWidget *parent)
+    : MainWindow(ConnectionProfile::fromOptions(options), parent)
+{
+}
+
+MainWindow::MainWindow(const ConnectionProfile &profile, QWidget *parent)
     : QMainWindow(parent)
-    , m_options(options)
+    , m_profile(profile)
+    , m_options(profile.clientOptions())
     , m_client(new EtcdClient(this))
     , m_model(new KeyTreeModel(this))
     , m_banner(new ConnectionBanner(this))
@@ -44,6 +52,8 @@ MainWindow::MainWindow(const EtcdClient::Options &options, QWidget *parent)
     , m_keyspace(new KeyspacePanel(m_model, this))
     , m_pane(new KeyDetailPane(this))
     , m_actions(new KeyActions(m_model, m_keyspace->view(), m_pane, this))
+    , m_environmentBand(new QLabel(this))
+    , m_insecureBand(new QLabel(this))
     , m_endpointStatus(new QLabel(this))
     , m_apiStatus(new QLabel(this))
     , m_accessStatus(new QLabel(this))
@@ -74,6 +84,24 @@ MainWindow::MainWindow(const EtcdClient::Options &options, QWidget *parent)
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
+    m_environmentBand->setObjectName(QStringLiteral("environmentBand"));
+    m_environmentBand->setAccessibleName(tr("Connection environment"));
+    m_environmentBand->setAlignment(Qt::AlignCenter);
+    m_environmentBand->hide();
+    m_insecureBand->setObjectName(QStringLiteral("insecureBand"));
+    m_insecureBand->setAccessibleName(tr("Certificate verification warning"));
+    m_insecureBand->setWordWrap(true);
+    m_insecureBand->setAlignment(Qt::AlignCenter);
+    m_insecureBand->setStyleSheet(QStringLiteral(
+        "QLabel { background: #b71c1c; color: white; font-weight: bold; padding: 4px; }"));
+    m_insecureBand->setText(
+        tr("The server's certificate is NOT verified on this connection: anyone on the network "
+           "path can pose as the cluster and read what you send, passwords included."));
+    m_insecureBand->hide();
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(m_environmentBand);
+    layout->addWidget(m_insecureBand);
     layout->addWidget(m_banner);
     layout->addWidget(splitter, 1);
     setCentralWidget(central);
@@ -141,6 +169,7 @@ MainWindow::MainWindow(const EtcdClient::Options &options, QWidget *parent)
     });
 
     m_actions->setReadOnly(m_options.readOnly);
+    applyProfile();
     resize(1180, 720);
     // A strip at the bottom: the tree and the editor keep most of the window.
     resizeDocks({m_eventDock}, {190}, Qt::Vertical);
@@ -166,6 +195,16 @@ MainWindow::~MainWindow()
 void MainWindow::createMenus()
 {
     QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
+    QAction *connectAction = fileMenu->addAction(tr("&Connect…"), this,
+                                                 &MainWindow::connectDialogRequested);
+    connectAction->setObjectName(QStringLiteral("connectAction"));
+    connectAction->setShortcut(QKeySequence::Open);
+    connectAction->setToolTip(tr("Open a saved connection, or make one, in a new window"));
+    m_recentMenu = fileMenu->addMenu(tr("&Recent Connections"));
+    m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
+    connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::updateRecentMenu);
+    updateRecentMenu();
+    fileMenu->addSeparator();
     QAction *reconnect = fileMenu->addAction(tr("Re&connect"), this, &MainWindow::connectToCluster);
     reconnect->setObjectName(QStringLiteral("reconnectAction"));
     reconnect->setShortcut(QKeySequence(tr("Ctrl+Shift+R")));
@@ -258,11 +297,15 @@ void MainWindow::onDiscovered(const EtcdResult<EtcdClient::ClusterInfo> &result)
     }
     m_actions->setClient(m_client);
     m_model->setClient(m_client);
+    if (!m_profile.separator.isEmpty())
+        m_model->setSeparator(m_profile.separator.at(0).toLatin1());
+    m_model->setRootPrefix(m_profile.rootPrefix.toUtf8());
     m_keyspace->showListing(EtcdClient::apiName(info.api));
     m_eventLog->setApi(info.api);
     m_eventLog->setClient(m_client);
     // Reloads the tree and follows the cluster from the revision before the listing.
     m_live->start(m_client);
+    m_insecureBand->setVisible(m_options.insecureSkipVerify);
     m_cluster->setEndpoints(m_options.endpoints);
     m_cluster->setReadOnly(m_options.readOnly);
     m_cluster->setClient(m_client);
@@ -331,12 +374,70 @@ void MainWindow::closeEvent(QCloseEvent *event)
     box->open();
 }
 
+void MainWindow::applyProfile()
+{
+    const bool named = !m_profile.name.isEmpty();
+    const QString where = named ? QStringLiteral("%1 · %2").arg(m_profile.environmentLabel(),
+                                                               m_profile.name)
+                                : m_profile.environmentLabel();
+    if (named || m_profile.isProduction()) {
+        const QColor color = m_profile.bandColor();
+        const QColor text = color.lightnessF() > 0.6 ? Qt::black : Qt::white;
+        m_environmentBand->setStyleSheet(
+            QStringLiteral("QLabel { background: %1; color: %2; font-weight: bold; padding: 3px; }")
+                .arg(color.name(), text.name()));
+        QString band = m_profile.isProduction() ? where.toUpper() : where;
+        if (m_profile.isProduction())
+            band += tr(" — deletes and membership changes ask you to type the name");
+        m_environmentBand->setText(band);
+        m_environmentBand->show();
+    }
+    // Production: a slip is expensive, so names are typed, not clicked.
+    const QString typed = m_profile.isProduction() ? where : QString();
+    m_actions->setTypedConfirmation(typed);
+    m_cluster->setTypedConfirmation(typed, m_profile.name.isEmpty() ? m_profile.environmentLabel()
+                                                                    : m_profile.name);
+}
+
+void MainWindow::updateRecentMenu()
+{
+    m_recentMenu->clear();
+    const ProfileStore store;
+    for (const QString &name : store.recent()) {
+        const std::optional<ConnectionProfile> p = store.profile(name);
+        if (!p)
+            continue;
+        QAction *a = m_recentMenu->addAction(
+            QStringLiteral("%1  (%2)").arg(p->name, p->environmentLabel()),
+            this, [this, name = p->name] { Q_EMIT profileRequested(name); });
+        a->setObjectName(QStringLiteral("recentProfileAction"));
+    }
+    m_recentMenu->setEnabled(!m_recentMenu->isEmpty());
+}
+
+QString MainWindow::environmentBandText() const
+{
+    return m_environmentBand->isVisibleTo(this) ? m_environmentBand->text() : QString();
+}
+
+bool MainWindow::isInsecureWarningShown() const
+{
+    return m_insecureBand->isVisibleTo(this);
+}
+
 void MainWindow::updateTitle()
 {
     QString endpoint = m_client->transport()->currentEndpoint();
     if (endpoint.isEmpty() && !m_options.endpoints.isEmpty())
         endpoint = m_options.endpoints.first();
     QString title = tr("etcdscope — %1").arg(endpoint);
+    if (!m_profile.name.isEmpty()) {
+        title = m_profile.isProduction()
+                    ? tr("%1 [PRODUCTION] — etcdscope — %2").arg(m_profile.name, endpoint)
+                    : tr("%1 — etcdscope — %2").arg(m_profile.name, endpoint);
+    }
+    if (m_options.insecureSkipVerify)
+        title += tr(" [certificate NOT verified]");
     if (m_options.readOnly)
         title += tr(" [read-only]");
     setWindowTitle(title);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "connectionprofile.h"
 #include "etcdclient.h"
 
 #include <QMainWindow>
@@ -27,7 +28,11 @@ class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
+    // A connection from the command line (no profile: no name, no environment band).
     explicit MainWindow(const EtcdClient::Options &options, QWidget *parent = nullptr);
+    // A saved profile: its name and environment colour the window, production asks to type
+    // names before deletes and membership changes.
+    explicit MainWindow(const ConnectionProfile &profile, QWidget *parent = nullptr);
     ~MainWindow() override;
 
     EtcdClient *client() const { return m_client; }
@@ -44,6 +49,10 @@ public:
     EventLogPanel *eventLogPanel() const { return m_eventPanel; }
     bool isConnected() const { return m_connected; }
     bool isReadOnly() const;
+    const ConnectionProfile &profile() const { return m_profile; }
+    // What the environment band says (empty when hidden), and the insecure-TLS warning.
+    QString environmentBandText() const;
+    bool isInsecureWarningShown() const;
 
 public Q_SLOTS:
     // Applies the options and discovers the cluster again (the banner's Retry).
@@ -53,12 +62,17 @@ public Q_SLOTS:
 Q_SIGNALS:
     // After each attempt: connected or not (the banner says why).
     void connectionAttempted(bool connected);
+    // File → Connect… and File → Recent: the application opens the profile in a new window.
+    void connectDialogRequested();
+    void profileRequested(const QString &name);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
     void createMenus();
+    void applyProfile();
+    void updateRecentMenu();
     void onDiscovered(const EtcdResult<EtcdClient::ClusterInfo> &result);
     void onReadOnlyChanged(bool readOnly);
     void showFailure(const QString &title, const EtcdError &error);
@@ -66,6 +80,7 @@ private:
     void updateStatusBar();
     void updateWatchStatus();
 
+    ConnectionProfile m_profile;
     EtcdClient::Options m_options;
     EtcdClient *m_client;
     QPointer<EtcdDiscovery> m_discovery;
@@ -85,6 +100,9 @@ private:
     KeyspacePanel *m_keyspace;
     KeyDetailPane *m_pane;
     KeyActions *m_actions;
+    QLabel *m_environmentBand;
+    QLabel *m_insecureBand;
+    class QMenu *m_recentMenu = nullptr;
     QLabel *m_endpointStatus;
     QLabel *m_apiStatus;
     QLabel *m_accessStatus;

@@ -150,13 +150,33 @@ QString MemberUrlsDialog::problem() const
     return {};
 }
 
+void MemberUrlsDialog::requireTyping(const QString &expected, const QString &where)
+{
+    m_expected = expected;
+    auto *label = new QLabel(tr("This is a production connection (%1). Type %2 to confirm:")
+                                 .arg(where.toHtmlEscaped(),
+                                      QStringLiteral("<b>%1</b>").arg(expected.toHtmlEscaped())),
+                             this);
+    label->setWordWrap(true);
+    m_typed = new QLineEdit(this);
+    m_typed->setObjectName(QStringLiteral("typedConfirmation"));
+    m_typed->setAccessibleName(tr("Type the name to confirm"));
+    label->setBuddy(m_typed);
+    auto *layout = static_cast<QVBoxLayout *>(this->layout());
+    layout->insertWidget(layout->count() - 1, label);
+    layout->insertWidget(layout->count() - 1, m_typed);
+    connect(m_typed, &QLineEdit::textChanged, this, &MemberUrlsDialog::validate);
+    validate();
+}
+
 void MemberUrlsDialog::validate()
 {
     const QString why = m_urls->text().trimmed().isEmpty() ? QString() : problem();
     m_problem->setText(why);
     m_problem->setVisible(!why.isEmpty());
     const bool ok = problem().isEmpty();
-    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(ok);
+    const bool typed = m_expected.isEmpty() || (m_typed && m_typed->text() == m_expected);
+    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(ok && typed);
     m_confirmation->setText(ok ? confirmationText() : QString());
     m_confirmation->setVisible(ok);
 }

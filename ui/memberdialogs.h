@@ -29,6 +29,8 @@ public:
     void setLearnerAvailable(bool available);
     bool asLearner() const;
     QString memberName() const;
+    // A production connection: OK also needs `expected` typed exactly.
+    void requireTyping(const QString &expected, const QString &where);
     // Why the URLs are not acceptable (empty when they are).
     QString problem() const;
 
@@ -46,5 +48,7 @@ private:
     QLabel *m_confirmation;
     QString m_target;
     QStringList m_initialUrls;
+    QString m_expected;
+    QLineEdit *m_typed = nullptr;
     QDialogButtonBox *m_buttons;
 };

@@ -1,0 +1,108 @@
+#include "connections.h"
+
+#include "connectiondialog.h"
+#include "mainwindow.h"
+#include "passwordprompt.h"
+#include "secretstore.h"
+
+#include <QStatusBar>
+
+Connections::Connections(const QString &settingsFile, QObject *parent)
+    : QObject(parent)
+    , m_store(settingsFile)
+    , m_secrets(new SecretStore(this))
+{
+}
+
+Connections::~Connections()
+{
+    for (const QPointer<MainWindow> &w : std::as_const(m_windows)) {
+        if (w)
+            w->disconnect(this);
+    }
+}
+
+bool Connections::openProfile(const QString &name)
+{
+    const std::optional<ConnectionProfile> p = m_store.profile(name);
+    if (!p)
+        return false;
+    openProfile(*p);
+    return true;
+}
+
+void Connections::openProfile(const ConnectionProfile &profile)
+{
+    m_store.markUsed(profile.name);
+    if (profile.user.isEmpty() || !profile.password.isEmpty()) {
+        openWindow(profile);
+        return;
+    }
+    auto ask = [this](ConnectionProfile p, const QString &why) {
+        QString endpoint = p.endpoints.value(0);
+        if (!why.isEmpty())
+            endpoint += QStringLiteral(" (%1)").arg(why);
+        const std::optional<QString> password = askPassword(p.user, endpoint);
+        if (!password)
+            return;
+        p.password = *password;
+        openWindow(p);
+    };
+    if (!profile.rememberPassword) {
+        ask(profile, {});
+        return;
+    }
+    m_secrets->read(SecretStore::passwordKey(profile.name), this,
+                    [this, profile, ask](const SecretStore::Result &r) {
+                        if (r.secret) {
+                            ConnectionProfile p = profile;
+                            p.password = *r.secret;
+                            openWindow(p);
+                            return;
+                        }
+                        ask(profile, r.unavailable ? tr("no keychain: %1").arg(r.error)
+                                                   : QString());
+                    });
+}
+
+void Connections::openWindow(const ConnectionProfile &profile)
+{
+    auto *window = new MainWindow(profile);
+    window->setAttribute(Qt::WA_DeleteOnClose);
+    adopt(window);
+    window->show();
+    Q_EMIT windowOpened(window);
+}
+
+void Connections::adopt(MainWindow *window)
+{
+    m_windows << window;
+    connect(window, &MainWindow::connectDialogRequested, this, &Connections::showDialog);
+    connect(window, &MainWindow::profileRequested, this,
+            [this](const QString &name) { openProfile(name); });
+}
+
+ConnectionDialog *Connections::showDialog()
+{
+    if (m_dialog) {
+        m_dialog->raise();
+        m_dialog->activateWindow();
+        return m_dialog;
+    }
+    m_dialog = new ConnectionDialog(&m_store, m_secrets);
+    m_dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_dialog, &ConnectionDialog::connectRequested, this,
+            qOverload<const ConnectionProfile &>(&Connections::openProfile));
+    m_dialog->show();
+    return m_dialog;
+}
+
+QList<MainWindow *> Connections::windows() const
+{
+    QList<MainWindow *> out;
+    for (const QPointer<MainWindow> &w : m_windows) {
+        if (w)
+            out << w;
+    }
+    return out;
+}
