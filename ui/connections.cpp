@@ -39,17 +39,15 @@ void Connections::openProfile(const ConnectionProfile &profile)
         return;
     }
     auto ask = [this](ConnectionProfile p, const QString &why) {
-        QString endpoint = p.endpoints.value(0);
-        if (!why.isEmpty())
-            endpoint += QStringLiteral(" (%1)").arg(why);
-        const std::optional<QString> password = askPassword(p.user, endpoint);
+        const std::optional<QString> password =
+            askPassword(p.user, p.endpoints.value(0), why);
         if (!password)
             return;
         p.password = *password;
         openWindow(p);
     };
     if (!profile.rememberPassword) {
-        ask(profile, {});
+        ask(profile, tr("The profile %1 does not keep its password.").arg(profile.name));
         return;
     }
     m_secrets->read(SecretStore::passwordKey(profile.name), this,
@@ -60,8 +58,15 @@ void Connections::openProfile(const ConnectionProfile &profile)
                             openWindow(p);
                             return;
                         }
-                        ask(profile, r.unavailable ? tr("no keychain: %1").arg(r.error)
-                                                   : QString());
+                        ask(profile,
+                            r.unavailable
+                                ? tr("The password of %1 cannot come from a keychain here: %2.")
+                                      .arg(profile.name, r.error)
+                                : r.error.isEmpty()
+                                      ? tr("No password of %1 is saved in the keychain.")
+                                            .arg(profile.name)
+                                      : tr("The keychain did not give the password of %1: %2.")
+                                            .arg(profile.name, r.error));
                     });
 }
 

@@ -255,6 +255,7 @@ void MainWindow::connectToCluster()
     m_info->showConnecting(m_options.endpoints, m_options.readOnly);
     m_cluster->setClient(nullptr);
     m_cluster->setActive(false);
+    m_insecureBand->hide();
     m_keyspace->showNotConnected(tr("Connecting…"));
     // Nothing may act on the old connection while the new one is discovered.
     m_live->stop();

@@ -11,12 +11,15 @@ struct PasswordPrompt
 };
 } // namespace
 
-std::optional<QString> askPassword(const QString &user, const QString &endpoint)
+std::optional<QString> askPassword(const QString &user, const QString &endpoint,
+                                   const QString &why)
 {
     bool ok = false;
+    QString label = PasswordPrompt::tr("Password of user %1 on %2:").arg(user, endpoint);
+    if (!why.isEmpty())
+        label = why + QStringLiteral("\n\n") + label;
     const QString password =
-        QInputDialog::getText(nullptr, PasswordPrompt::tr("etcdscope — Password"),
-                              PasswordPrompt::tr("Password of user %1 on %2:").arg(user, endpoint),
+        QInputDialog::getText(nullptr, PasswordPrompt::tr("etcdscope — Password"), label,
                               QLineEdit::Password, QString(), &ok);
     if (!ok)
         return std::nullopt;

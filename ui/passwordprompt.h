@@ -6,4 +6,6 @@
 
 // Asks for the password of `user` (etcdctl prompts on the terminal; a desktop app asks in a
 // dialog). Empty optional when the user cancels. Used once, at startup, before the main window.
-std::optional<QString> askPassword(const QString &user, const QString &endpoint);
+// `why`: why it is asked (no keychain here, none saved), shown above the field.
+std::optional<QString> askPassword(const QString &user, const QString &endpoint,
+                                   const QString &why = {});
