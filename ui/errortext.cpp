@@ -54,13 +54,43 @@ QString ErrorText::describe(const EtcdError &error)
             .arg(error.message());
     case EtcdError::Kind::Etcd:
         switch (error.condition()) {
-        case EtcdError::Condition::Unauthorized:
         case EtcdError::Condition::AuthFailed:
-        case EtcdError::Condition::InvalidToken:
-            return tr("%1 refused the credentials: %2. Check --user and --password.")
+            // etcd answers a wrong password and an unknown user with the same words
+            // ("authentication failed, invalid user ID or password"): say both.
+            return tr("%1 did not accept the user name and password: either the user does not "
+                      "exist or the password is wrong (etcd answers both the same way). Check "
+                      "the user name and the password of this connection (--user and "
+                      "--password); etcdctl user list shows the users.")
+                .arg(where(error));
+        case EtcdError::Condition::Unauthorized:
+            // v2 (errorCode 110, or a bare 401) says the same for no credentials, wrong ones
+            // and a user without the permission; v3 only means "no valid credentials".
+            if (error.code() == 110 || (error.code() == 0 && error.httpStatus() == 401))
+                return tr("%1 refused the request: the user name or password is wrong, or the "
+                          "user may not do this. etcd's v2 API does not say which: check --user "
+                          "and --password, and the roles of the user.")
+                    .arg(where(error));
+            return tr("%1 has authentication enabled and the request carried no valid "
+                      "credentials (%2). Give a user name and password for this connection "
+                      "(--user and --password).")
                 .arg(where(error), error.message());
+        case EtcdError::Condition::InvalidToken:
+            return tr("%1 did not accept the authentication token (%2) and etcdscope could not "
+                      "get a new one. Connect again; if this keeps happening, check the user "
+                      "name and password.")
+                .arg(where(error), error.message());
+        case EtcdError::Condition::AuthNotEnabled:
+            // EtcdV3Client goes on without a token when authenticate says so, as etcdctl does.
+            return tr("A user name and password were given, but %1 has authentication turned "
+                      "off. etcdscope carries on without them: requests go unauthenticated and "
+                      "etcd allows everything. Remove the credentials from this connection, or "
+                      "enable authentication on the cluster (etcdctl auth enable).")
+                .arg(where(error));
         case EtcdError::Condition::PermissionDenied:
-            return tr("Permission denied by %1: %2").arg(where(error), error.message());
+            return tr("Permission denied by %1: the user of this connection has no role that "
+                      "allows this. Ask an administrator for one, or browse only a prefix the "
+                      "user may read.")
+                .arg(where(error));
         case EtcdError::Condition::Unavailable:
             return tr("The cluster at %1 is unavailable (%2). It may have lost its leader.")
                 .arg(where(error), error.message());
@@ -119,7 +149,10 @@ QString ErrorText::describeForKey(const EtcdError &error, const QByteArray &key)
     case EtcdError::Condition::RootReadOnly:
         return tr("The root directory cannot be changed.");
     case EtcdError::Condition::PermissionDenied:
-        return tr("Permission denied for %1.").arg(name);
+        return tr("Permission denied for %1: the user of this connection has no role that "
+                  "allows this on the key (a read-only role allows no writes). Ask an "
+                  "administrator to grant it.")
+            .arg(name);
     case EtcdError::Condition::LeaseNotFound:
         return tr("The lease of %1 no longer exists.").arg(name);
     case EtcdError::Condition::InvalidField:
