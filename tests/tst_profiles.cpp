@@ -45,6 +45,7 @@ private Q_SLOTS:
     void productionDeleteNeedsTypedKey();
     void productionMembershipNeedsTypedName();
     void insecureConnectionIsMarked();
+    void credentialsWithoutAuthAreNoticed();
 
 private:
     QString settingsFile() const { return m_dir.filePath(QStringLiteral("settings.ini")); }
@@ -349,6 +350,18 @@ void TestProfiles::insecureConnectionIsMarked()
     QTRY_VERIFY_WITH_TIMEOUT(w.isConnected(), 10000);
     QVERIFY(w.isInsecureWarningShown());
     QVERIFY(w.windowTitle().contains(QStringLiteral("NOT verified")));
+}
+
+void TestProfiles::credentialsWithoutAuthAreNoticed()
+{
+    EtcdClient::Options o = clientOptions({m_etcd->clientUrl()});
+    o.user = QStringLiteral("alice");
+    o.password = QStringLiteral("pw");
+    MainWindow w(o);
+    w.show();
+    QTRY_VERIFY_WITH_TIMEOUT(w.isConnected(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(w.authNotice().contains(QStringLiteral("authentication turned off")),
+                             10000);
 }
 
 QTEST_MAIN(TestProfiles)

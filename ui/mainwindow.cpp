@@ -5,6 +5,7 @@
 #include "connectionbanner.h"
 #include "errortext.h"
 #include "etcdtransport.h"
+#include "etcdv3client.h"
 #include "etcdwatcher.h"
 #include "eventlogmodel.h"
 #include "eventlogpanel.h"
@@ -306,6 +307,18 @@ void MainWindow::onDiscovered(const EtcdResult<EtcdClient::ClusterInfo> &result)
     m_eventLog->setClient(m_client);
     // Reloads the tree and follows the cluster from the revision before the listing.
     m_live->start(m_client);
+    if (!m_options.user.isEmpty() && info.v3Available) {
+        // Credentials on a cluster with authentication off: etcd allows everything and the
+        // client carries on without them; the user should know.
+        m_client->v3()->authenticate(
+            m_client->transport()->user(), m_client->transport()->password(), this,
+            [this](const EtcdResult<EtcdV3AuthenticateResult> &r) {
+                if (r.error.is(EtcdError::Condition::AuthNotEnabled)) {
+                    m_authNotice = describeError(r.error);
+                    statusBar()->showMessage(m_authNotice, 20000);
+                }
+            });
+    }
     m_insecureBand->setVisible(m_options.insecureSkipVerify);
     m_cluster->setEndpoints(m_options.endpoints);
     m_cluster->setReadOnly(m_options.readOnly);

@@ -53,6 +53,8 @@ public:
     // What the environment band says (empty when hidden), and the insecure-TLS warning.
     QString environmentBandText() const;
     bool isInsecureWarningShown() const;
+    // Set when credentials were given but the cluster has authentication off.
+    QString authNotice() const { return m_authNotice; }
 
 public Q_SLOTS:
     // Applies the options and discovers the cluster again (the banner's Retry).
@@ -87,6 +89,7 @@ private:
     bool m_connected = false;
     bool m_closeConfirmed = false;
     QString m_paneMessage; // the last status the detail pane reported
+    QString m_authNotice;  // credentials given to a cluster without authentication
 
     KeyTreeModel *m_model;
     ConnectionBanner *m_banner;
