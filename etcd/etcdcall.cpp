@@ -6,6 +6,7 @@
 #include <QNetworkReply>
 #include <QSslCertificate>
 #include <QSslError>
+#include <QUrl>
 
 namespace {
 
@@ -20,11 +21,89 @@ bool isTlsError(QNetworkReply::NetworkError e)
     return e == QNetworkReply::SslHandshakeFailedError;
 }
 
+// "CN=…, OU=…, O=…": every attribute of the subject or the issuer, not only the display name
+// (a client or gateway certificate often has no CommonName). Qt lists the attributes sorted by
+// name; the usual ones come most specific first, as in an LDAP name.
+QString distinguishedName(const QSslCertificate &c, bool issuer)
+{
+    QList<QByteArray> attributes{"CN", "OU", "O", "L", "ST", "C"};
+    const QList<QByteArray> present = issuer ? c.issuerInfoAttributes() : c.subjectInfoAttributes();
+    attributes.removeIf([&](const QByteArray &a) { return !present.contains(a); });
+    for (const QByteArray &a : present) {
+        if (!attributes.contains(a))
+            attributes << a;
+    }
+    QStringList parts;
+    for (const QByteArray &a : std::as_const(attributes)) {
+        const QStringList values = issuer ? c.issuerInfo(a) : c.subjectInfo(a);
+        for (const QString &v : values)
+            parts << QString::fromLatin1(a) + QLatin1Char('=') + v;
+    }
+    return parts.join(QStringLiteral(", "));
+}
+
+// The names a server certificate is valid for: its DNS and IP subject alternative names, else
+// its CommonName (which Qt still matches when there are none).
+QStringList certificateNames(const QSslCertificate &c)
+{
+    QStringList names;
+    const auto sans = c.subjectAlternativeNames();
+    for (auto it = sans.cbegin(); it != sans.cend(); ++it) {
+        if (it.key() == QSsl::DnsEntry || it.key() == QSsl::IpAddressEntry)
+            names << it.value();
+    }
+    if (names.isEmpty())
+        names = c.subjectInfo(QSslCertificate::CommonName);
+    return names;
+}
+
 QString describeCertificate(const QSslCertificate &c)
 {
-    return QStringLiteral("subject \"%1\", issuer \"%2\", valid from %3 to %4")
-        .arg(c.subjectDisplayName(), c.issuerDisplayName(),
-             c.effectiveDate().toString(Qt::ISODate), c.expiryDate().toString(Qt::ISODate));
+    QString text = QStringLiteral("subject \"%1\", issuer \"%2\", valid from %3 to %4")
+                       .arg(distinguishedName(c, false), distinguishedName(c, true),
+                            c.effectiveDate().toString(Qt::ISODate),
+                            c.expiryDate().toString(Qt::ISODate));
+    const QStringList names = certificateNames(c);
+    if (!names.isEmpty())
+        text += QStringLiteral(", for ") + names.join(QStringLiteral(", "));
+    return text;
+}
+
+// Qt's words for the problem, and for a name mismatch the name that was checked against the
+// names the certificate has.
+QString describeSslError(const QSslError &e, const QString &expectedName)
+{
+    QString reason = e.errorString();
+    if (e.error() == QSslError::HostNameMismatch) {
+        const QStringList names = certificateNames(e.certificate());
+        reason += QStringLiteral(": expected \"%1\", the certificate is for %2")
+                      .arg(expectedName, names.isEmpty() ? QStringLiteral("no name")
+                                                         : names.join(QStringLiteral(", ")));
+    }
+    return reason;
+}
+
+// OpenSSL's words when the server ended the handshake because it wanted a client certificate
+// (TLS 1.3 "certificate required", TLS 1.2 "handshake failure" after a certificate request
+// without one, or "bad certificate" / "unknown ca" for one it did not accept).
+QString clientCertificateHint(const QString &qtError, bool sentCertificate)
+{
+    const QString e = qtError.toLower();
+    if (e.contains(QLatin1String("certificate required")))
+        return QStringLiteral("the server requires a client certificate (set the client "
+                              "certificate and key files)");
+    if (e.contains(QLatin1String("alert bad certificate"))
+        || e.contains(QLatin1String("alert unknown ca"))
+        || e.contains(QLatin1String("alert unsupported certificate"))
+        || e.contains(QLatin1String("alert certificate unknown"))) {
+        return sentCertificate
+                   ? QStringLiteral("the server refused the client certificate (it must be "
+                                    "signed by a CA the server trusts, with extended key usage "
+                                    "clientAuth)")
+                   : QStringLiteral("the server refused the connection without a client "
+                                    "certificate (set the client certificate and key files)");
+    }
+    return {};
 }
 
 } // namespace
@@ -104,6 +183,7 @@ void EtcdCall::sendAttempt()
     ++m_attempts;
     m_endpoint = m_transport->endpoints().at(m_endpointIndex);
     m_tlsDetails.clear();
+    m_tlsReasons.clear();
     m_openedConnection = false;
     m_tokenSent =
         m_request.auth == EtcdHttpRequest::Auth::Token ? m_transport->token() : QByteArray();
@@ -113,12 +193,22 @@ void EtcdCall::sendAttempt()
             [this] { m_openedConnection = true; });
     connect(m_reply, &QNetworkReply::sslErrors, this, [this](const QList<QSslError> &errors) {
         // Never ignored: remembered so the failure can name the certificate and the reason.
+        // Without verification (an explicit choice of the user) they do not fail the request.
+        if (!m_transport || m_transport->skipsVerification())
+            return;
+        const QString expected = !m_transport->serverName().isEmpty()
+                                     ? m_transport->serverName()
+                                     : QUrl(m_endpoint).host();
         for (const QSslError &e : errors) {
-            QString line = e.errorString();
+            const QString reason = describeSslError(e, expected);
+            if (!m_tlsReasons.contains(reason))
+                m_tlsReasons << reason;
+            QString line = reason;
             if (!e.certificate().isNull())
                 line += QStringLiteral(" (") + describeCertificate(e.certificate())
                         + QLatin1Char(')');
-            m_tlsDetails << line;
+            if (!m_tlsDetails.contains(line))
+                m_tlsDetails << line;
         }
     });
     if (m_request.streaming) {
@@ -182,11 +272,25 @@ void EtcdCall::onReplyFinished()
     }
 
     const QNetworkReply::NetworkError code = reply->error();
-    if (isTlsError(code) || !m_tlsDetails.isEmpty()) {
-        EtcdError e(EtcdError::Kind::Tls,
-                    QStringLiteral("TLS handshake with %1 failed: %2")
-                        .arg(m_endpoint, reply->errorString()));
-        e.setEndpoint(m_endpoint).setDetails(m_tlsDetails);
+    const bool sentCertificate =
+        m_transport && !m_transport->sslConfiguration().localCertificate().isNull();
+    const QString hint = clientCertificateHint(reply->errorString(), sentCertificate);
+    if (isTlsError(code) || !m_tlsDetails.isEmpty() || !hint.isEmpty()) {
+        // The endpoint is the error's, not part of its message.
+        QString message;
+        if (!m_tlsReasons.isEmpty())
+            message = QStringLiteral("the server's certificate could not be verified: %1")
+                          .arg(m_tlsReasons.join(QStringLiteral("; ")));
+        else if (!hint.isEmpty())
+            message = hint;
+        else
+            message = QStringLiteral("the TLS handshake failed");
+        QStringList details = m_tlsDetails;
+        // What Qt and OpenSSL said, when it is not the verification failure already listed.
+        if (m_tlsReasons.isEmpty())
+            details << reply->errorString();
+        EtcdError e(EtcdError::Kind::Tls, message);
+        e.setEndpoint(m_endpoint).setDetails(details);
         deliver({}, e);
         return;
     }
@@ -196,9 +300,26 @@ void EtcdCall::onReplyFinished()
         return;
     }
     QString message = reply->errorString();
-    if (statusAttr.isValid())
+    if (statusAttr.isValid()) {
         message = QStringLiteral("connection closed before the answer was complete (%1)")
                       .arg(message);
+    } else if (code == QNetworkReply::RemoteHostClosedError && m_openedConnection &&
+               m_endpoint.startsWith(QLatin1String("https:"))) {
+        // A server that wants a client certificate, or refuses the one sent, ends a TLS 1.3
+        // connection with an alert after the client finished the handshake. When the end of the
+        // connection overtakes the alert, Qt says only "Connection closed". A network error, not
+        // a TLS one: it may also be a server going down, and then a retry is right.
+        message = sentCertificate
+                      ? QStringLiteral("the server closed the connection right after the TLS "
+                                       "handshake (%1): it may have refused the client "
+                                       "certificate (it must be signed by a CA the server "
+                                       "trusts, with extended key usage clientAuth)")
+                            .arg(message)
+                      : QStringLiteral("the server closed the connection right after the TLS "
+                                       "handshake (%1): it may require a client certificate "
+                                       "(set the client certificate and key files)")
+                            .arg(message);
+    }
     EtcdError e = EtcdError::network(message, m_endpoint);
     if (neverReachedServer(code))
         e.setCondition(EtcdError::Condition::Unreachable);

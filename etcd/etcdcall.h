@@ -85,5 +85,6 @@ private:
     bool m_openedConnection = false;
     QString m_endpoint;
     QByteArray m_tokenSent;
-    QStringList m_tlsDetails;
+    QStringList m_tlsDetails; // one line per certificate problem, with the certificate
+    QStringList m_tlsReasons; // the problems alone, each once
 };

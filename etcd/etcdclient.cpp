@@ -230,8 +230,17 @@ EtcdError EtcdClient::configure(const Options &options)
         return EtcdError(EtcdError::Kind::Network, QStringLiteral("no endpoint given"));
 
     QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
-    // Verification is never turned off; failures reach the user with the certificate details.
-    ssl.setPeerVerifyMode(QSslSocket::VerifyPeer);
+    // Verification is on unless the user turned it off explicitly (a per-profile setting or
+    // --insecure-skip-tls-verify); failures reach the user with the certificate details.
+    ssl.setPeerVerifyMode(options.insecureSkipVerify ? QSslSocket::VerifyNone
+                                                     : QSslSocket::VerifyPeer);
+    const QString serverName = options.serverName.trimmed();
+    if (serverName.contains(QLatin1Char('/')) || serverName.contains(QLatin1Char(' '))) {
+        return EtcdError(EtcdError::Kind::Tls,
+                         QStringLiteral("invalid TLS server name \"%1\": expected a host name "
+                                        "such as etcd.example.com")
+                             .arg(options.serverName));
+    }
     EtcdError error;
     if (!options.caFile.isEmpty()) {
         QByteArray data;
@@ -300,6 +309,7 @@ EtcdError EtcdClient::configure(const Options &options)
     m_transport->setReadOnly(options.readOnly);
     m_transport->setDefaultTimeout(options.timeoutMs > 0 ? options.timeoutMs : 5000);
     m_transport->setSslConfiguration(ssl);
+    m_transport->setServerName(serverName);
     return {};
 }
 

@@ -92,6 +92,24 @@ void EtcdTransport::setCurrent(int index)
     Q_EMIT currentEndpointChanged(m_endpoints.at(index));
 }
 
+void EtcdTransport::setSslConfiguration(const QSslConfiguration &config)
+{
+    if (config == m_ssl)
+        return;
+    m_ssl = config;
+    // QNetworkAccessManager keys its connections by host, port and verify name, not by TLS
+    // settings: a kept-alive connection would go on without the checks now asked for.
+    m_nam->clearConnectionCache();
+}
+
+void EtcdTransport::setServerName(const QString &name)
+{
+    if (name == m_serverName)
+        return;
+    m_serverName = name;
+    m_nam->clearConnectionCache();
+}
+
 void EtcdTransport::setCredentials(const QString &user, const QString &password)
 {
     m_user = user;
@@ -132,8 +150,13 @@ QNetworkReply *EtcdTransport::post(const EtcdHttpRequest &request, int endpointI
     req.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
     if (!request.contentType.isEmpty())
         req.setHeader(QNetworkRequest::ContentTypeHeader, request.contentType);
-    if (url.startsWith("https:"))
+    if (url.startsWith("https:")) {
         req.setSslConfiguration(m_ssl);
+        // On https:// the verify name is what it says (and keys the connection, so requests
+        // for another name never share one checked against this one).
+        if (!m_serverName.isEmpty())
+            req.setPeerVerifyName(m_serverName);
+    }
     switch (request.auth) {
     case EtcdHttpRequest::Auth::None:
         break;

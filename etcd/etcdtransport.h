@@ -36,8 +36,16 @@ public:
     void setToken(const QByteArray &token) { m_token = token; }
     QByteArray token() const { return m_token; }
 
-    void setSslConfiguration(const QSslConfiguration &config) { m_ssl = config; }
+    // A change of either drops the open connections (requests in flight fail): one opened
+    // without verification, or with another client certificate, must not be reused.
+    void setSslConfiguration(const QSslConfiguration &config);
     QSslConfiguration sslConfiguration() const { return m_ssl; }
+    // The name the servers' certificates are checked against instead of the endpoint's host
+    // (https:// only); empty: the host.
+    void setServerName(const QString &name);
+    QString serverName() const { return m_serverName; }
+    // True when certificates are not verified at all (QSslSocket::VerifyNone).
+    bool skipsVerification() const { return m_ssl.peerVerifyMode() == QSslSocket::VerifyNone; }
 
     void setReadOnly(bool readOnly) { m_readOnly = readOnly; }
     bool isReadOnly() const { return m_readOnly; }
@@ -64,5 +72,6 @@ private:
     QString m_password;
     QByteArray m_token;
     QSslConfiguration m_ssl;
+    QString m_serverName;
     bool m_readOnly = false;
 };

@@ -350,9 +350,11 @@ void EtcdWatcher::onGrpcFinished(const EtcdHttpResponse &response, const EtcdErr
     // gRPC says why a call failed in grpc-status: in the headers of an answer without messages
     // (Qt does not pass on trailers after messages; such an end is taken as a broken stream).
     EtcdError e = error ? error : EtcdWatchGrpc::statusError(response.headers);
-    if (e)
-        e.setEndpoint(response.endpoint);
-    else if (!m_grpcAnswered && response.header("content-type").startsWith("application/grpc"))
+    if (e) {
+        // A failed call has no response (nor its endpoint): its error names the endpoint.
+        if (e.endpoint().isEmpty())
+            e.setEndpoint(response.endpoint);
+    } else if (!m_grpcAnswered && response.header("content-type").startsWith("application/grpc"))
         e = EtcdError::network(tr("the server ended the watch stream"), response.endpoint);
     else if (!m_grpcAnswered)
         e = EtcdError::protocol(tr("the endpoint did not answer the gRPC watch"),

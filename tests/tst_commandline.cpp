@@ -19,6 +19,8 @@ private Q_SLOTS:
     void initTestCase();
     void parse_data();
     void parse();
+    void tlsVerification_data();
+    void tlsVerification();
     void errors_data();
     void errors();
     void helpAndVersion_data();
@@ -178,6 +180,58 @@ void TestCommandLine::parse()
     QCOMPARE(cmd.options.readOnly, readOnly);
 }
 
+void TestCommandLine::tlsVerification_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QStringList>("env");
+    QTest::addColumn<QStringList>("endpoints");
+    QTest::addColumn<QString>("serverName");
+    QTest::addColumn<bool>("insecure");
+
+    const QStringList local{QStringLiteral("http://127.0.0.1:2379")};
+    QTest::newRow("verification on by default")
+        << QStringList{"--cacert", "@dir/ca.pem"} << QStringList{}
+        << QStringList{"https://127.0.0.1:2379"} << QString() << false;
+    QTest::newRow("--insecure-skip-tls-verify")
+        << QStringList{"--insecure-skip-tls-verify", "--endpoints", "https://h:1"}
+        << QStringList{} << QStringList{"https://h:1"} << QString() << true;
+    QTest::newRow("--insecure-skip-tls-verify: bare endpoint becomes https")
+        << QStringList{"--insecure-skip-tls-verify", "--endpoints", "h:1"} << QStringList{}
+        << QStringList{"https://h:1"} << QString() << true;
+    QTest::newRow("ETCDCTL_INSECURE_SKIP_TLS_VERIFY is not taken")
+        << QStringList{} << QStringList{"ETCDCTL_INSECURE_SKIP_TLS_VERIFY=true"} << local
+        << QString() << false;
+    QTest::newRow("--tls-server-name")
+        << QStringList{"--tls-server-name", "etcd.example.com", "--cacert", "@dir/ca.pem",
+                       "--endpoints", "https://10.0.0.1:2379"}
+        << QStringList{} << QStringList{"https://10.0.0.1:2379"}
+        << QStringLiteral("etcd.example.com") << false;
+    QTest::newRow("--tls-server-name=, bare endpoint becomes https")
+        << QStringList{"--tls-server-name= etcd.test ", "--endpoints", "10.0.0.1:2379"}
+        << QStringList{} << QStringList{"https://10.0.0.1:2379"} << QStringLiteral("etcd.test")
+        << false;
+    QTest::newRow("both") << QStringList{"--tls-server-name", "etcd.test",
+                                         "--insecure-skip-tls-verify"}
+                          << QStringList{} << QStringList{"https://127.0.0.1:2379"}
+                          << QStringLiteral("etcd.test") << true;
+}
+
+void TestCommandLine::tlsVerification()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QStringList, env);
+    QFETCH(QStringList, endpoints);
+    QFETCH(QString, serverName);
+    QFETCH(bool, insecure);
+
+    const CommandLine cmd =
+        CommandLine::parse(QStringList{"etcdscope"} + expand(args), environment(env));
+    QVERIFY2(cmd.action == Action::Run, qPrintable(cmd.text));
+    QCOMPARE(cmd.options.endpoints, endpoints);
+    QCOMPARE(cmd.options.serverName, serverName);
+    QCOMPARE(cmd.options.insecureSkipVerify, insecure);
+}
+
 void TestCommandLine::errors_data()
 {
     QTest::addColumn<QStringList>("args");
@@ -216,6 +270,18 @@ void TestCommandLine::errors_data()
                                      << QStringLiteral("--cacert does not exist");
     QTest::newRow("CA is a directory") << QStringList{"--cacert", "@dir"} << QStringList{}
                                        << QStringLiteral("--cacert cannot be read");
+    QTest::newRow("empty --tls-server-name") << QStringList{"--tls-server-name="}
+                                             << QStringList{}
+                                             << QStringLiteral("--tls-server-name is empty");
+    QTest::newRow("--tls-server-name with scheme")
+        << QStringList{"--tls-server-name", "https://etcd.test"} << QStringList{}
+        << QStringLiteral("is not a host name");
+    QTest::newRow("--tls-server-name without value")
+        << QStringList{"--tls-server-name"} << QStringList{}
+        << QStringLiteral("Missing value after '--tls-server-name'");
+    QTest::newRow("--insecure-skip-tls-verify takes no value")
+        << QStringList{"--insecure-skip-tls-verify=true"} << QStringList{}
+        << QStringLiteral("insecure-skip-tls-verify");
     QTest::newRow("--password without --user") << QStringList{"--password", "x"} << QStringList{}
                                                << QStringLiteral("--password needs --user");
     QTest::newRow("empty user name")
@@ -263,7 +329,8 @@ void TestCommandLine::helpAndVersion()
     QVERIFY2(cmd.text.contains(text), qPrintable(cmd.text));
     if (action == Action::Help) {
         for (const char *flag : {"--endpoints", "--api", "--user", "--password", "--cacert",
-                                 "--cert", "--key", "--read-only", "--version"})
+                                 "--cert", "--key", "--tls-server-name",
+                                 "--insecure-skip-tls-verify", "--read-only", "--version"})
             QVERIFY2(cmd.text.contains(QLatin1String(flag)), flag);
     }
 }

@@ -29,7 +29,7 @@ QString flagOrEnv(const QCommandLineParser &parser, const QString &flag,
     return env.value(variable);
 }
 
-// "host:port" gets a scheme the way etcdctl picks one: https when TLS files are given.
+// "host:port" gets a scheme the way etcdctl picks one: https when TLS options are given.
 QString withScheme(const QString &endpoint, bool tls)
 {
     if (endpoint.contains(QLatin1String("://")))
@@ -66,7 +66,7 @@ CommandLine CommandLine::parse(const QStringList &args, const QProcessEnvironmen
     parser.addOptions({
         {QStringLiteral("endpoints"),
          tr("Comma-separated etcd client URLs (default http://127.0.0.1:2379; environment "
-            "ETCDCTL_ENDPOINTS). A HOST:PORT without scheme uses https when TLS files are "
+            "ETCDCTL_ENDPOINTS). A HOST:PORT without scheme uses https when TLS options are "
             "given."),
          tr("URL[,URL...]")},
         {QStringLiteral("api"), tr("The API to browse: auto (v3 when served), v2 or v3."),
@@ -84,6 +84,14 @@ CommandLine CommandLine::parse(const QStringList &args, const QProcessEnvironmen
          tr("FILE")},
         {QStringLiteral("key"), tr("Key of the client certificate (environment ETCDCTL_KEY)."),
          tr("FILE")},
+        {QStringLiteral("tls-server-name"),
+         tr("Check the servers' certificates against this name instead of the endpoints' host "
+            "(an endpoint given as an IP address, a tunnel)."),
+         tr("NAME")},
+        {QStringLiteral("insecure-skip-tls-verify"),
+         tr("Do not verify the servers' certificates at all. Dangerous: anyone between you and "
+            "the cluster can read and change what is sent. Only this flag turns verification "
+            "off, never the environment.")},
         {QStringLiteral("read-only"), tr("Never write to the cluster.")},
     });
 
@@ -135,7 +143,20 @@ CommandLine CommandLine::parse(const QStringList &args, const QProcessEnvironmen
         if (!problem.isEmpty())
             return failure(problem);
     }
-    const bool tls = !o.caFile.isEmpty() || !o.certFile.isEmpty();
+    if (parser.isSet(QStringLiteral("tls-server-name"))) {
+        o.serverName = parser.value(QStringLiteral("tls-server-name")).trimmed();
+        if (o.serverName.isEmpty())
+            return failure(tr("--tls-server-name is empty: give the name the servers' "
+                              "certificates carry."));
+        if (o.serverName.contains(QLatin1Char('/')) || o.serverName.contains(QLatin1Char(' ')))
+            return failure(tr("--tls-server-name \"%1\" is not a host name (give it without "
+                              "scheme, port or path).")
+                               .arg(o.serverName));
+    }
+    // Not ETCDCTL_INSECURE_SKIP_TLS_VERIFY: turning verification off is never implicit.
+    o.insecureSkipVerify = parser.isSet(QStringLiteral("insecure-skip-tls-verify"));
+    const bool tls = !o.caFile.isEmpty() || !o.certFile.isEmpty() || !o.serverName.isEmpty() ||
+                     o.insecureSkipVerify;
 
     QString endpoints =
         flagOrEnv(parser, QStringLiteral("endpoints"), env, QStringLiteral("ETCDCTL_ENDPOINTS"));

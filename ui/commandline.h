@@ -29,10 +29,11 @@ public:
 
     int exitCode() const { return action == Action::Error ? 2 : 0; }
 
-    // As etcdctl: without a scheme, so it becomes https:// when TLS files are given.
+    // As etcdctl: without a scheme, so it becomes https:// when TLS options are given.
     static constexpr const char *defaultEndpoint = "127.0.0.1:2379";
 
     // args[0] is the program name. Flags win over the environment (ETCDCTL_ENDPOINTS,
-    // ETCDCTL_USER, ETCDCTL_PASSWORD, ETCDCTL_CACERT, ETCDCTL_CERT, ETCDCTL_KEY), as in etcdctl.
+    // ETCDCTL_USER, ETCDCTL_PASSWORD, ETCDCTL_CACERT, ETCDCTL_CERT, ETCDCTL_KEY), as in etcdctl;
+    // --insecure-skip-tls-verify and --tls-server-name are flags only.
     static CommandLine parse(const QStringList &args, const QProcessEnvironment &env);
 };

@@ -5,6 +5,9 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSignalSpy>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTimer>
@@ -118,7 +121,9 @@ QString EtcdServer::etcdctlBinary()
 
 QString EtcdServer::clientUrl() const
 {
-    return QStringLiteral("http://127.0.0.1:%1").arg(m_options.clientPort);
+    return QStringLiteral("%1://127.0.0.1:%2")
+        .arg(isTls() ? QLatin1String("https") : QLatin1String("http"))
+        .arg(m_options.clientPort);
 }
 
 QString EtcdServer::peerUrl() const
@@ -146,6 +151,14 @@ QStringList EtcdServer::arguments() const
         args << QStringLiteral("--initial-cluster-token") << m_options.clusterToken;
     if (m_options.enableV2)
         args << QStringLiteral("--enable-v2");
+    if (isTls()) {
+        args << QStringLiteral("--cert-file") << m_options.certFile << QStringLiteral("--key-file")
+             << m_options.keyFile;
+        if (!m_options.trustedCaFile.isEmpty())
+            args << QStringLiteral("--trusted-ca-file") << m_options.trustedCaFile;
+        if (m_options.clientCertAuth)
+            args << QStringLiteral("--client-cert-auth");
+    }
     args << m_options.extraArgs;
     return args;
 }
@@ -179,12 +192,31 @@ bool EtcdServer::start()
 bool EtcdServer::waitHealthy(int timeoutMs)
 {
     QNetworkAccessManager nam;
+    QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+    if (isTls()) {
+        auto readFile = [](const QString &path) {
+            QFile f(path);
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        };
+        if (m_options.clientCaFile.isEmpty())
+            ssl.setPeerVerifyMode(QSslSocket::VerifyNone);
+        else
+            ssl.setCaCertificates(QSslCertificate::fromData(readFile(m_options.clientCaFile)));
+        if (!m_options.clientCertFile.isEmpty()) {
+            ssl.setLocalCertificate(QSslCertificate(readFile(m_options.clientCertFile)));
+            const QByteArray key = readFile(m_options.clientKeyFile);
+            QSslKey k(key, QSsl::Ec);
+            ssl.setPrivateKey(k.isNull() ? QSslKey(key, QSsl::Rsa) : k);
+        }
+    }
     QDeadlineTimer deadline(timeoutMs);
     while (!deadline.hasExpired()) {
         if (!isRunning())
             return false;
         QNetworkRequest req(QUrl(clientUrl() + QStringLiteral("/health")));
         req.setTransferTimeout(2000);
+        if (isTls())
+            req.setSslConfiguration(ssl);
         QNetworkReply *reply = nam.get(req);
         QSignalSpy done(reply, &QNetworkReply::finished);
         if (!reply->isFinished())
@@ -244,12 +276,34 @@ QString EtcdServer::lastLog(int lines) const
     return out.join(QLatin1Char('\n'));
 }
 
+QStringList EtcdServer::etcdctlConnection(bool v2) const
+{
+    QStringList args{QStringLiteral("--endpoints"), clientUrl()};
+    if (!isTls())
+        return args;
+    // etcdctl's v2 mode spells its TLS flags differently. Without any TLS file, etcdctl 3.4's v3
+    // mode speaks TLS only with --insecure-transport=false.
+    if (m_options.clientCaFile.isEmpty()) {
+        args << QStringLiteral("--insecure-skip-tls-verify");
+        if (!v2)
+            args << QStringLiteral("--insecure-transport=false");
+    } else
+        args << (v2 ? QStringLiteral("--ca-file") : QStringLiteral("--cacert"))
+             << m_options.clientCaFile;
+    if (!m_options.clientCertFile.isEmpty()) {
+        args << (v2 ? QStringLiteral("--cert-file") : QStringLiteral("--cert"))
+             << m_options.clientCertFile;
+        args << (v2 ? QStringLiteral("--key-file") : QStringLiteral("--key"))
+             << m_options.clientKeyFile;
+    }
+    return args;
+}
+
 QString EtcdServer::etcdctl(const QStringList &args, const QByteArray &input) const
 {
     QByteArray out;
-    const int rc = runProgram(etcdctlBinary(),
-                              QStringList{QStringLiteral("--endpoints"), clientUrl()} + args, &out,
-                              input, {QStringLiteral("ETCDCTL_API=3")});
+    const int rc = runProgram(etcdctlBinary(), etcdctlConnection(false) + args, &out, input,
+                              {QStringLiteral("ETCDCTL_API=3")});
     // Success is never a null string, even when the command printed nothing.
     return rc == 0 ? QString::fromUtf8(out.isNull() ? QByteArray("") : out) : QString();
 }
@@ -257,9 +311,8 @@ QString EtcdServer::etcdctl(const QStringList &args, const QByteArray &input) co
 QString EtcdServer::etcdctlV2(const QStringList &args) const
 {
     QByteArray out;
-    const int rc = runProgram(etcdctlBinary(),
-                              QStringList{QStringLiteral("--endpoints"), clientUrl()} + args, &out,
-                              {}, {QStringLiteral("ETCDCTL_API=2")});
+    const int rc = runProgram(etcdctlBinary(), etcdctlConnection(true) + args, &out, {},
+                              {QStringLiteral("ETCDCTL_API=2")});
     // Success is never a null string, even when the command printed nothing.
     return rc == 0 ? QString::fromUtf8(out.isNull() ? QByteArray("") : out) : QString();
 }

@@ -27,6 +27,18 @@ public:
         quint16 peerPort = 0;
         QStringList extraArgs;
         bool waitForHealth = true;
+        // TLS on the client URL, which is then https://: the member's certificate and key; with
+        // clientCertAuth, clients must present a certificate signed by trustedCaFile.
+        QString certFile;
+        QString keyFile;
+        QString trustedCaFile;
+        bool clientCertAuth = false;
+        // What the fixture's own clients (waitHealthy, etcdctl) use against a TLS member: the CA
+        // that signed certFile (empty: the certificate is not verified) and, for
+        // clientCertAuth, a client certificate and its key.
+        QString clientCaFile;
+        QString clientCertFile;
+        QString clientKeyFile;
     };
 
     explicit EtcdServer(QObject *parent = nullptr);
@@ -47,6 +59,8 @@ public:
     void setExtraArgs(const QStringList &args) { m_options.extraArgs = args; }
 
     QString name() const { return m_options.name; }
+    bool isTls() const { return !m_options.certFile.isEmpty(); }
+    // http://127.0.0.1:PORT, or https:// when the member serves TLS.
     QString clientUrl() const;
     QString peerUrl() const;
     quint16 clientPort() const { return m_options.clientPort; }
@@ -66,6 +80,8 @@ public:
 
 private:
     QStringList arguments() const;
+    // --endpoints and, for a TLS member, etcdctl's TLS flags (v2: ETCDCTL_API=2's spelling).
+    QStringList etcdctlConnection(bool v2) const;
     void waitFinished(int timeoutMs);
 
     Options m_options;
