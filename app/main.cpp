@@ -1,5 +1,7 @@
-// etcdscope: parses the command line, then opens the main window on the cluster it names.
+// etcdscope: parses the command line, then opens a window on the cluster it names, the saved
+// profile it names, the profile used last, or the connection dialog.
 #include "commandline.h"
+#include "connections.h"
 #include "mainwindow.h"
 #include "passwordprompt.h"
 
@@ -37,15 +39,45 @@ int main(int argc, char **argv)
     QApplication::setDesktopFileName(QStringLiteral("etcdscope"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/etcdscope.svg")));
 
-    if (cmd.passwordMissing) {
-        const std::optional<QString> password =
-            askPassword(cmd.options.user, cmd.options.endpoints.value(0));
-        if (!password)
-            return 1;
-        cmd.options.password = *password;
+    Connections connections;
+    if (!cmd.profile.isEmpty()) {
+        std::optional<ConnectionProfile> profile = connections.store()->profile(cmd.profile);
+        if (!profile) {
+            QStringList names;
+            for (const ConnectionProfile &p : connections.store()->profiles())
+                names << p.name;
+            QTextStream(stderr) << "etcdscope: "
+                                << QCoreApplication::translate("main", "no saved profile named "
+                                                                       "\"%1\" (saved: %2)")
+                                       .arg(cmd.profile,
+                                            names.isEmpty() ? QStringLiteral("none")
+                                                            : names.join(QStringLiteral(", ")))
+                                << '\n';
+            return 2;
+        }
+        if (cmd.options.readOnly)
+            profile->readOnly = true;
+        connections.openProfile(*profile);
+    } else if (cmd.endpointsGiven || !cmd.options.user.isEmpty() ||
+               !cmd.options.caFile.isEmpty() || !cmd.options.certFile.isEmpty() ||
+               !cmd.options.serverName.isEmpty() || cmd.options.insecureSkipVerify) {
+        // The command line says how to connect (as etcdctl would take it).
+        if (cmd.passwordMissing) {
+            const std::optional<QString> password =
+                askPassword(cmd.options.user, cmd.options.endpoints.value(0));
+            if (!password)
+                return 1;
+            cmd.options.password = *password;
+        }
+        auto *window = new MainWindow(cmd.options);
+        window->setAttribute(Qt::WA_DeleteOnClose);
+        connections.adopt(window);
+        window->show();
+    } else if (!connections.store()->lastUsed().isEmpty()) {
+        connections.openProfile(connections.store()->lastUsed());
+    } else {
+        // The start screen: the saved profiles, or a new one for http://127.0.0.1:2379.
+        connections.showDialog();
     }
-
-    MainWindow window(cmd.options);
-    window.show();
     return QApplication::exec();
 }

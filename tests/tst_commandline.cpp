@@ -23,6 +23,7 @@ private Q_SLOTS:
     void tlsVerification();
     void errors_data();
     void errors();
+    void profileAndDefaults();
     void helpAndVersion_data();
     void helpAndVersion();
 
@@ -240,6 +241,14 @@ void TestCommandLine::errors_data()
 
     QTest::newRow("--api foo") << QStringList{"--api", "foo"} << QStringList{}
                                << QStringLiteral("Unknown API \"foo\"");
+    QTest::newRow("empty --profile") << QStringList{"--profile="} << QStringList{}
+                                     << QStringLiteral("--profile is empty");
+    QTest::newRow("--profile with --endpoints")
+        << QStringList{"--profile", "prod", "--endpoints", "http://a:1"} << QStringList{}
+        << QStringLiteral("--profile and --endpoints do not go together");
+    QTest::newRow("--profile with --user")
+        << QStringList{"--profile", "prod", "--user", "root"} << QStringList{}
+        << QStringLiteral("--profile and --user do not go together");
     QTest::newRow("empty --endpoints")
         << QStringList{"--endpoints="} << QStringList{} << QStringLiteral("--endpoints is empty");
     QTest::newRow("blank --endpoints") << QStringList{"--endpoints", " "} << QStringList{}
@@ -286,6 +295,23 @@ void TestCommandLine::errors_data()
                                                << QStringLiteral("--password needs --user");
     QTest::newRow("empty user name")
         << QStringList{"--user", ":pw"} << QStringList{} << QStringLiteral("empty user name");
+}
+
+void TestCommandLine::profileAndDefaults()
+{
+    CommandLine cmd = CommandLine::parse({"etcdscope", "--profile", " orders-prod ", "--read-only"},
+                                         environment({}));
+    QCOMPARE(cmd.action, Action::Run);
+    QCOMPARE(cmd.profile, QStringLiteral("orders-prod"));
+    QVERIFY(cmd.options.readOnly);
+    // Nothing said where to connect: the last profile (or the dialog) decides, not the default.
+    cmd = CommandLine::parse({"etcdscope"}, environment({}));
+    QVERIFY(!cmd.endpointsGiven);
+    QVERIFY(cmd.profile.isEmpty());
+    cmd = CommandLine::parse({"etcdscope", "--endpoints", "http://a:1"}, environment({}));
+    QVERIFY(cmd.endpointsGiven);
+    cmd = CommandLine::parse({"etcdscope"}, environment({"ETCDCTL_ENDPOINTS=http://b:2"}));
+    QVERIFY(cmd.endpointsGiven);
 }
 
 void TestCommandLine::errors()

@@ -93,6 +93,10 @@ CommandLine CommandLine::parse(const QStringList &args, const QProcessEnvironmen
             "the cluster can read and change what is sent. Only this flag turns verification "
             "off, never the environment.")},
         {QStringLiteral("read-only"), tr("Never write to the cluster.")},
+        {QStringLiteral("profile"),
+         tr("Open this saved connection profile (File → Connect… makes them). Not with "
+            "--endpoints or the other connection options."),
+         tr("NAME")},
     });
 
     if (!parser.parse(args))
@@ -119,6 +123,21 @@ CommandLine CommandLine::parse(const QStringList &args, const QProcessEnvironmen
     }
 
     EtcdClient::Options &o = result.options;
+
+    if (parser.isSet(QStringLiteral("profile"))) {
+        result.profile = parser.value(QStringLiteral("profile")).trimmed();
+        if (result.profile.isEmpty())
+            return failure(tr("--profile is empty: give the name of a saved profile."));
+        for (const char *flag : {"endpoints", "api", "user", "password", "cacert", "cert", "key",
+                                 "tls-server-name", "insecure-skip-tls-verify"}) {
+            if (parser.isSet(QLatin1String(flag)))
+                return failure(tr("--profile and --%1 do not go together: the profile says how "
+                                  "to connect.")
+                                   .arg(QLatin1String(flag)));
+        }
+        o.readOnly = parser.isSet(QStringLiteral("read-only"));
+        return result;
+    }
 
     const QString api = parser.value(QStringLiteral("api")).trimmed().toLower();
     if (api == QLatin1String("auto"))
@@ -160,6 +179,7 @@ CommandLine CommandLine::parse(const QStringList &args, const QProcessEnvironmen
 
     QString endpoints =
         flagOrEnv(parser, QStringLiteral("endpoints"), env, QStringLiteral("ETCDCTL_ENDPOINTS"));
+    result.endpointsGiven = parser.isSet(QStringLiteral("endpoints")) || !endpoints.isEmpty();
     if (!parser.isSet(QStringLiteral("endpoints")) && endpoints.isEmpty())
         endpoints = QLatin1String(defaultEndpoint);
     const QStringList parts = endpoints.split(QLatin1Char(','));

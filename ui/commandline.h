@@ -25,6 +25,11 @@ public:
     EtcdClient::Options options;
     // --user NAME without a password and no --password: ask for it, as etcdctl does.
     bool passwordMissing = false;
+    // --profile NAME: open this saved profile (options then holds only --read-only).
+    QString profile;
+    // Endpoints came from --endpoints or ETCDCTL_ENDPOINTS. Otherwise the last profile used
+    // reopens (or the connection dialog shows) instead of the default endpoint.
+    bool endpointsGiven = false;
     QString text;
 
     int exitCode() const { return action == Action::Error ? 2 : 0; }
