@@ -176,10 +176,12 @@ void ConnectionDialog::buildForm()
     form->addRow(tr("&Endpoints:"), m_endpoints);
     form->addRow(tr("&API:"), m_api);
     auto *envRow = new QHBoxLayout;
-    envRow->addWidget(m_environment);
+    envRow->addWidget(m_environment, 1);
     envRow->addWidget(m_customEnvironment, 1);
     envRow->addWidget(m_color);
-    form->addRow(tr("En&vironment:"), envRow);
+    auto *envLabel = new QLabel(tr("En&vironment:"), this);
+    envLabel->setBuddy(m_environment);
+    form->addRow(envLabel, envRow);
     form->addRow(QString(), m_readOnly);
     form->addRow(tr("&Separator:"), m_separator);
     form->addRow(tr("Root &prefix:"), m_rootPrefix);
