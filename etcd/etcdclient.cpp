@@ -153,12 +153,12 @@ QList<QSslCertificate> parseCertificates(const QByteArray &data)
     return certs;
 }
 
-QSslKey parseKey(const QByteArray &data)
+QSslKey parseKey(const QByteArray &data, const QString &passphrase)
 {
     // The file does not say its algorithm; etcd's tools make RSA or EC keys.
     for (QSsl::KeyAlgorithm algorithm : {QSsl::Rsa, QSsl::Ec, QSsl::Dsa}) {
         for (QSsl::EncodingFormat format : {QSsl::Pem, QSsl::Der}) {
-            QSslKey key(data, algorithm, format, QSsl::PrivateKey);
+            QSslKey key(data, algorithm, format, QSsl::PrivateKey, passphrase.toUtf8());
             if (!key.isNull())
                 return key;
         }
@@ -276,12 +276,20 @@ EtcdError EtcdClient::configure(const Options &options)
         QByteArray keyData;
         if (!readFile(options.keyFile, QStringLiteral("client key"), &keyData, &error))
             return error;
-        const QSslKey key = parseKey(keyData);
+        const QSslKey key = parseKey(keyData, options.keyPassphrase);
         if (key.isNull()) {
-            return tlsFileError(QStringLiteral("the client key file %1 holds no unencrypted RSA, "
-                                               "EC or DSA private key")
-                                    .arg(options.keyFile),
-                                options.keyFile);
+            const bool encrypted = keyData.contains("ENCRYPTED");
+            return tlsFileError(
+                encrypted ? (options.keyPassphrase.isEmpty()
+                                 ? QStringLiteral("the client key file %1 is encrypted: give its "
+                                                  "passphrase")
+                                 : QStringLiteral("the passphrase does not open the client key "
+                                                  "file %1"))
+                                .arg(options.keyFile)
+                          : QStringLiteral("the client key file %1 holds no RSA, EC or DSA "
+                                           "private key")
+                                .arg(options.keyFile),
+                options.keyFile);
         }
         ssl.setLocalCertificate(certs.first());
         if (certs.size() > 1)

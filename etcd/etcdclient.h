@@ -36,6 +36,8 @@ public:
         QString caFile;
         QString certFile;
         QString keyFile;
+        // Opens an encrypted key file (PKCS#8 "ENCRYPTED PRIVATE KEY" or a legacy encrypted PEM).
+        QString keyPassphrase;
         // The name the server's certificate must carry when it differs from the endpoints' host
         // (an IP address, a tunnel): checked instead of the host. Empty: the host.
         QString serverName;

@@ -49,6 +49,7 @@ EtcdClient::Options ConnectionProfile::clientOptions() const
     o.caFile = caFile;
     o.certFile = certFile;
     o.keyFile = keyFile;
+    o.keyPassphrase = keyPassphrase;
     o.serverName = serverName;
     o.insecureSkipVerify = insecureSkipVerify;
     o.readOnly = readOnly;
@@ -65,6 +66,7 @@ ConnectionProfile ConnectionProfile::fromOptions(const EtcdClient::Options &opti
     p.caFile = options.caFile;
     p.certFile = options.certFile;
     p.keyFile = options.keyFile;
+    p.keyPassphrase = options.keyPassphrase;
     p.serverName = options.serverName;
     p.insecureSkipVerify = options.insecureSkipVerify;
     p.readOnly = options.readOnly;

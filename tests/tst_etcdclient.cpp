@@ -364,6 +364,25 @@ void TestEtcdClient::configureLoadsTlsFiles()
     QVERIFY(!ssl.privateKey().isNull());
     QCOMPARE(ssl.privateKey().algorithm(), QSsl::Ec);
     QCOMPARE(ssl.peerVerifyMode(), QSslSocket::VerifyPeer);
+
+    // The same key encrypted (PKCS#8): opened with its passphrase, a clear refusal without.
+    const QString encrypted = m_dir.filePath(QStringLiteral("client-key-encrypted.pem"));
+    QCOMPARE(runProgram(openssl, {"pkcs8", "-topk8", "-in", key, "-out", encrypted, "-passout",
+                                  "pass:open sesame", "-v2", "aes-256-cbc"}),
+             0);
+    options.keyFile = encrypted;
+    EtcdError refused = client.configure(options);
+    QCOMPARE(refused.kind(), EtcdError::Kind::Tls);
+    QVERIFY2(refused.message().contains(QStringLiteral("is encrypted: give its passphrase")),
+             qPrintable(refused.toString()));
+    options.keyPassphrase = QStringLiteral("wrong");
+    refused = client.configure(options);
+    QVERIFY2(refused.message().contains(QStringLiteral("passphrase does not open")),
+             qPrintable(refused.toString()));
+    options.keyPassphrase = QStringLiteral("open sesame");
+    const EtcdError opened = client.configure(options);
+    QVERIFY2(!opened, qPrintable(opened.toString()));
+    QCOMPARE(client.transport()->sslConfiguration().privateKey().algorithm(), QSsl::Ec);
 }
 
 void TestEtcdClient::userWithPassword()

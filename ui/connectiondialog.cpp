@@ -137,6 +137,9 @@ void ConnectionDialog::buildForm()
                     tr("system CAs when empty"));
     m_certFile = line(QStringLiteral("certFileEdit"), tr("Client certificate file"));
     m_keyFile = line(QStringLiteral("keyFileEdit"), tr("Client key file"));
+    m_passphrase = line(QStringLiteral("passphraseEdit"), tr("Key passphrase"),
+                        tr("only for an encrypted key"));
+    m_passphrase->setEchoMode(QLineEdit::Password);
     m_serverName = line(QStringLiteral("serverNameEdit"), tr("Server name"),
                         tr("the endpoint's host when empty"));
     m_insecure = new QCheckBox(tr("Do &not verify the server's certificate (insecure)"), this);
@@ -147,7 +150,8 @@ void ConnectionDialog::buildForm()
     m_user = line(QStringLiteral("userEdit"), tr("User name"), tr("none (no authentication)"));
     m_password = line(QStringLiteral("passwordEdit"), tr("Password"));
     m_password->setEchoMode(QLineEdit::Password);
-    m_remember = new QCheckBox(tr("Remember the password in the system &keychain"), this);
+    m_remember = new QCheckBox(
+        tr("Remember the password and the key passphrase in the system &keychain"), this);
     m_remember->setObjectName(QStringLiteral("rememberCheck"));
     m_keychainStatus = new QLabel(this);
     m_keychainStatus->setObjectName(QStringLiteral("keychainStatus"));
@@ -191,6 +195,7 @@ void ConnectionDialog::buildForm()
     tlsForm->addRow(tr("C&A file:"), fileRow(m_caFile, tr("CA certificate")));
     tlsForm->addRow(tr("Client ce&rtificate:"), fileRow(m_certFile, tr("client certificate")));
     tlsForm->addRow(tr("Client &key:"), fileRow(m_keyFile, tr("client key")));
+    tlsForm->addRow(tr("Key pa&ssphrase:"), m_passphrase);
     tlsForm->addRow(tr("Server na&me:"), m_serverName);
     tlsForm->addRow(QString(), m_insecure);
     auto *auth = new QGroupBox(tr("Authentication"), this);
@@ -329,6 +334,7 @@ void ConnectionDialog::loadProfile(const ConnectionProfile &p)
     m_caFile->setText(p.caFile);
     m_certFile->setText(p.certFile);
     m_keyFile->setText(p.keyFile);
+    m_passphrase->setText(p.keyPassphrase);
     m_serverName->setText(p.serverName);
     m_insecure->setChecked(p.insecureSkipVerify);
     m_user->setText(p.user);
@@ -339,6 +345,15 @@ void ConnectionDialog::loadProfile(const ConnectionProfile &p)
     m_modified = false;
     updateEnvironmentControls();
     setStatus({});
+    if (!p.name.isEmpty() && !p.keyFile.isEmpty() && p.rememberPassword &&
+        p.keyPassphrase.isEmpty()) {
+        const QString name = p.name;
+        m_secrets->read(SecretStore::passphraseKey(name), this,
+                        [this, name](const SecretStore::Result &r) {
+                            if (m_loadedName == name && r.secret)
+                                m_passphrase->setText(*r.secret);
+                        });
+    }
     if (!p.name.isEmpty() && !p.user.isEmpty() && p.rememberPassword && p.password.isEmpty()) {
         const QString name = p.name;
         m_keychainStatus->setText(tr("Reading the password from the keychain…"));
@@ -380,6 +395,7 @@ ConnectionProfile ConnectionDialog::currentProfile() const
     p.caFile = m_caFile->text().trimmed();
     p.certFile = m_certFile->text().trimmed();
     p.keyFile = m_keyFile->text().trimmed();
+    p.keyPassphrase = m_passphrase->text();
     p.serverName = m_serverName->text().trimmed();
     p.insecureSkipVerify = m_insecure->isChecked();
     p.user = m_user->text().trimmed();
@@ -448,6 +464,7 @@ void ConnectionDialog::duplicateProfile()
     reloadList(p.name);
     // The copy has no password in the keychain yet; the one typed stays in the form.
     m_password->setText(p.password);
+    m_passphrase->setText(p.keyPassphrase);
     setStatus(tr("Duplicated %1 as %2.").arg(source, p.name));
     if (p.rememberPassword && !p.password.isEmpty())
         saveProfile();
@@ -500,6 +517,7 @@ bool ConnectionDialog::saveProfile()
     m_modified = false;
     reloadList(p.name);
     m_password->setText(p.password);
+    m_passphrase->setText(p.keyPassphrase);
     setStatus(tr("Saved %1.").arg(p.name));
     if (!p.user.isEmpty() && p.rememberPassword && !p.password.isEmpty()) {
         m_keychainStatus->setText(tr("Saving the password in the keychain…"));
@@ -516,6 +534,12 @@ bool ConnectionDialog::saveProfile()
         m_secrets->remove(SecretStore::passwordKey(p.name), this,
                           [](const SecretStore::Result &) {});
     }
+    if (p.rememberPassword && !p.keyPassphrase.isEmpty())
+        m_secrets->write(SecretStore::passphraseKey(p.name), p.keyPassphrase, this,
+                         [](const SecretStore::Result &) {});
+    else
+        m_secrets->remove(SecretStore::passphraseKey(p.name), this,
+                          [](const SecretStore::Result &) {});
     Q_EMIT saved(p.name);
     return true;
 }

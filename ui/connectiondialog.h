@@ -79,6 +79,7 @@ private:
     QLineEdit *m_caFile;
     QLineEdit *m_certFile;
     QLineEdit *m_keyFile;
+    QLineEdit *m_passphrase;
     QLineEdit *m_serverName;
     QCheckBox *m_insecure;
     QLineEdit *m_user;

@@ -34,6 +34,23 @@ bool Connections::openProfile(const QString &name)
 void Connections::openProfile(const ConnectionProfile &profile)
 {
     m_store.markUsed(profile.name);
+    // The key's passphrase first (only for a key file, only when kept), then the password.
+    if (!profile.keyFile.isEmpty() && profile.keyPassphrase.isEmpty() &&
+        profile.rememberPassword && !profile.name.isEmpty()) {
+        m_secrets->read(SecretStore::passphraseKey(profile.name), this,
+                        [this, profile](const SecretStore::Result &r) {
+                            ConnectionProfile p = profile;
+                            // None kept: the key is not encrypted, or the connection says so.
+                            p.keyPassphrase = r.secret.value_or(QString());
+                            withPassword(p);
+                        });
+        return;
+    }
+    withPassword(profile);
+}
+
+void Connections::withPassword(const ConnectionProfile &profile)
+{
     if (profile.user.isEmpty() || !profile.password.isEmpty()) {
         openWindow(profile);
         return;

@@ -39,6 +39,7 @@ Q_SIGNALS:
     void windowOpened(MainWindow *window);
 
 private:
+    void withPassword(const ConnectionProfile &profile);
     void openWindow(const ConnectionProfile &profile);
 
     ProfileStore m_store;

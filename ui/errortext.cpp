@@ -39,8 +39,12 @@ QString ErrorText::describe(const EtcdError &error)
     case EtcdError::Kind::Tls: {
         QString text =
             tr("The secure connection to %1 failed: %2.").arg(where(error), error.message());
-        for (const QString &detail : error.details())
-            text += QLatin1Char('\n') + detail;
+        // Details the message already holds (the certificate's subject, issuer, validity) are
+        // not repeated.
+        for (const QString &detail : error.details()) {
+            if (!error.message().contains(detail))
+                text += QLatin1Char('\n') + detail;
+        }
         return text;
     }
     case EtcdError::Kind::Http:
