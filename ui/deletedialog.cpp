@@ -1,6 +1,7 @@
 #include "deletedialog.h"
 
 #include "keydisplay.h"
+#include "typedconfirmation.h"
 
 #include <QDialogButtonBox>
 #include <QHBoxLayout>
@@ -113,23 +114,8 @@ void DeleteDialog::setCountFailed(const QString &why)
 void DeleteDialog::requireTyping(const QString &expected, const QString &where)
 {
     m_expected = expected;
-    auto *label = new QLabel(
-        tr("This is a production connection (%1). Type %2 to confirm the delete:")
-            .arg(where.toHtmlEscaped(),
-                 QStringLiteral("<b>%1</b>").arg(expected.toHtmlEscaped())),
-        this);
-    label->setObjectName(QStringLiteral("typedConfirmationLabel"));
-    label->setWordWrap(true);
-    label->setTextFormat(Qt::RichText);
-    m_typed = new QLineEdit(this);
-    m_typed->setObjectName(QStringLiteral("typedConfirmation"));
-    m_typed->setAccessibleName(tr("Type the name to confirm"));
-    label->setBuddy(m_typed);
-    auto *layout = static_cast<QVBoxLayout *>(this->layout());
-    layout->insertWidget(layout->count() - 1, label);
-    layout->insertWidget(layout->count() - 1, m_typed);
+    m_typed = addTypedConfirmation(this, static_cast<QVBoxLayout *>(layout()), expected, where);
     connect(m_typed, &QLineEdit::textChanged, this, &DeleteDialog::updateDeleteButton);
-    m_typed->setFocus();
     updateDeleteButton();
 }
 

@@ -1,5 +1,7 @@
 #include "memberdialogs.h"
 
+#include "typedconfirmation.h"
+
 #include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -153,18 +155,7 @@ QString MemberUrlsDialog::problem() const
 void MemberUrlsDialog::requireTyping(const QString &expected, const QString &where)
 {
     m_expected = expected;
-    auto *label = new QLabel(tr("This is a production connection (%1). Type %2 to confirm:")
-                                 .arg(where.toHtmlEscaped(),
-                                      QStringLiteral("<b>%1</b>").arg(expected.toHtmlEscaped())),
-                             this);
-    label->setWordWrap(true);
-    m_typed = new QLineEdit(this);
-    m_typed->setObjectName(QStringLiteral("typedConfirmation"));
-    m_typed->setAccessibleName(tr("Type the name to confirm"));
-    label->setBuddy(m_typed);
-    auto *layout = static_cast<QVBoxLayout *>(this->layout());
-    layout->insertWidget(layout->count() - 1, label);
-    layout->insertWidget(layout->count() - 1, m_typed);
+    m_typed = addTypedConfirmation(this, static_cast<QVBoxLayout *>(layout()), expected, where);
     connect(m_typed, &QLineEdit::textChanged, this, &MemberUrlsDialog::validate);
     validate();
 }
