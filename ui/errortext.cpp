@@ -45,6 +45,11 @@ QString ErrorText::describe(const EtcdError &error)
             if (!error.message().contains(detail))
                 text += QLatin1Char('\n') + detail;
         }
+        if (error.message().contains(QLatin1String("could not be verified")))
+            text += QLatin1Char('\n') +
+                    tr("Give the CA that signed the cluster's certificates (--cacert, or the CA "
+                       "file of the connection), or the name the certificate carries (server "
+                       "name) when it differs from the endpoint's host.");
         return text;
     }
     case EtcdError::Kind::Http:
