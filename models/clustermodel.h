@@ -185,7 +185,8 @@ private:
     void startRound();
     void applyMemberList(const QList<EtcdV3Member> &members, quint64 clusterId);
     void probeMember(quint64 id);
-    EtcdClient *memberClient(const ClusterMember &member);
+    // The member's own connection; null (and why) when its URLs cannot be used.
+    EtcdClient *memberClient(const ClusterMember &member, EtcdError *error);
     QStringList probeUrls(const ClusterMember &member) const;
     void dropMemberClient(quint64 id);
     bool isMember(EtcdClient *client, quint64 id, quint64 answeredAs);

@@ -237,7 +237,7 @@ QStringList ClusterModel::probeUrls(const ClusterMember &member) const
     return urls;
 }
 
-EtcdClient *ClusterModel::memberClient(const ClusterMember &member)
+EtcdClient *ClusterModel::memberClient(const ClusterMember &member, EtcdError *error)
 {
     const QStringList urls = probeUrls(member);
     if (EtcdClient *c = m_memberClients.value(member.id)) {
@@ -250,8 +250,9 @@ EtcdClient *ClusterModel::memberClient(const ClusterMember &member)
     options.timeoutMs = m_probeTimeoutMs;
     options.readOnly = true; // the panel only reads through a member's own connection
     auto *c = new EtcdClient(this);
-    if (const EtcdError error = c->configure(options)) {
+    if (const EtcdError refused = c->configure(options)) {
         delete c;
+        *error = refused;
         return nullptr;
     }
     const EtcdClient::ClusterInfo info = m_client->clusterInfo();
@@ -270,12 +271,9 @@ void ClusterModel::probeMember(quint64 id)
     const ClusterMember *member = memberById(id);
     if (!round || !member || member->notStarted() || round->memberPending.contains(id))
         return;
-    EtcdClient *client = memberClient(*member);
+    EtcdError error;
+    EtcdClient *client = memberClient(*member, &error);
     if (!client) {
-        EtcdClient probe;
-        EtcdClient::Options options = m_client->options();
-        options.endpoints = member->clientUrls;
-        const EtcdError error = probe.configure(options);
         setMemberAnswer(id, [error](ClusterMember &m) {
             m.reach = ClusterMember::Reach::Unreachable;
             m.error = error;

@@ -247,10 +247,12 @@ void ProfileStore::markUsed(const QString &name)
 
 QString ProfileStore::lastUsed() const
 {
-    const QStringList r = recent();
-    for (const QString &name : r) {
-        if (profile(name))
-            return name;
+    const QList<ConnectionProfile> all = profiles();
+    for (const QString &name : recent()) {
+        for (const ConnectionProfile &p : all) {
+            if (sameName(p.name, name))
+                return p.name;
+        }
     }
     return {};
 }

@@ -31,6 +31,8 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 MainWindow::MainWindow(const EtcdClient::Options &options, QWidget *parent)
     : MainWindow(ConnectionProfile::fromOptions(options), parent)
 {
@@ -417,9 +419,12 @@ void MainWindow::updateRecentMenu()
 {
     m_recentMenu->clear();
     const ProfileStore store;
+    const QList<ConnectionProfile> profiles = store.profiles();
     for (const QString &name : store.recent()) {
-        const std::optional<ConnectionProfile> p = store.profile(name);
-        if (!p)
+        const auto p = std::find_if(profiles.cbegin(), profiles.cend(), [&](const auto &q) {
+            return q.name.compare(name, Qt::CaseInsensitive) == 0;
+        });
+        if (p == profiles.cend())
             continue;
         QAction *a = m_recentMenu->addAction(
             QStringLiteral("%1  (%2)").arg(p->name, p->environmentLabel()),
