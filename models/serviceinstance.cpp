@@ -1,0 +1,279 @@
+#include "serviceinstance.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QRegularExpression>
+#include <QSettings>
+
+#include <algorithm>
+
+namespace {
+
+const char *const hostNames[] = {"ip", "host", "address", "addr", "hostname", "ipaddr", "ip_addr"};
+
+int toPort(const QString &text)
+{
+    bool ok = false;
+    const int port = text.trimmed().toInt(&ok);
+    return ok && port >= 0 && port <= 65535 ? port : -1;
+}
+
+int toPort(const QJsonValue &v)
+{
+    if (v.isDouble()) {
+        const double d = v.toDouble();
+        return d >= 0 && d <= 65535 && d == int(d) ? int(d) : -1;
+    }
+    return v.isString() ? toPort(v.toString()) : -1;
+}
+
+// Looks up a name case-insensitively (registrars write "IP", "Port", ...).
+QJsonValue member(const QJsonObject &o, const char *name)
+{
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        if (it.key().compare(QLatin1String(name), Qt::CaseInsensitive) == 0)
+            return it.value();
+    }
+    return {};
+}
+
+// "host:port" (or "[v6]:port", or "host" alone when allowHostOnly) in `text`.
+bool parseHostPort(QString text, ServiceAddress *a, bool allowHostOnly)
+{
+    text = text.trimmed();
+    for (const QLatin1String scheme : {QLatin1String("http://"), QLatin1String("https://"),
+                                       QLatin1String("tcp://"), QLatin1String("grpc://")}) {
+        if (text.startsWith(scheme, Qt::CaseInsensitive)) {
+            text = text.mid(scheme.size());
+            const qsizetype slash = text.indexOf(QLatin1Char('/'));
+            if (slash >= 0)
+                text.truncate(slash);
+            break;
+        }
+    }
+    if (text.isEmpty() || text.contains(QLatin1Char(' ')) || text.contains(QLatin1Char('\n')) ||
+        text.contains(QLatin1Char('=')) || text.startsWith(QLatin1Char('{')))
+        return false;
+    QString host;
+    int port = -1;
+    if (text.startsWith(QLatin1Char('['))) {
+        const qsizetype close = text.indexOf(QLatin1Char(']'));
+        if (close < 0)
+            return false;
+        host = text.mid(1, close - 1);
+        const QString rest = text.mid(close + 1);
+        if (rest.startsWith(QLatin1Char(':')))
+            port = toPort(rest.mid(1));
+        else if (!rest.isEmpty())
+            return false;
+    } else if (text.count(QLatin1Char(':')) == 1) {
+        const qsizetype colon = text.indexOf(QLatin1Char(':'));
+        host = text.left(colon);
+        port = toPort(text.mid(colon + 1));
+        if (port < 0)
+            return false;
+    } else if (allowHostOnly) {
+        host = text;
+    } else {
+        return false;
+    }
+    if (host.isEmpty())
+        return false;
+    a->host = host;
+    a->port = port;
+    a->parsed = true;
+    return true;
+}
+
+bool fromJsonObject(const QJsonObject &o, ServiceAddress *a, int depth)
+{
+    QString host;
+    for (const char *name : hostNames) {
+        const QJsonValue v = member(o, name);
+        if (v.isString() && !v.toString().trimmed().isEmpty()) {
+            host = v.toString().trimmed();
+            break;
+        }
+    }
+    const int port = toPort(member(o, "port"));
+    if (!host.isEmpty()) {
+        // "address": "10.0.0.5:8008" carries its own port.
+        ServiceAddress inner;
+        if (port < 0 && parseHostPort(host, &inner, false)) {
+            *a = inner;
+            return true;
+        }
+        a->host = host;
+        a->port = port;
+        a->parsed = true;
+        return true;
+    }
+    if (depth > 0) {
+        // {"endpoint": {...}}, {"service": {"address": ...}}: one level down.
+        for (auto it = o.begin(); it != o.end(); ++it) {
+            if (it.value().isObject() && fromJsonObject(it.value().toObject(), a, depth - 1))
+                return true;
+        }
+    }
+    return false;
+}
+
+} // namespace
+
+QString ServiceAddress::text() const
+{
+    if (!parsed)
+        return {};
+    const QString h = host.contains(QLatin1Char(':')) ? QLatin1Char('[') + host + QLatin1Char(']')
+                                                      : host;
+    return port >= 0 ? h + QLatin1Char(':') + QString::number(port) : h;
+}
+
+ServiceAddress ServiceAddress::parse(const QByteArray &value)
+{
+    ServiceAddress a;
+    const QByteArray trimmed = value.trimmed();
+    if (trimmed.isEmpty() || trimmed.size() > 64 * 1024)
+        return a;
+    if (trimmed.startsWith('{')) {
+        QJsonParseError error;
+        const QJsonDocument doc = QJsonDocument::fromJson(trimmed, &error);
+        if (doc.isObject() && fromJsonObject(doc.object(), &a, 1))
+            a.format = QStringLiteral("json");
+        return a;
+    }
+    const QString text = QString::fromUtf8(trimmed);
+    if (text.contains(QLatin1Char('=')) ||
+        (text.contains(QLatin1Char('\n')) && text.contains(QLatin1Char(':')))) {
+        // key=value lines (also "key: value", or "ip=1.2.3.4;port=80" on one line).
+        QString host;
+        int port = -1;
+        const auto lines = text.split(QRegularExpression(QStringLiteral("[\\n;&,]")),
+                                      Qt::SkipEmptyParts);
+        for (const QString &line : lines) {
+            qsizetype at = line.indexOf(QLatin1Char('='));
+            if (at < 0)
+                at = line.indexOf(QLatin1Char(':'));
+            if (at <= 0)
+                continue;
+            const QString name = line.left(at).trimmed().toLower();
+            const QString v = line.mid(at + 1).trimmed();
+            if (name == QLatin1String("port"))
+                port = toPort(v);
+            else if (host.isEmpty() &&
+                     std::any_of(std::begin(hostNames), std::end(hostNames),
+                                 [&](const char *n) { return name == QLatin1String(n); }))
+                host = v;
+        }
+        if (!host.isEmpty()) {
+            ServiceAddress inner;
+            if (port < 0 && parseHostPort(host, &inner, false)) {
+                a = inner;
+            } else {
+                a.host = host;
+                a.port = port;
+                a.parsed = true;
+            }
+            a.format = QStringLiteral("key=value");
+        }
+        return a;
+    }
+    if (parseHostPort(text, &a, false))
+        a.format = QStringLiteral("host:port");
+    return a;
+}
+
+// ---- type names -------------------------------------------------------------------------------
+
+ServiceTypeNames::ServiceTypeNames()
+    : m_entries(defaults())
+{
+}
+
+QList<ServiceTypeNames::Entry> ServiceTypeNames::defaults()
+{
+    return {
+        {QStringLiteral("0001"), QStringLiteral("login_server")},
+        {QStringLiteral("0002"), QStringLiteral("msg_server")},
+        {QStringLiteral("0003"), QStringLiteral("route_server")},
+        {QStringLiteral("0004"), QStringLiteral("db_proxy_server")},
+        {QStringLiteral("0005"), QStringLiteral("file_server")},
+        {QStringLiteral("0006"), QStringLiteral("http_msg_server")},
+        {QStringLiteral("0007"), QStringLiteral("push_server")},
+        {QStringLiteral("0008"), QStringLiteral("msfs")},
+    };
+}
+
+QString ServiceTypeNames::nameFor(const QByteArray &id) const
+{
+    qsizetype end = 0;
+    while (end < id.size() && id.at(end) >= '0' && id.at(end) <= '9')
+        ++end;
+    if (end == 0)
+        return {};
+    if (end < id.size() && id.at(end) != '-' && id.at(end) != '_' && id.at(end) != '.')
+        return {};
+    const QString code = QString::fromLatin1(id.left(end));
+    for (const Entry &e : m_entries) {
+        if (e.first == code)
+            return e.second;
+    }
+    // "1" and "0001" are the same code.
+    for (const Entry &e : m_entries) {
+        bool a = false;
+        bool b = false;
+        if (e.first.toLongLong(&a) == code.toLongLong(&b) && a && b)
+            return e.second;
+    }
+    return {};
+}
+
+ServiceTypeNames ServiceTypeNames::load()
+{
+    QSettings settings;
+    const int n = settings.beginReadArray(QStringLiteral("services/typeNames"));
+    QList<Entry> entries;
+    for (int i = 0; i < n; ++i) {
+        settings.setArrayIndex(i);
+        entries.append({settings.value(QStringLiteral("code")).toString(),
+                        settings.value(QStringLiteral("name")).toString()});
+    }
+    settings.endArray();
+    const bool saved = settings.value(QStringLiteral("services/typeNamesSaved")).toBool();
+    return saved ? ServiceTypeNames(entries) : ServiceTypeNames();
+}
+
+void ServiceTypeNames::save() const
+{
+    QSettings settings;
+    settings.remove(QStringLiteral("services/typeNames"));
+    settings.beginWriteArray(QStringLiteral("services/typeNames"), int(m_entries.size()));
+    for (int i = 0; i < m_entries.size(); ++i) {
+        settings.setArrayIndex(i);
+        settings.setValue(QStringLiteral("code"), m_entries.at(i).first);
+        settings.setValue(QStringLiteral("name"), m_entries.at(i).second);
+    }
+    settings.endArray();
+    // An empty list the user saved is not "never saved".
+    settings.setValue(QStringLiteral("services/typeNamesSaved"), true);
+}
+
+// ---- instance ---------------------------------------------------------------------------------
+
+qint64 ServiceInstance::usualIntervalMs() const
+{
+    if (intervals.isEmpty())
+        return -1;
+    QList<qint64> sorted = intervals;
+    std::sort(sorted.begin(), sorted.end());
+    return sorted.at(sorted.size() / 2);
+}
+
+qint64 ServiceInstance::remainingSeconds(const QDateTime &now) const
+{
+    if (!expiresAt.isValid())
+        return -1;
+    const qint64 ms = now.msecsTo(expiresAt);
+    return ms <= 0 ? 0 : (ms + 999) / 1000;
+}

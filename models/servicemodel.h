@@ -1,0 +1,193 @@
+#pragma once
+
+#include "etcderror.h"
+#include "etcdwatchevent.h"
+#include "serviceinstance.h"
+
+#include <QAbstractItemModel>
+#include <QHash>
+#include <QPointer>
+#include <QSet>
+#include <QTimer>
+
+#include <memory>
+#include <vector>
+
+class EtcdClient;
+class LiveTree;
+struct EtcdV3KeyValue;
+
+// Services that register themselves with heartbeats, the way Consul's UI shows them: one row per
+// service directory, its instances as children, each with its address, its TTL or lease counting
+// down, its heartbeat and a state (alive, late, gone).
+//
+// Service directories are the ones the user marks (setMarked) plus those recognised by
+// themselves: directories whose children mostly (more than half of the keys) carry a TTL (v2) or
+// a lease (v3). Candidates come from v3's lease list (the keys on each lease), from a shallow
+// look at the top of a v2 store, and from every watch event that puts a key with a TTL or a
+// lease; each candidate's level is then listed once to count. The user can also hide a
+// recognised one (setHidden).
+//
+// Everything after that comes from the live tree's watch (follow()): puts refresh an instance,
+// deletes and expiries make it gone, a re-registration brings it back and counts a flap. No
+// polling of the keyspace. What no event says is asked for: a v3 lease renewed by keep-alive
+// changes no key, so each lease's time to live (with its keys) is read when the model first sees
+// it and again when its holder should have renewed it by now (at most a few per second in all);
+// a v2 key renewed with refresh=true (no event) is read again when it should have expired.
+//
+// Rows: services in name order, instances in natural order of their IDs. Columns below.
+class ServiceModel : public QAbstractItemModel
+{
+    Q_OBJECT
+public:
+    enum Column {
+        NameColumn,      // service: its directory; instance: its ID
+        TypeColumn,      // service type name
+        StateColumn,     // service: "3 alive, 1 late"; instance: alive / late / gone
+        AddressColumn,   // host:port, or the raw value when not understood
+        RemainingColumn, // TTL or lease remaining, counting down
+        TtlColumn,       // granted TTL
+        LeaseColumn,     // lease ID (hex) and how many other keys share it
+        RefreshColumn,   // last heartbeat
+        IntervalColumn,  // usual heartbeat interval
+        FlapsColumn,     // times gone and back
+        ColumnCount
+    };
+    enum Role {
+        KeyRole = Qt::UserRole + 1, // QByteArray: the instance's key, or the service directory
+        StateRole,                  // int(ServiceInstance::State); instances only
+        IsServiceRole,              // bool
+    };
+
+    struct Counts
+    {
+        int alive = 0;
+        int late = 0;
+        int gone = 0;
+    };
+
+    explicit ServiceModel(QObject *parent = nullptr);
+    ~ServiceModel() override;
+
+    // Follows `live`'s events (and re-reads the services after it resynchronised).
+    void follow(LiveTree *live);
+    // Starts on a discovered client: recognises service directories and lists them (the marked
+    // ones too). Restarts when running. separator splits v3 keys into directories; rootPrefix
+    // limits where services are looked for (the tree's root prefix).
+    void start(EtcdClient *client, char separator = '/', const QByteArray &rootPrefix = {});
+    void stop();
+    bool isRunning() const { return !m_client.isNull(); }
+
+    // Marked directories (full keys, no trailing separator: "/login_servers") are services
+    // whatever their children carry; hidden ones are not, even when recognised.
+    void setMarked(const QByteArray &dir, bool marked);
+    void setHidden(const QByteArray &dir, bool hidden);
+    QList<QByteArray> markedDirectories() const { return m_marked.values(); }
+    QList<QByteArray> hiddenDirectories() const { return m_hidden.values(); }
+    void setMarkedDirectories(const QList<QByteArray> &dirs);
+    void setHiddenDirectories(const QList<QByteArray> &dirs);
+    bool isMarked(const QByteArray &dir) const { return m_marked.contains(dir); }
+    // Shown as a service now (marked, or recognised and not hidden).
+    bool isServiceDirectory(const QByteArray &dir) const;
+    void setAutoDetect(bool on);
+    bool autoDetect() const { return m_autoDetect; }
+
+    void setTypeNames(const ServiceTypeNames &names);
+    const ServiceTypeNames &typeNames() const { return m_typeNames; }
+    // How long a gone instance stays (greyed). Default 10 minutes.
+    void setGoneRetentionMs(qint64 ms) { m_goneRetentionMs = ms; }
+    qint64 goneRetentionMs() const { return m_goneRetentionMs; }
+
+    // Lookup.
+    const ServiceInstance *instance(const QModelIndex &index) const;
+    const ServiceInstance *instance(const QByteArray &key) const;
+    QModelIndex indexForKey(const QByteArray &key, int column = 0) const;
+    QModelIndex indexForService(const QByteArray &dir, int column = 0) const;
+    QList<QByteArray> serviceDirectories() const; // as shown, in row order
+    Counts counts(const QByteArray &dir) const;
+    // The service's name in the header: the type name its instances share, else its last
+    // segment ("login_servers").
+    QString serviceName(const QByteArray &dir) const;
+    // "login_server: 3 alive, 1 late · msg_server: 2 alive"; "No services found" when none.
+    QString summary() const;
+
+    // QAbstractItemModel
+    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
+    QModelIndex parent(const QModelIndex &child) const override;
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+    static QString stateName(ServiceInstance::State state);
+
+Q_SIGNALS:
+    void summaryChanged(const QString &summary);
+    // A directory became a service or stopped being one (marked, recognised, hidden).
+    void servicesChanged();
+    // An instance changed state (for the panel's log and tests).
+    void instanceStateChanged(const QByteArray &key, ServiceInstance::State state);
+    // A listing or lookup failed (the rest goes on).
+    void errorOccurred(const EtcdError &error);
+
+private:
+    struct Service;
+    struct Lease;
+
+    // services
+    Service *service(const QByteArray &dir) const;
+    int serviceRow(const Service *s) const;
+    void addService(const QByteArray &dir, bool recognised);
+    void removeService(const QByteArray &dir);
+    void updateServiceSet();
+    void listService(Service *s);
+    void applyListed(Service *s, const EtcdV3KeyValue &kv);
+    // discovery
+    void discover();
+    void considerCandidate(const QByteArray &dir);
+    void checkCandidate(const QByteArray &dir);
+    QByteArray parentDir(const QByteArray &key) const;
+    bool underRoot(const QByteArray &key) const;
+    // instances
+    void applyEvent(const EtcdWatchEvent &e);
+    ServiceInstance *upsert(Service *s, const QByteArray &key, bool *inserted);
+    void refreshed(ServiceInstance *inst, const QDateTime &at);
+    void setState(Service *s, ServiceInstance *inst, ServiceInstance::State state);
+    void setValue(ServiceInstance *inst, const QByteArray &value);
+    void instanceChanged(Service *s, ServiceInstance *inst);
+    void serviceChanged(Service *s);
+    // leases and checks
+    void trackLease(ServiceInstance *inst, quint64 oldLease);
+    void checkLease(quint64 id);
+    void onLeaseAnswer(quint64 id, qint64 ttl, qint64 granted, const QList<QByteArray> &keys,
+                       const QDateTime &asked);
+    void checkV2Key(const QByteArray &key);
+    void tick();
+    void scheduleChecks(const QDateTime &now);
+    void emitSummary();
+
+    QPointer<EtcdClient> m_client;
+    QPointer<LiveTree> m_live;
+    bool m_v2 = false;
+    char m_separator = '/';
+    QByteArray m_rootPrefix;
+    quint64 m_generation = 0; // bumped by start()/stop(): older answers are dropped
+    bool m_autoDetect = true;
+    QSet<QByteArray> m_marked;
+    QSet<QByteArray> m_hidden;
+    QSet<QByteArray> m_recognised;      // recognised service directories
+    QSet<QByteArray> m_checked;         // candidates already listed (recognised or not)
+    QSet<QByteArray> m_checking;        // candidates being listed
+    QHash<QByteArray, qint64> m_checkedAt; // when (ms since the epoch)
+    ServiceTypeNames m_typeNames;
+    qint64 m_goneRetentionMs = 10 * 60 * 1000;
+    std::vector<std::unique_ptr<Service>> m_services; // in row order
+    QHash<quint64, std::shared_ptr<Lease>> m_leases;
+    QHash<QByteArray, QDateTime> m_v2Checks; // key -> when to read it again
+    int m_checksInFlight = 0;
+    qint64 m_budgetStart = 0; // lease checks sent in the second from here
+    int m_budgetUsed = 0;
+    QTimer m_tick; // countdowns, late detection, lease checks, pruning
+    QString m_lastSummary;
+};
