@@ -86,11 +86,13 @@ void ServiceModel::follow(LiveTree *live)
     });
     // After a resynchronisation (history lost, a new run) the events in between are not coming:
     // read the services again.
-    auto previous = std::make_shared<LiveTree::State>(live->state());
-    connect(live, &LiveTree::stateChanged, this, [this, previous](LiveTree::State state) {
-        const bool wasResync = *previous == LiveTree::State::Resyncing;
-        *previous = state;
-        if (state == LiveTree::State::Live && wasResync && isRunning()) {
+    // (Resyncing, then Reconnecting while the watch starts again, then Live.)
+    auto resynced = std::make_shared<bool>(false);
+    connect(live, &LiveTree::stateChanged, this, [this, resynced](LiveTree::State state) {
+        if (state == LiveTree::State::Resyncing)
+            *resynced = true;
+        if (state == LiveTree::State::Live && *resynced && isRunning()) {
+            *resynced = false;
             for (const auto &s : m_services)
                 listService(s.get());
         }
