@@ -12,7 +12,8 @@ namespace {
 constexpr int kDieEveryMs = 45000; // from one death to the next
 constexpr int kDeadForMs = 15000;
 constexpr int kLateEveryMs = 20000;
-constexpr int kLateForMs = 3500;
+// Long enough to be seen late through v3 lease answers (renewals known to a second).
+constexpr int kLateForMs = 4500;
 } // namespace
 
 Chaos::Chaos(ServiceInstance *dying, ServiceInstance *late, QObject *parent)

@@ -19,8 +19,8 @@ public:
 
     void start();
 
-    // The TTL the late server needs to survive a pause: its heartbeat stops for ~3.5 s.
-    static int lateTtl(int ttl) { return qMax(ttl, 6); }
+    // The TTL the late server needs to survive a pause: its heartbeat stops for ~4.5 s.
+    static int lateTtl(int ttl) { return qMax(ttl, 8); }
 
 private:
     void die();

@@ -261,13 +261,31 @@ void ServiceTypeNames::save() const
 
 // ---- instance ---------------------------------------------------------------------------------
 
+qint64 ServiceInstance::leaseCheckPeriodMs(qint64 grantedTtl)
+{
+    return std::clamp<qint64>(grantedTtl * 1000 / 4, 1000, 30000);
+}
+
 qint64 ServiceInstance::usualIntervalMs() const
 {
-    if (intervals.isEmpty())
-        return -1;
-    QList<qint64> sorted = intervals;
-    std::sort(sorted.begin(), sorted.end());
-    return sorted.at(sorted.size() / 2);
+    qint64 median = -1;
+    if (!intervals.isEmpty()) {
+        QList<qint64> sorted = intervals;
+        std::sort(sorted.begin(), sorted.end());
+        median = sorted.at(sorted.size() / 2);
+    }
+    if (!lease || renewalAges.size() < 3)
+        return median;
+    // Renewals timed one by one are clearly sparser than the answers: that is the interval.
+    const qint64 period = leaseCheckPeriodMs(grantedTtl);
+    if (median > period * 13 / 10)
+        return median;
+    // Denser: every answer finds the lease renewed, so the gaps are the answers'. A renewal's
+    // age at a random moment is half the interval on average.
+    qint64 sum = 0;
+    for (qint64 age : renewalAges)
+        sum += age;
+    return std::max<qint64>(2 * sum / renewalAges.size(), 500);
 }
 
 qint64 ServiceInstance::remainingSeconds(const QDateTime &now) const

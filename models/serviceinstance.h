@@ -78,13 +78,21 @@ struct ServiceInstance
     QList<QByteArray> leaseKeys; // other keys on the same lease (v3 timetolive with keys)
     QDateTime lastRefresh;       // the last heartbeat seen (v3 keep-alive: to about a second)
     QList<qint64> intervals;     // the last heartbeat gaps seen, ms (newest last)
+    // v3 keep-alives: how long before each lease answer that proved a renewal it was renewed,
+    // ms (to the second: the middle of it). Half the usual interval on average.
+    QList<qint64> renewalAges;
     QDateTime wentAt;            // when it went (Gone)
     QDateTime registeredAt;      // when it (last) appeared
     int flaps = 0;               // times it went and came back
     bool refreshSeenByCheck = false; // its heartbeats are not events (v3 keep-alive, v2 refresh)
 
     // The usual heartbeat interval, ms: the median of the gaps seen; -1 before two heartbeats.
+    // Keep-alives of a lease are seen only in answers about it, a check period apart: renewals
+    // sparser than that are timed one by one, denser ones from their ages (to about a second).
     qint64 usualIntervalMs() const;
+    // How often a v3 lease is asked about: a quarter of its TTL, at least a second apart (etcd
+    // counts the TTL in whole seconds), at most 30 s.
+    static qint64 leaseCheckPeriodMs(qint64 grantedTtl);
     // Seconds until expiresAt (0 when past); -1 without one.
     qint64 remainingSeconds(const QDateTime &now) const;
 };

@@ -472,6 +472,7 @@ void ServiceModel::applyEvent(const EtcdWatchEvent &e)
     if (inserted || wasGone || e.version == 1) {
         inst->registeredAt = at;
         inst->intervals.clear();
+        inst->renewalAges.clear();
         inst->lastRefresh = {};
     }
     if (e.ttl >= 0) {

@@ -41,6 +41,7 @@ struct ServiceModel::Lease
     qint64 lo = 0; // expiry bounds, ms since the epoch; 0: no answer yet
     qint64 hi = 0;
     qint64 nextCheck = 0; // ms since the epoch; 0: as soon as possible
+    qint64 answeredAt = 0; // when the last answer came, ms since the epoch
     bool inFlight = false;
     QList<QByteArray> keys;      // every key on the lease, from the last answer
     QSet<QByteArray> instances;  // keys of the instances on it

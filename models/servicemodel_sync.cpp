@@ -6,6 +6,8 @@
 #include "etcdv3client.h"
 #include "v3levellister.h"
 
+#include <QRandomGenerator>
+
 #include <algorithm>
 
 // Where the rows come from: recognising service directories, listing them, asking leases what
@@ -28,12 +30,10 @@ constexpr int maxV2DiscoveryDirs = 64;
 // suggests it again.
 constexpr qint64 recheckAfterMs = 30000;
 
-// How often a lease is asked about: a quarter of its TTL (clients renew every third of it by
-// default), never more than once a second (answers less than a second apart cannot prove a
-// renewal: etcd counts the TTL in whole seconds) nor less than twice a minute.
-qint64 leaseCheckPeriodMs(qint64 grantedTtl)
+// Late: no heartbeat for clearly longer than the usual interval.
+qint64 lateAfterMs(qint64 usualMs)
 {
-    return std::clamp<qint64>(grantedTtl * 1000 / 4, 1000, 30000);
+    return std::max(usualMs * 3 / 2, usualMs + 500);
 }
 
 qint64 nowMs()
@@ -447,6 +447,7 @@ void ServiceModel::onLeaseAnswer(quint64 id, qint64 ttl, qint64 granted,
     }
     lease->granted = granted;
     lease->keys = keys;
+    lease->answeredAt = t;
     // When it was renewed, as well as a second's resolution allows.
     const QDateTime renewedAt =
         QDateTime::fromMSecsSinceEpoch(std::min(t, newLo + 500 - granted * 1000), Qt::UTC);
@@ -465,7 +466,21 @@ void ServiceModel::onLeaseAnswer(quint64 id, qint64 ttl, qint64 granted,
             inst->lastRefresh = renewedAt;
         else if (renewed)
             refreshed(inst, renewedAt);
-        if (renewed && inst->state == ServiceInstance::State::Late)
+        if (renewed) {
+            inst->renewalAges.append(std::max<qint64>(0, (granted - ttl) * 1000 - 500));
+            while (inst->renewalAges.size() > 12)
+                inst->renewalAges.removeFirst();
+        }
+        // Late when the lease has certainly not been renewed for clearly longer than usual:
+        // `ttl` left means at least granted - ttl - 1 seconds since the last renewal. (A
+        // healthy lease never looks late: the second's uncertainty is counted in its favour.)
+        qint64 usual = inst->usualIntervalMs();
+        if (usual < 0)
+            usual = granted * 1000 / 3;
+        const bool late = !renewed && (granted - ttl - 1) * 1000 > lateAfterMs(usual);
+        if (late && inst->state == ServiceInstance::State::Alive)
+            setState(s, inst, ServiceInstance::State::Late);
+        else if (!late && inst->state == ServiceInstance::State::Late)
             setState(s, inst, ServiceInstance::State::Alive);
         instanceChanged(s, inst);
     }
@@ -474,7 +489,21 @@ void ServiceModel::onLeaseAnswer(quint64 id, qint64 ttl, qint64 granted,
         m_leases.remove(id);
         return;
     }
-    lease->nextCheck = t + leaseCheckPeriodMs(granted);
+    // Next: a check period on (give or take a tenth, so that the answers do not keep one phase
+    // against the renewals), or sooner, when an instance would turn late without a renewal.
+    const qint64 period = ServiceInstance::leaseCheckPeriodMs(granted);
+    qint64 next = t + period - period / 10 + QRandomGenerator::global()->bounded(period / 5 + 1);
+    for (const QByteArray &key : std::as_const(lease->instances)) {
+        const ServiceInstance *inst = instance(key);
+        if (!inst || inst->lease != id || !inst->lastRefresh.isValid() ||
+            inst->state != ServiceInstance::State::Alive)
+            continue;
+        qint64 usual = inst->usualIntervalMs();
+        if (usual < 0)
+            usual = granted * 1000 / 3;
+        next = std::min(next, inst->lastRefresh.toMSecsSinceEpoch() + lateAfterMs(usual) + 1000);
+    }
+    lease->nextCheck = std::max(next, t + 1000);
 }
 
 // ---- v2 keys renewed without an event ---------------------------------------------------------
@@ -537,18 +566,18 @@ void ServiceModel::tick()
                 ++i;
                 continue;
             }
-            // Late: no heartbeat for clearly longer than the usual interval (or, before two were
-            // seen, half the TTL). Heartbeats seen only through lease answers are known to a
-            // second, and only at those answers: allow for both.
+            // Late: no heartbeat for clearly longer than the usual interval (before two were
+            // seen: a third of the TTL, when clients renew by default).
             qint64 expected = inst->usualIntervalMs();
             if (expected < 0 && inst->grantedTtl > 0)
                 expected = inst->grantedTtl * 1000 / 3;
-            if (expected > 0 && inst->lastRefresh.isValid()) {
-                qint64 limit = std::max(expected * 3 / 2, expected + 500);
-                // Seen only at lease answers (or v2 reads), to about a second: the answer
-                // after the renewal may be a check period away.
+            // (Instances on a v3 lease are judged at each answer about it: onLeaseAnswer.)
+            if (expected > 0 && inst->lastRefresh.isValid() && !inst->lease) {
+                qint64 limit = lateAfterMs(expected);
+                // v2 refresh=true: renewals are seen when it is read, once it should have
+                // expired; allow for that read.
                 if (inst->refreshSeenByCheck)
-                    limit += leaseCheckPeriodMs(std::max<qint64>(inst->grantedTtl, 0)) + 500;
+                    limit += 2000;
                 if (inst->lastRefresh.msecsTo(now) > limit)
                     setState(s, inst, ServiceInstance::State::Late);
             }
