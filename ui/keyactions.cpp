@@ -388,6 +388,7 @@ void KeyActions::onContextMenu(const QPoint &pos)
     menu->setAccessibleName(tr("Key actions"));
     menu->setAttribute(Qt::WA_DeleteOnClose);
     addKeyActions(menu);
+    Q_EMIT contextMenuAboutToShow(menu, index.siblingAtColumn(0));
     menu->popup(m_view->viewport()->mapToGlobal(pos));
 }
 

@@ -90,6 +90,9 @@ Q_SIGNALS:
     // selectKey() found the key (and made it current) or not.
     void keySelected(const QByteArray &key);
     void selectFailed(const QByteArray &key, const QString &message);
+    // The tree's context menu for `index` (column 0; invalid: no row) is about to pop up, its
+    // key actions in it: others (the window) may add theirs.
+    void contextMenuAboutToShow(QMenu *menu, const QModelIndex &index);
 
 private:
     void createActions();

@@ -15,6 +15,8 @@
 #include "keytreemodel.h"
 #include "livetree.h"
 #include "profilestore.h"
+#include "servicemodel.h"
+#include "servicespanel.h"
 
 #include <QAction>
 #include <QApplication>
@@ -136,6 +138,7 @@ MainWindow::MainWindow(const ConnectionProfile &profile, QWidget *parent)
     connect(m_cluster, &ClusterPanel::statusMessage, this,
             [this](const QString &text) { statusBar()->showMessage(text, 10000); });
 
+    createServicesDock();
     createMenus();
 
     statusBar()->setAccessibleName(tr("Status bar"));
@@ -189,6 +192,10 @@ MainWindow::~MainWindow()
     // run then.
     m_live->disconnect(this);
     m_live->stop();
+    m_services->disconnect(this);
+    m_servicesPanel->disconnect(this);
+    m_servicesPanel->disconnect(m_actions);
+    m_services->stop();
     // Hiding the children while QWidget's destructor runs says the dock went out of sight.
     m_infoDock->disconnect(m_cluster);
     m_cluster->disconnect(this);
@@ -238,6 +245,7 @@ void MainWindow::createMenus()
     eventsToggle->setText(tr("&Event Log"));
     eventsToggle->setShortcut(QKeySequence(tr("Ctrl+E")));
     viewMenu->addAction(eventsToggle);
+    viewMenu->addAction(m_servicesDock->toggleViewAction());
 
     QToolBar *toolBar = addToolBar(tr("Keys"));
     toolBar->setObjectName(QStringLiteral("keyToolBar"));
@@ -247,6 +255,7 @@ void MainWindow::createMenus()
     m_actions->addToolBarActions(toolBar);
     toolBar->addSeparator();
     toolBar->addAction(dockToggle);
+    toolBar->addAction(m_servicesDock->toggleViewAction());
 }
 
 void MainWindow::connectToCluster()
@@ -262,6 +271,7 @@ void MainWindow::connectToCluster()
     m_keyspace->showNotConnected(tr("Connecting…"));
     // Nothing may act on the old connection while the new one is discovered.
     m_live->stop();
+    m_services->stop();
     m_actions->setClient(nullptr);
     m_pane->setClient(nullptr);
     m_model->setClient(nullptr);
@@ -304,6 +314,7 @@ void MainWindow::onDiscovered(const EtcdResult<EtcdClient::ClusterInfo> &result)
     if (!m_profile.separator.isEmpty())
         m_model->setSeparator(m_profile.separator.at(0).toLatin1());
     m_model->setRootPrefix(m_profile.rootPrefix.toUtf8());
+    startServices();
     m_keyspace->showListing(EtcdClient::apiName(info.api));
     m_eventLog->setApi(info.api);
     m_eventLog->setClient(m_client);
@@ -335,6 +346,7 @@ void MainWindow::showFailure(const QString &title, const EtcdError &error)
 {
     m_connected = false;
     m_live->stop();
+    m_services->stop();
     const QString message = describeError(error);
     m_banner->showError(title, message, error.toString());
     m_info->showFailed();

@@ -19,11 +19,15 @@ class KeyspacePanel;
 class LiveTree;
 class QDockWidget;
 class QLabel;
+class QMenu;
+class QModelIndex;
+class ServiceModel;
+class ServicesPanel;
 
-// etcdscope's main window: composes the key tree, the detail pane, the cluster panel (a dock)
-// and the connection banner, owns the connection and runs its discovery. What the user does to
-// keys lives in KeyActions. Connecting never blocks: discovery answers (or fails with a message
-// in the banner) later.
+// etcdscope's main window: composes the key tree, the detail pane, the cluster, event log and
+// services panels (docks) and the connection banner, owns the connection and runs its
+// discovery. What the user does to keys lives in KeyActions. Connecting never blocks: discovery
+// answers (or fails with a message in the banner) later.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -47,6 +51,9 @@ public:
     LiveTree *liveTree() const { return m_live; }
     EventLogModel *eventLog() const { return m_eventLog; }
     EventLogPanel *eventLogPanel() const { return m_eventPanel; }
+    ServiceModel *serviceModel() const { return m_services; }
+    ServicesPanel *servicesPanel() const { return m_servicesPanel; }
+    QDockWidget *servicesDock() const { return m_servicesDock; }
     bool isConnected() const { return m_connected; }
     bool isReadOnly() const;
     const ConnectionProfile &profile() const { return m_profile; }
@@ -81,6 +88,10 @@ private:
     void updateTitle();
     void updateStatusBar();
     void updateWatchStatus();
+    // mainwindow_services.cpp
+    void createServicesDock();
+    void startServices();
+    void addServiceActions(QMenu *menu, const QModelIndex &index);
 
     ConnectionProfile m_profile;
     EtcdClient::Options m_options;
@@ -100,12 +111,16 @@ private:
     EventLogModel *m_eventLog;
     EventLogPanel *m_eventPanel;
     QDockWidget *m_eventDock;
+    ServiceModel *m_services = nullptr;
+    ServicesPanel *m_servicesPanel = nullptr;
+    QDockWidget *m_servicesDock = nullptr;
+    bool m_servicesRaised = false; // the dock came to the front when the first service showed
     KeyspacePanel *m_keyspace;
     KeyDetailPane *m_pane;
     KeyActions *m_actions;
     QLabel *m_environmentBand;
     QLabel *m_insecureBand;
-    class QMenu *m_recentMenu = nullptr;
+    QMenu *m_recentMenu = nullptr;
     QLabel *m_endpointStatus;
     QLabel *m_apiStatus;
     QLabel *m_accessStatus;
