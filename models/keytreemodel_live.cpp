@@ -100,8 +100,13 @@ QVariant KeyTreeModel::liveData(const KeyNode *n, int column, int role) const
     // v3: the lease's TTL is read once per lease (and again after an event for it or 30 s).
     const quint64 lease = n->leaseOrExpiry;
     LeaseState &state = m_leases[lease];
+    // A countdown that ran out with the key still there: a keep-alive renewed the lease (no
+    // event says so), or its deletes are on the way. Read it again rather than show "0 s".
+    const qint64 sinceRead = m_clock.elapsed() - state.readAt;
+    const bool ranOut = state.readAt >= 0 && state.ttl >= 0 && state.ttl != leaseUnknown &&
+                        secondsLeft(n) == 0 && sinceRead > 1000;
     if (!state.pending &&
-        (state.readAt < 0 || state.stale || m_clock.elapsed() - state.readAt > leaseRereadMs)) {
+        (state.readAt < 0 || state.stale || sinceRead > leaseRereadMs || ranOut)) {
         state.pending = true;
         m_leasesWanted.push_back(lease);
         if (!m_leaseLoadScheduled) {

@@ -9,9 +9,9 @@
 #include "keytreetesting.h"
 
 #include <QAbstractItemModelTester>
-#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTimer>
 #include <QTreeView>
 
 using namespace keytreetesting;
@@ -40,6 +40,7 @@ private Q_SLOTS:
     void v2Directories();
     void v2TtlCountsDown();
     void v3LeaseShown();
+    void v3KeptAliveLeaseReadAgain();
     void resyncMergesInPlace_data();
     void resyncMergesInPlace();
     void applyRate();
@@ -556,6 +557,39 @@ void TestKeyTreeEvents::v3LeaseShown()
     const QModelIndex leased2 =
         m_model->indexForKey("/ls/leased2").siblingAtColumn(KeyTreeModel::TtlColumn);
     QTRY_VERIFY(leased2.data().toString().endsWith(QLatin1String(" s")));
+    run<EtcdV3Header>([&](QObject *c, auto cb) { return m_v3->v3()->leaseRevoke(lease, c, cb); });
+}
+
+void TestKeyTreeEvents::v3KeptAliveLeaseReadAgain()
+{
+    // A keep-alive changes no key: when the countdown runs out and the key is still there, the
+    // lease is read again instead of showing "0 s" until the next periodic read.
+    const auto grant = run<EtcdV3LeaseGrantResult>(
+        [&](QObject *c, auto cb) { return m_v3->v3()->leaseGrant(2, 0, c, cb); });
+    VERIFY_OK(grant);
+    const quint64 lease = grant.value.id;
+    put3("/ka/k", "v", lease);
+    QTimer keepAlive;
+    QObject context;
+    connect(&keepAlive, &QTimer::timeout, &context, [&] {
+        m_v3->v3()->leaseKeepAliveOnce(lease, &context, [](const auto &) {});
+    });
+    keepAlive.start(500);
+    startModel(m_v3.get(), "/ka/");
+    const QModelIndex k = m_model->indexForKey("/ka/k").siblingAtColumn(KeyTreeModel::TtlColumn);
+    QTRY_VERIFY(k.data().toString().endsWith(QLatin1String(" s")));
+    // It runs out (the lease is read in whole seconds) and comes back, twice: read again each
+    // time (each data() call stands for a paint).
+    auto painted = [&] {
+        k.data(); // what a view asks for when it paints the cell
+        return k.data(KeyTreeModel::TtlLeftRole).toLongLong();
+    };
+    for (int round = 0; round < 2; ++round) {
+        QTRY_COMPARE_WITH_TIMEOUT(painted(), 0, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(painted() > 0, 3000);
+    }
+    QVERIFY(m_model->indexForKey("/ka/k").isValid());
+    keepAlive.stop();
     run<EtcdV3Header>([&](QObject *c, auto cb) { return m_v3->v3()->leaseRevoke(lease, c, cb); });
 }
 
