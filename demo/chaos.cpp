@@ -2,7 +2,7 @@
 #include "chaos.h"
 
 #include "console.h"
-#include "serviceinstance.h"
+#include "demoserver.h"
 
 #include <QRandomGenerator>
 
@@ -16,7 +16,7 @@ constexpr int kLateEveryMs = 20000;
 constexpr int kLateForMs = 4500;
 } // namespace
 
-Chaos::Chaos(ServiceInstance *dying, ServiceInstance *late, QObject *parent)
+Chaos::Chaos(DemoServer *dying, DemoServer *late, QObject *parent)
     : QObject(parent)
     , m_dying(dying)
     , m_late(late)

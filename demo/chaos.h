@@ -4,7 +4,7 @@
 #include <QPointer>
 #include <QTimer>
 
-class ServiceInstance;
+class DemoServer;
 
 // The demo's misbehaving servers, so that a browser has something to show: one login server
 // dies now and then (its heartbeats stop, its key expires, it comes back with a new lease), and
@@ -15,7 +15,7 @@ class Chaos : public QObject
     Q_OBJECT
 public:
     // Either may be null (the services spec has no such instance): that part does nothing.
-    Chaos(ServiceInstance *dying, ServiceInstance *late, QObject *parent = nullptr);
+    Chaos(DemoServer *dying, DemoServer *late, QObject *parent = nullptr);
 
     void start();
 
@@ -29,8 +29,8 @@ private:
     void onTime();
     static int jittered(int ms, int jitterMs);
 
-    QPointer<ServiceInstance> m_dying;
-    QPointer<ServiceInstance> m_late;
+    QPointer<DemoServer> m_dying;
+    QPointer<DemoServer> m_late;
     QTimer m_dieTimer;
     QTimer m_lateTimer;
     bool m_dead = false; // the dying server is down because of us (not a stop command)

@@ -4,7 +4,7 @@
 #include "chaos.h"
 #include "console.h"
 #include "loginwatch.h"
-#include "serviceinstance.h"
+#include "demoserver.h"
 
 #include <memory>
 
@@ -16,11 +16,11 @@ Registrar::Registrar(EtcdClient *client, const RegistrarOptions &options, bool v
     , m_client(client)
     , m_options(options)
 {
-    ServiceInstance *dying = nullptr;
-    ServiceInstance *late = nullptr;
+    DemoServer *dying = nullptr;
+    DemoServer *late = nullptr;
     for (const RegistrarOptions::ServiceCount &entry : options.services) {
         for (int n = 1; n <= entry.count; ++n) {
-            ServiceInstance::Config config;
+            DemoServer::Config config;
             config.service = entry.service;
             config.number = n;
             config.prefix = options.prefix;
@@ -34,8 +34,8 @@ Registrar::Registrar(EtcdClient *client, const RegistrarOptions &options, bool v
             const bool isLate = options.chaos && entry.service == Service::Route && n == 2;
             if (isLate)
                 config.ttl = Chaos::lateTtl(options.ttl);
-            auto *instance = new ServiceInstance(client, config, this);
-            connect(instance, &ServiceInstance::firstRegistered, this,
+            auto *instance = new DemoServer(client, config, this);
+            connect(instance, &DemoServer::firstRegistered, this,
                     &Registrar::onFirstRegistered);
             m_instances << instance;
             if (dies)
@@ -56,7 +56,7 @@ void Registrar::start()
         say(QStringLiteral("ready"));
         return;
     }
-    for (ServiceInstance *instance : std::as_const(m_instances)) {
+    for (DemoServer *instance : std::as_const(m_instances)) {
         // A first registration that fails is retried by the heartbeats; the error was printed.
         instance->start();
     }
@@ -71,16 +71,16 @@ void Registrar::onFirstRegistered()
     if (m_observer && !m_quitting) {
         m_loginWatch =
             new LoginWatch(m_client, m_observer->name(),
-                           m_options.prefix + ServiceInstance::directory(Service::Login), this);
+                           m_options.prefix + DemoServer::directory(Service::Login), this);
         m_loginWatch->start();
     }
     if (m_chaos && !m_quitting)
         m_chaos->start();
 }
 
-ServiceInstance *Registrar::find(const QString &id) const
+DemoServer *Registrar::find(const QString &id) const
 {
-    for (ServiceInstance *instance : m_instances) {
+    for (DemoServer *instance : m_instances) {
         if (instance->id() == id)
             return instance;
     }
@@ -129,10 +129,10 @@ void Registrar::run(const QString &line)
         answer(line, QStringLiteral("unknown command (stop ID, start ID, kill ID, quit)"));
         return;
     }
-    ServiceInstance *instance = find(words.at(1));
+    DemoServer *instance = find(words.at(1));
     if (!instance) {
         QStringList ids;
-        for (ServiceInstance *i : std::as_const(m_instances))
+        for (DemoServer *i : std::as_const(m_instances))
             ids << i->id();
         answer(line, QStringLiteral("no instance %1 (instances: %2)")
                          .arg(words.at(1), ids.join(QStringLiteral(", "))));
@@ -181,7 +181,7 @@ void Registrar::quit(const QString &line)
         finish();
         return;
     }
-    for (ServiceInstance *instance : std::as_const(m_instances)) {
+    for (DemoServer *instance : std::as_const(m_instances)) {
         instance->kill([pending, finish, instance](const QString &error) {
             if (!error.isEmpty())
                 pending->errors << instance->id() + QStringLiteral(": ") + error;

@@ -10,7 +10,7 @@
 class Chaos;
 class EtcdClient;
 class LoginWatch;
-class ServiceInstance;
+class DemoServer;
 
 // The demo backend as a whole: its service instances, the msg server's discovery of the login
 // servers, the chaos, and the commands typed on stdin. Commands run one at a time, in order:
@@ -39,12 +39,12 @@ private:
     void quit(const QString &line);
     void answer(const QString &line, const QString &error);
     void onFirstRegistered();
-    ServiceInstance *find(const QString &id) const;
+    DemoServer *find(const QString &id) const;
 
     EtcdClient *m_client;
     RegistrarOptions m_options;
-    QList<ServiceInstance *> m_instances;
-    ServiceInstance *m_observer = nullptr; // the msg server that watches the login servers
+    QList<DemoServer *> m_instances;
+    DemoServer *m_observer = nullptr; // the msg server that watches the login servers
     LoginWatch *m_loginWatch = nullptr;
     Chaos *m_chaos = nullptr;
     QStringList m_queue;

@@ -198,6 +198,25 @@ void KeyDocument::fetchLeaseTtl(quint64 generation)
         });
 }
 
+void KeyDocument::rereadLease()
+{
+    if (!m_client || isV2() || !m_snapshot.exists || m_snapshot.lease == 0 || m_leaseCall)
+        return;
+    const quint64 generation = m_generation;
+    const quint64 lease = m_snapshot.lease;
+    m_leaseCall = m_client->v3()->leaseTimeToLive(
+        lease, false, this,
+        [this, generation, lease](const EtcdResult<EtcdV3LeaseTimeToLiveResult> &r) {
+            if (generation != m_generation || m_snapshot.lease != lease || !r.ok())
+                return;
+            m_snapshot.leaseTtl = r.value.ttl;
+            if (r.value.ttl >= 0)
+                m_snapshot.leaseGrantedTtl = r.value.grantedTtl;
+            m_snapshot.deadline = deadlineAfter(std::max<qint64>(r.value.ttl, 0));
+            Q_EMIT leaseRead();
+        });
+}
+
 bool KeyDocument::beginWrite(Operation operation)
 {
     if (!m_client || isBusy())

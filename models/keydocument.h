@@ -132,6 +132,9 @@ public:
     // Condition::KeyNotFound.
     void load(const QByteArray &key);
     void reload();
+    // v3: reads the lease's TTL again (a keep-alive renews a lease without an event), at most
+    // one read in flight; leaseRead() follows with snapshot() updated (gone: no time left).
+    void rereadLease();
     // Forgets the key; cancels what is in flight.
     void clear();
 
@@ -218,6 +221,8 @@ Q_SIGNALS:
     void updatedFromServer(const KeySnapshot &snapshot);
     // serverState() or serverSnapshot() changed (a newer revision of the same state too).
     void serverStateChanged(KeyDocument::ServerState state);
+    // rereadLease() answered.
+    void leaseRead();
 
 private:
     bool beginWrite(Operation operation);
@@ -240,6 +245,7 @@ private:
 
     QPointer<EtcdClient> m_client;
     QPointer<EtcdCall> m_call;
+    QPointer<EtcdCall> m_leaseCall; // rereadLease()
     QByteArray m_key;
     KeySnapshot m_snapshot;
     KeySnapshot m_conflict;

@@ -22,6 +22,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTimer>
 #include <QTest>
 #include <QTextBlock>
 #include <QTextLayout>
@@ -49,6 +50,7 @@ private Q_SLOTS:
     void jsonHighlighting();
     void ttlCountdown_data() { api_data(); }
     void ttlCountdown();
+    void keptAliveLeaseKeepsCounting();
     void readOnly();
     void copyKey();
 
@@ -573,6 +575,34 @@ void TestKeyDetailPane::ttlCountdown()
     QVERIFY(put(v2, "/pane/no-ttl", "v"));
     QVERIFY(showAndLoad(v2, "/pane/no-ttl"));
     QCOMPARE(m_pane->ttlText(), QStringLiteral("no TTL"));
+}
+
+void TestKeyDetailPane::keptAliveLeaseKeepsCounting()
+{
+    // Keep-alives change no key: when the countdown runs out the pane asks the lease again and
+    // goes on counting instead of saying "expired" for a live key.
+    const auto grant = await<EtcdV3LeaseGrantResult>(
+        [&](auto cb) { return m_v3->v3()->leaseGrant(2, 0, this, cb); });
+    VERIFY_OK(grant);
+    const quint64 lease = grant.value.id;
+    EtcdV3PutOptions o;
+    o.lease = lease;
+    VERIFY_OK(await<EtcdV3PutResult>(
+        [&](auto cb) { return m_v3->v3()->put("/pane/kept", "alive", o, this, cb); }));
+    QTimer keepAlive;
+    connect(&keepAlive, &QTimer::timeout, this,
+            [&] { m_v3->v3()->leaseKeepAliveOnce(lease, this, [](const auto &) {}); });
+    keepAlive.start(500);
+    QVERIFY(showAndLoad(false, "/pane/kept"));
+    QSignalSpy reread(m_pane->document(), &KeyDocument::leaseRead);
+    QTRY_VERIFY_WITH_TIMEOUT(reread.count() >= 2, 8000);
+    QVERIFY2(m_pane->ttlText() != QStringLiteral("expired"), qPrintable(m_pane->ttlText()));
+    QTRY_VERIFY_WITH_TIMEOUT(m_pane->ttlText().endsWith(QLatin1String(" s")), 3000);
+    // Revoked: the next look finds it gone.
+    keepAlive.stop();
+    VERIFY_OK(await<EtcdV3Header>(
+        [&](auto cb) { return m_v3->v3()->leaseRevoke(lease, this, cb); }));
+    QTRY_COMPARE_WITH_TIMEOUT(m_pane->ttlText(), QStringLiteral("expired"), 5000);
 }
 
 void TestKeyDetailPane::readOnly()

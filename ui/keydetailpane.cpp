@@ -194,6 +194,7 @@ void KeyDetailPane::setClient(EtcdClient *client)
                     }
                 });
         connect(m_document, &KeyDocument::busyChanged, this, &KeyDetailPane::updateButtons);
+        connect(m_document, &KeyDocument::leaseRead, this, &KeyDetailPane::updateMetadata);
         connect(m_document, &KeyDocument::updatedFromServer, this,
                 &KeyDetailPane::onUpdatedFromServer);
         connect(m_document, &KeyDocument::serverStateChanged, this,
@@ -504,11 +505,11 @@ void KeyDetailPane::updateMetadata()
     m_expirationLabel->setText(expires.isValid()
                                    ? QLocale().toString(expires.toLocalTime(), QLocale::LongFormat)
                                    : tr("never"));
-    updateCountdown();
     if (s.deadline.isValid() && s.secondsLeft().value_or(0) > 0)
         m_countdown->start();
     else
         m_countdown->stop();
+    updateCountdown(); // after: it keeps the timer going while it checks a lease
 }
 
 void KeyDetailPane::updateCountdown()
@@ -522,6 +523,12 @@ void KeyDetailPane::updateCountdown()
     if (!left) {
         m_ttlLabel->setText(!s.v2 && s.lease ? tr("unknown") : tr("no TTL"));
         m_countdown->stop();
+    } else if (*left <= 0 && !s.v2 && s.lease && s.leaseTtl.value_or(-1) >= 0) {
+        // A lease renewed by keep-alives changes no key: ask it, until it says it is gone.
+        m_ttlLabel->setText(tr("0 s (checking the lease…)"));
+        m_document->rereadLease();
+        if (!m_countdown->isActive())
+            m_countdown->start(); // ask again in a second while it says 0
     } else if (*left <= 0) {
         m_ttlLabel->setText(tr("expired"));
         m_countdown->stop();

@@ -1,5 +1,5 @@
 // One server of the demo backend: registration, heartbeats, stop, kill.
-#include "serviceinstance.h"
+#include "demoserver.h"
 
 #include "console.h"
 #include "etcdclient.h"
@@ -12,7 +12,7 @@ using Console::say;
 
 // One start or kill: its Done runs once, when every API's part is over or when a later
 // operation interrupts it.
-struct ServiceInstance::Op
+struct DemoServer::Op
 {
     Done done;
     int pending = 0;
@@ -51,7 +51,7 @@ QString leaseHex(quint64 lease)
 
 } // namespace
 
-ServiceInstance::ServiceInstance(EtcdClient *client, const Config &config, QObject *parent)
+DemoServer::DemoServer(EtcdClient *client, const Config &config, QObject *parent)
     : QObject(parent)
     , m_client(client)
     , m_config(config)
@@ -59,15 +59,15 @@ ServiceInstance::ServiceInstance(EtcdClient *client, const Config &config, QObje
     m_v3.enabled = config.v3;
     m_v2.enabled = config.v2;
     m_beat.setInterval(config.intervalMs);
-    connect(&m_beat, &QTimer::timeout, this, &ServiceInstance::onBeat);
+    connect(&m_beat, &QTimer::timeout, this, &DemoServer::onBeat);
     m_loadTimer.setSingleShot(true);
-    connect(&m_loadTimer, &QTimer::timeout, this, &ServiceInstance::onLoadTimer);
+    connect(&m_loadTimer, &QTimer::timeout, this, &DemoServer::onLoadTimer);
 }
 
 // The calls in flight have `this` as context: destroying the instance cancels them.
-ServiceInstance::~ServiceInstance() = default;
+DemoServer::~DemoServer() = default;
 
-QString ServiceInstance::kindName(Service service)
+QString DemoServer::kindName(Service service)
 {
     switch (service) {
     case Service::Login:
@@ -80,25 +80,25 @@ QString ServiceInstance::kindName(Service service)
     return {};
 }
 
-QByteArray ServiceInstance::directory(Service service)
+QByteArray DemoServer::directory(Service service)
 {
     return '/' + kindName(service).toUtf8() + "s/";
 }
 
-QString ServiceInstance::idOf(Service service, int number)
+QString DemoServer::idOf(Service service, int number)
 {
     return QStringLiteral("%1-%2")
         .arg(zoneOf(service), 4, 10, QLatin1Char('0'))
         .arg(number, 4, 10, QLatin1Char('0'));
 }
 
-QByteArray ServiceInstance::key() const
+QByteArray DemoServer::key() const
 {
     return m_config.prefix + directory(m_config.service) + id().toUtf8();
 }
 
 // Three address formats on purpose, so that a browser shows JSON, host:port and key=value lines.
-QByteArray ServiceInstance::value() const
+QByteArray DemoServer::value() const
 {
     const QByteArray n = QByteArray::number(m_config.number);
     switch (m_config.service) {
@@ -112,14 +112,14 @@ QByteArray ServiceInstance::value() const
     return {};
 }
 
-QByteArray ServiceInstance::loadKey() const
+QByteArray DemoServer::loadKey() const
 {
     if (m_config.service != Service::Login)
         return {};
     return m_config.prefix + "/load/" + id().toUtf8();
 }
 
-QByteArray ServiceInstance::loadValue() const
+QByteArray DemoServer::loadValue() const
 {
     // Around N * 100 users, so that the value moves but stays recognisable.
     const int base = m_config.number * 100;
@@ -129,7 +129,7 @@ QByteArray ServiceInstance::loadValue() const
 
 // --- operations -------------------------------------------------------------------------------
 
-void ServiceInstance::interrupt(const QString &why)
+void DemoServer::interrupt(const QString &why)
 {
     ++m_generation;
     for (ApiState *api : {&m_v3, &m_v2}) {
@@ -146,7 +146,7 @@ void ServiceInstance::interrupt(const QString &why)
     }
 }
 
-std::shared_ptr<ServiceInstance::Op> ServiceInstance::beginOp(Done done, int parts)
+std::shared_ptr<DemoServer::Op> DemoServer::beginOp(Done done, int parts)
 {
     m_op = std::make_shared<Op>();
     m_op->done = std::move(done);
@@ -156,7 +156,7 @@ std::shared_ptr<ServiceInstance::Op> ServiceInstance::beginOp(Done done, int par
     return m_op;
 }
 
-ServiceInstance::PartDone ServiceInstance::partOf(const std::shared_ptr<Op> &op)
+DemoServer::PartDone DemoServer::partOf(const std::shared_ptr<Op> &op)
 {
     return [this, op](const QString &error) {
         if (!error.isEmpty())
@@ -169,7 +169,7 @@ ServiceInstance::PartDone ServiceInstance::partOf(const std::shared_ptr<Op> &op)
     };
 }
 
-void ServiceInstance::start(Done done)
+void DemoServer::start(Done done)
 {
     interrupt(QStringLiteral("interrupted by start"));
     m_lateUntil = QDeadlineTimer();
@@ -184,7 +184,7 @@ void ServiceInstance::start(Done done)
         m_loadTimer.start(4000 + QRandomGenerator::global()->bounded(2000));
 }
 
-void ServiceInstance::stop()
+void DemoServer::stop()
 {
     interrupt(QStringLiteral("interrupted by stop"));
     m_beat.stop();
@@ -193,7 +193,7 @@ void ServiceInstance::stop()
     m_v3.mustRegister = m_v2.mustRegister = true;
 }
 
-void ServiceInstance::kill(Done done)
+void DemoServer::kill(Done done)
 {
     stop();
     const auto op = beginOp(std::move(done), int(m_v3.enabled) + int(m_v2.enabled));
@@ -203,14 +203,14 @@ void ServiceInstance::kill(Done done)
         killV2(partOf(op));
 }
 
-void ServiceInstance::skipHeartbeats(int ms)
+void DemoServer::skipHeartbeats(int ms)
 {
     m_lateUntil = QDeadlineTimer(ms);
 }
 
 // --- heartbeats -------------------------------------------------------------------------------
 
-void ServiceInstance::onBeat()
+void DemoServer::onBeat()
 {
     if (!m_lateUntil.hasExpired())
         return;
@@ -226,7 +226,7 @@ void ServiceInstance::onBeat()
         setV2({});
 }
 
-void ServiceInstance::onLoadTimer()
+void DemoServer::onLoadTimer()
 {
     // Rewritten on the registration's lease: a put without it would take the key off the lease.
     if (m_lease != 0 && !m_v3.call && !m_loadCall && m_lateUntil.hasExpired()) {
@@ -245,7 +245,7 @@ void ServiceInstance::onLoadTimer()
 }
 
 // A new lease, then the key (and a login server's load report) on it in one transaction.
-void ServiceInstance::registerV3(PartDone done)
+void DemoServer::registerV3(PartDone done)
 {
     const quint64 generation = m_generation;
     const int ttl = m_config.ttl;
@@ -303,7 +303,7 @@ void ServiceInstance::registerV3(PartDone done)
         });
 }
 
-void ServiceInstance::keepAliveV3()
+void DemoServer::keepAliveV3()
 {
     const quint64 generation = m_generation;
     const quint64 lease = m_lease;
@@ -330,7 +330,7 @@ void ServiceInstance::keepAliveV3()
         });
 }
 
-void ServiceInstance::setV2(PartDone done)
+void DemoServer::setV2(PartDone done)
 {
     const quint64 generation = m_generation;
     EtcdV2SetOptions options;
@@ -372,7 +372,7 @@ void ServiceInstance::setV2(PartDone done)
 
 // Revoking the lease deletes both keys; the delete after it also takes keys that lost the lease
 // (written by someone else) so that "kill" always leaves nothing behind.
-void ServiceInstance::killV3(PartDone done)
+void DemoServer::killV3(PartDone done)
 {
     const quint64 generation = m_generation;
     auto deleteKeys = [this, generation, done] {
@@ -407,7 +407,7 @@ void ServiceInstance::killV3(PartDone done)
         });
 }
 
-void ServiceInstance::killV2(PartDone done)
+void DemoServer::killV2(PartDone done)
 {
     const quint64 generation = m_generation;
     m_v2.call = m_client->v2()->remove(
@@ -423,7 +423,7 @@ void ServiceInstance::killV2(PartDone done)
 
 // --- reporting ----------------------------------------------------------------------------------
 
-void ServiceInstance::noteRegistered(ApiState &api)
+void DemoServer::noteRegistered(ApiState &api)
 {
     api.registeredOnce = true;
     if (m_firstSaid || (m_v3.enabled && !m_v3.registeredOnce) ||
@@ -433,7 +433,7 @@ void ServiceInstance::noteRegistered(ApiState &api)
     Q_EMIT firstRegistered();
 }
 
-QString ServiceInstance::report(ApiState &api, const QString &what, const EtcdError &error)
+QString DemoServer::report(ApiState &api, const QString &what, const EtcdError &error)
 {
     const QString text = QStringLiteral("%1: %2 failed: %3").arg(name(), what, error.toString());
     // Same kind and condition as the error printed last: the cluster is still away, once is
@@ -447,7 +447,7 @@ QString ServiceInstance::report(ApiState &api, const QString &what, const EtcdEr
     return text;
 }
 
-void ServiceInstance::recovered(ApiState &api, const char *apiName)
+void DemoServer::recovered(ApiState &api, const char *apiName)
 {
     if (!api.failing)
         return;

@@ -19,7 +19,7 @@ class EtcdError;
 // One server of the demo backend: its address under its service's directory in the v3 store (a
 // lease of its own, kept alive) and in the v2 store (a key with a TTL, set again on every beat),
 // as a typical backend registers itself. Login servers also keep a load report on their lease.
-class ServiceInstance : public QObject
+class DemoServer : public QObject
 {
     Q_OBJECT
 public:
@@ -36,8 +36,8 @@ public:
     // An operation's etcd work is over: empty, or why it failed.
     using Done = std::function<void(const QString &error)>;
 
-    ServiceInstance(EtcdClient *client, const Config &config, QObject *parent = nullptr);
-    ~ServiceInstance() override;
+    DemoServer(EtcdClient *client, const Config &config, QObject *parent = nullptr);
+    ~DemoServer() override;
 
     static QString kindName(Service service);         // "login_server"
     static QByteArray directory(Service service);     // "/login_servers/"
