@@ -121,8 +121,8 @@ int ServiceModel::serviceRow(const Service *s) const
 
 bool ServiceModel::isServiceDirectory(const QByteArray &dir) const
 {
-    return m_marked.contains(dir) ||
-           (m_autoDetect && m_recognised.contains(dir) && !m_hidden.contains(dir));
+    return m_marked.contains(dir) || (m_autoDetect && m_recognised.contains(dir) &&
+                                      !m_hidden.contains(dir) && !m_companions.contains(dir));
 }
 
 void ServiceModel::setMarked(const QByteArray &dir, bool marked)
@@ -196,6 +196,11 @@ void ServiceModel::updateServiceSet()
     // Removals first (from the bottom), then additions in name order.
     for (int row = int(m_services.size()) - 1; row >= 0; --row) {
         if (!isRunning() || !isServiceDirectory(m_services[size_t(row)]->dir)) {
+            // Its instances leave their leases (a lease nobody else is on is not asked again).
+            for (const auto &inst : m_services[size_t(row)]->instances) {
+                if (auto lease = inst->lease ? m_leases.value(inst->lease) : nullptr)
+                    lease->instances.remove(inst->key);
+            }
             beginRemoveRows({}, row, row);
             m_services.erase(m_services.begin() + row);
             endRemoveRows();
@@ -206,7 +211,7 @@ void ServiceModel::updateServiceSet()
         QSet<QByteArray> wanted = m_marked;
         if (m_autoDetect) {
             for (const QByteArray &dir : std::as_const(m_recognised)) {
-                if (!m_hidden.contains(dir))
+                if (!m_hidden.contains(dir) && !m_companions.contains(dir))
                     wanted.insert(dir);
             }
         }
@@ -220,18 +225,61 @@ void ServiceModel::updateServiceSet()
             addService(dir, m_recognised.contains(dir));
             changed = true;
         }
-        // Instances known only because their lease was asked about go with their service.
-        for (auto it = m_leases.begin(); it != m_leases.end();) {
-            if (it.value()->instances.isEmpty() && it.value()->lo != 0 && !it.value()->inFlight)
-                it = m_leases.erase(it);
-            else
-                ++it;
-        }
+    }
+    // Leases none of the shown instances is on any more are not asked about again.
+    for (auto it = m_leases.begin(); it != m_leases.end();) {
+        if (it.value()->instances.isEmpty() && it.value()->lo != 0 && !it.value()->inFlight)
+            it = m_leases.erase(it);
+        else
+            ++it;
     }
     if (changed) {
         Q_EMIT servicesChanged();
         emitSummary();
     }
+}
+
+void ServiceModel::reviewCompanions()
+{
+    // A directory recognised by its leases whose every live key shares its lease with an
+    // instance of another shown service that has an address, while none of its own values is an
+    // address, describes those instances (load, metadata); it is not a service of its own.
+    QList<QByteArray> companions;
+    for (const auto &s : m_services) {
+        if (m_marked.contains(s->dir) || s->listing || s->instances.empty())
+            continue;
+        bool companion = true;
+        bool any = false;
+        for (const auto &inst : s->instances) {
+            if (inst->state == ServiceInstance::State::Gone)
+                continue;
+            if (inst->address.parsed || !inst->lease || inst->leaseKeys.isEmpty()) {
+                companion = false;
+                break;
+            }
+            bool partnered = false;
+            for (const QByteArray &other : std::as_const(inst->leaseKeys)) {
+                const QByteArray dir = parentDir(other);
+                const ServiceInstance *partner = dir != s->dir ? instance(other) : nullptr;
+                if (partner && partner->address.parsed) {
+                    partnered = true;
+                    break;
+                }
+            }
+            if (!partnered) {
+                companion = false;
+                break;
+            }
+            any = true;
+        }
+        if (companion && any)
+            companions.append(s->dir);
+    }
+    if (companions.isEmpty())
+        return;
+    for (const QByteArray &dir : std::as_const(companions))
+        m_companions.insert(dir);
+    updateServiceSet();
 }
 
 void ServiceModel::addService(const QByteArray &dir, bool recognised)

@@ -87,8 +87,13 @@ public:
     void setMarkedDirectories(const QList<QByteArray> &dirs);
     void setHiddenDirectories(const QList<QByteArray> &dirs);
     bool isMarked(const QByteArray &dir) const { return m_marked.contains(dir); }
-    // Shown as a service now (marked, or recognised and not hidden).
+    // Shown as a service now: marked, or recognised and neither hidden nor a companion (a
+    // directory whose keys only share the leases of another service's instances, without
+    // addresses of their own: "/load/0001-0001" beside "/login_servers/0001-0001").
     bool isServiceDirectory(const QByteArray &dir) const;
+    bool isRecognised(const QByteArray &dir) const { return m_recognised.contains(dir); }
+    bool isCompanion(const QByteArray &dir) const { return m_companions.contains(dir); }
+    char separator() const { return m_separator; }
     void setAutoDetect(bool on);
     bool autoDetect() const { return m_autoDetect; }
 
@@ -141,6 +146,7 @@ private:
     void addService(const QByteArray &dir, bool recognised);
     void removeService(const QByteArray &dir);
     void updateServiceSet();
+    void reviewCompanions();
     void listService(Service *s);
     void applyListed(Service *s, const EtcdV3KeyValue &kv);
     // discovery
@@ -177,6 +183,9 @@ private:
     QSet<QByteArray> m_marked;
     QSet<QByteArray> m_hidden;
     QSet<QByteArray> m_recognised;      // recognised service directories
+    // Recognised directories that only hold companions of another service's instances: keys on
+    // the same leases ("/load/0001-0001" beside "/login_servers/0001-0001") and no addresses.
+    QSet<QByteArray> m_companions;
     QSet<QByteArray> m_checked;         // candidates already listed (recognised or not)
     QSet<QByteArray> m_checking;        // candidates being listed
     QHash<QByteArray, qint64> m_checkedAt; // when (ms since the epoch)

@@ -77,6 +77,7 @@ void ServiceModel::stop()
     m_v2Checks.clear();
     m_checksInFlight = 0;
     m_recognised.clear();
+    m_companions.clear();
     m_checked.clear();
     m_checking.clear();
     m_checkedAt.clear();
@@ -489,6 +490,11 @@ void ServiceModel::onLeaseAnswer(quint64 id, qint64 ttl, qint64 granted,
         m_leases.remove(id);
         return;
     }
+    if (!keys.isEmpty())
+        reviewCompanions();
+    // (It may have taken this lease's instances away.)
+    if (!m_leases.contains(id))
+        return;
     // Next: a check period on (give or take a tenth, so that the answers do not keep one phase
     // against the renewals), or sooner, when an instance would turn late without a renewal.
     const qint64 period = ServiceInstance::leaseCheckPeriodMs(granted);

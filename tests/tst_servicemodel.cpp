@@ -242,11 +242,15 @@ void TestServiceModel::registrarV3()
              qPrintable(registrar.lines().join('\n')));
     QVERIFY(startModel(EtcdClient::Api::V3, "/sv3/"));
 
-    // Recognised by their leases, without marking anything.
+    // Recognised by their leases, without marking anything. /load holds keys on the login
+    // servers' leases without addresses: part of those instances, not a service.
     QTRY_COMPARE_WITH_TIMEOUT(m_model->serviceDirectories(),
-                              (QList<QByteArray>{"/sv3/load", "/sv3/login_servers",
-                                                 "/sv3/msg_servers", "/sv3/route_servers"}),
+                              (QList<QByteArray>{"/sv3/login_servers", "/sv3/msg_servers",
+                                                 "/sv3/route_servers"}),
                               15000);
+    QVERIFY(m_model->isCompanion("/sv3/load"));
+    QVERIFY(m_model->isRecognised("/sv3/load"));
+    QVERIFY(!m_model->isServiceDirectory("/sv3/load"));
     QTRY_COMPARE_WITH_TIMEOUT(m_model->rowCount(m_model->indexForService("/sv3/login_servers")), 3,
                               15000);
     QTRY_VERIFY_WITH_TIMEOUT(m_model->instance("/sv3/route_servers/0003-0002") &&
@@ -284,6 +288,12 @@ void TestServiceModel::registrarV3()
                  m_model->instance(one)->usualIntervalMs() <= 2000,
              qPrintable(QString::number(m_model->instance(one)->usualIntervalMs())));
     QCOMPARE(m_model->instance(one)->state, ServiceInstance::State::Alive);
+
+    // Marked, a companion is shown all the same.
+    m_model->setMarked("/sv3/load", true);
+    QTRY_COMPARE_WITH_TIMEOUT(m_model->rowCount(m_model->indexForService("/sv3/load")), 3, 10000);
+    m_model->setMarked("/sv3/load", false);
+    QVERIFY(!m_model->serviceDirectories().contains("/sv3/load"));
 
     // Its heartbeat stops: late (the others not), gone when the lease runs out, back.
     stopLateGoneBack(registrar, "/sv3/login_servers/0001-0002", 10000, 15000);
