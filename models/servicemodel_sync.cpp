@@ -104,14 +104,17 @@ void ServiceModel::discover()
     }
     // v2 has no lease list: look at the top two levels of the store.
     auto budget = std::make_shared<int>(maxV2DiscoveryDirs);
+    // Each request holds the walk (the function) until it answered; the function itself only
+    // refers to it weakly, so the walk is freed after its last answer.
     auto look = std::make_shared<std::function<void(const QByteArray &, int)>>();
     *look = [this, generation, budget, weak = std::weak_ptr(look)](const QByteArray &dir, int depth) {
-        if (--*budget < 0 || !m_client)
+        auto walk = weak.lock();
+        if (!walk || --*budget < 0 || !m_client)
             return;
         EtcdV2GetOptions o;
         o.sorted = true;
         m_client->v2()->get(dir.isEmpty() ? QByteArray("/") : dir, o, this,
-                            [this, generation, depth, weak](const EtcdResult<EtcdV2Response> &r) {
+                            [this, generation, depth, walk](const EtcdResult<EtcdV2Response> &r) {
             if (generation != m_generation || !r.ok())
                 return;
             int keys = 0;
@@ -119,17 +122,19 @@ void ServiceModel::discover()
             for (const EtcdV2Node &n : r.value.node.nodes) {
                 if (n.dir) {
                     if (depth < 2)
-                        if (auto f = weak.lock())
-                            (*f)(n.key, depth + 1);
+                        (*walk)(n.key, depth + 1);
                     continue;
                 }
                 ++keys;
                 if (n.ttl)
                     ++expiring;
             }
+            // The store's root is no service directory; a root prefix may be one.
             const QByteArray dir = r.value.node.key;
-            if (depth > 0 && expiring > 0 && expiring * 2 > keys && underRoot(dir + m_separator)) {
+            if (!dir.isEmpty() && dir != "/" && expiring > 0 && expiring * 2 > keys &&
+                underRoot(dir + m_separator)) {
                 m_checked.insert(dir);
+                m_checkedAt.insert(dir, nowMs());
                 if (!m_recognised.contains(dir)) {
                     m_recognised.insert(dir);
                     updateServiceSet();
