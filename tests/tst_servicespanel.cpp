@@ -27,6 +27,7 @@
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QSpinBox>
 #include <QTest>
 #include <QTreeView>
 
@@ -46,6 +47,7 @@ private Q_SLOTS:
     void filterNarrowsTheRows_data();
     void filterNarrowsTheRows();
     void showGoneToggle();
+    void goneRetentionIsTheUsers();
 
 private:
     ConnectionProfile profile(const QString &name) const;
@@ -541,6 +543,22 @@ void TestServicesPanel::showGoneToggle()
     panel->action(ServicesPanel::ShowGone)->trigger();
     QVERIFY(panel->action(ServicesPanel::ShowGone)->isChecked());
     QVERIFY(panel->isRowShown(model->indexForKey(key)));
+}
+
+void TestServicesPanel::goneRetentionIsTheUsers()
+{
+    {
+        MainWindow w(profile(QStringLiteral("retention")));
+        auto *box = w.servicesPanel()->findChild<QSpinBox *>(QStringLiteral("servicesGoneRetention"));
+        QVERIFY(box);
+        QCOMPARE(box->value(), 10);
+        QCOMPARE(w.serviceModel()->goneRetentionMs(), qint64(10 * 60 * 1000));
+        box->setValue(3);
+        QCOMPARE(w.serviceModel()->goneRetentionMs(), qint64(3 * 60 * 1000));
+    }
+    MainWindow w(profile(QStringLiteral("retention")));
+    QCOMPARE(w.serviceModel()->goneRetentionMs(), qint64(3 * 60 * 1000));
+    w.servicesPanel()->findChild<QSpinBox *>(QStringLiteral("servicesGoneRetention"))->setValue(10);
 }
 
 QTEST_MAIN(TestServicesPanel)

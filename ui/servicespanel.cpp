@@ -19,6 +19,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QSettings>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QStyledItemDelegate>
 #include <QTextDocumentFragment>
@@ -118,6 +120,8 @@ ServicesPanel::ServicesPanel(ServiceModel *model, QWidget *parent)
         button->setToolButtonStyle(Qt::ToolButtonTextOnly);
         button->setFocusPolicy(Qt::StrongFocus);
         bar->addWidget(button);
+        if (b.id == ShowGone)
+            bar->addWidget(createRetentionBox());
     }
 
     auto *splitter = new QSplitter(Qt::Horizontal, this);
@@ -271,6 +275,26 @@ void ServicesPanel::createActions()
     connect(m_actions[AutoDetect], &QAction::toggled, m_model, &ServiceModel::setAutoDetect);
     connect(m_actions[ServiceTypes], &QAction::triggered, this, &ServicesPanel::openServiceTypes);
     connect(m_actions[ShowGone], &QAction::toggled, this, &ServicesPanel::applyRowFilter);
+}
+
+QWidget *ServicesPanel::createRetentionBox()
+{
+    // How long a gone instance stays (greyed): the user's, for every connection.
+    auto *box = new QSpinBox(this);
+    box->setObjectName(QStringLiteral("servicesGoneRetention"));
+    box->setAccessibleName(tr("Minutes a gone instance stays listed"));
+    box->setToolTip(tr("How long an instance that went stays listed, greyed"));
+    box->setRange(1, 24 * 60);
+    box->setPrefix(tr("for "));
+    box->setSuffix(tr(" min"));
+    QSettings settings;
+    box->setValue(settings.value(QStringLiteral("services/goneRetentionMinutes"), 10).toInt());
+    m_model->setGoneRetentionMs(qint64(box->value()) * 60 * 1000);
+    connect(box, &QSpinBox::valueChanged, this, [this](int minutes) {
+        m_model->setGoneRetentionMs(qint64(minutes) * 60 * 1000);
+        QSettings().setValue(QStringLiteral("services/goneRetentionMinutes"), minutes);
+    });
+    return box;
 }
 
 void ServicesPanel::setProfileKey(const QString &key)

@@ -79,6 +79,8 @@ protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
+    // "for 10 min": how long gone instances stay (QSettings services/goneRetentionMinutes).
+    QWidget *createRetentionBox();
     // The rows of the detail area, in order on screen.
     enum DetailRow {
         KeyRow,
