@@ -2,6 +2,7 @@
 // profile it names, the profile used last, or the connection dialog.
 #include "commandline.h"
 #include "connections.h"
+#include "etcdlog.h"
 #include "mainwindow.h"
 #include "passwordprompt.h"
 
@@ -36,6 +37,7 @@ int main(int argc, char **argv)
     }
 
     QApplication app(argc, argv);
+    etcdInstallQtNoiseFilter();
     QApplication::setDesktopFileName(QStringLiteral("etcdscope"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/etcdscope.svg")));
 

@@ -3,6 +3,7 @@
 // then hands over to the Registrar.
 #include "console.h"
 #include "etcdclient.h"
+#include "etcdlog.h"
 #include "registrar.h"
 #include "registraroptions.h"
 
@@ -11,24 +12,6 @@
 
 #include <cstdio>
 #include <memory>
-
-namespace {
-
-QtMessageHandler previousHandler = nullptr;
-
-// Qt 6.4 takes the trailers of a unary gRPC answer over HTTP/2 (the watch's connection check)
-// for a second set of headers and complains with these two lines, which say nothing wrong about
-// the registrar or etcd. stderr is for errors: they are dropped, everything else goes through.
-void messageHandler(QtMsgType type, const QMessageLogContext &context, const QString &message)
-{
-    if (message.startsWith(QLatin1String("setCachingEnabled:")) ||
-        message.startsWith(QLatin1String("QNetworkReplyImpl: backend error: caching was enabled")))
-        return;
-    if (previousHandler)
-        previousHandler(type, context, message);
-}
-
-} // namespace
 
 int main(int argc, char **argv)
 {
@@ -39,7 +22,7 @@ int main(int argc, char **argv)
     // The client library logs every reconnect at info level; the registrar says what matters in
     // its own lines. QT_LOGGING_RULES still wins over this.
     QLoggingCategory::setFilterRules(QStringLiteral("etcdscope.*.info=false"));
-    previousHandler = qInstallMessageHandler(messageHandler);
+    etcdInstallQtNoiseFilter();
 
     const RegistrarOptions options =
         RegistrarOptions::parse(app.arguments(), QProcessEnvironment::systemEnvironment());
