@@ -261,6 +261,19 @@ void ServiceTypeNames::save() const
 
 // ---- instance ---------------------------------------------------------------------------------
 
+QColor ServiceInstance::stateColour(State state)
+{
+    switch (state) {
+    case State::Alive:
+        return QColor(0x2e, 0x7d, 0x32);
+    case State::Late:
+        return QColor(0xe6, 0x51, 0x00);
+    case State::Gone:
+        break;
+    }
+    return QColor(0x75, 0x75, 0x75);
+}
+
 qint64 ServiceInstance::leaseCheckPeriodMs(qint64 grantedTtl)
 {
     return std::clamp<qint64>(grantedTtl * 1000 / 4, 1000, 30000);

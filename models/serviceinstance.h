@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QColor>
 #include <QDateTime>
 #include <QList>
 #include <QPair>
@@ -90,6 +91,9 @@ struct ServiceInstance
     // Keep-alives of a lease are seen only in answers about it, a check period apart: renewals
     // sparser than that are timed one by one, denser ones from their ages (to about a second).
     qint64 usualIntervalMs() const;
+    // The colour of a state, the same in the tree, the panel's header and its details: green
+    // alive, orange late, grey gone.
+    static QColor stateColour(State state);
     // How often a v3 lease is asked about: a quarter of its TTL, at least a second apart (etcd
     // counts the TTL in whole seconds), at most 30 s.
     static qint64 leaseCheckPeriodMs(qint64 grantedTtl);

@@ -175,7 +175,7 @@ void ServiceModel::updateServiceSet()
         }
         std::sort(added.begin(), added.end(), naturalLess);
         for (const QByteArray &dir : std::as_const(added)) {
-            addService(dir, m_recognised.contains(dir));
+            addService(dir);
             changed = true;
         }
     }
@@ -235,9 +235,8 @@ void ServiceModel::reviewCompanions()
     updateServiceSet();
 }
 
-void ServiceModel::addService(const QByteArray &dir, bool recognised)
+void ServiceModel::addService(const QByteArray &dir)
 {
-    Q_UNUSED(recognised)
     auto s = std::make_unique<Service>();
     s->dir = dir;
     const auto pos = std::lower_bound(

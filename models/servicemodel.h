@@ -143,7 +143,7 @@ private:
     // services
     Service *service(const QByteArray &dir) const;
     int serviceRow(const Service *s) const;
-    void addService(const QByteArray &dir, bool recognised);
+    void addService(const QByteArray &dir);
     void removeService(const QByteArray &dir);
     void updateServiceSet();
     void reviewCompanions();
@@ -166,8 +166,9 @@ private:
     // leases and checks
     void trackLease(ServiceInstance *inst, quint64 oldLease);
     void checkLease(quint64 id);
+    // sentMs: when the question left (ms since the epoch); etcd answered between then and now.
     void onLeaseAnswer(quint64 id, qint64 ttl, qint64 granted, const QList<QByteArray> &keys,
-                       const QDateTime &asked);
+                       qint64 sentMs);
     void checkV2Key(const QByteArray &key);
     void tick();
     void scheduleChecks(const QDateTime &now);
@@ -193,7 +194,7 @@ private:
     qint64 m_goneRetentionMs = 10 * 60 * 1000;
     std::vector<std::unique_ptr<Service>> m_services; // in row order
     QHash<quint64, std::shared_ptr<Lease>> m_leases;
-    QHash<QByteArray, QDateTime> m_v2Checks; // key -> when to read it again
+    QSet<QByteArray> m_v2Checks; // v2 keys being read again
     int m_checksInFlight = 0;
     qint64 m_budgetStart = 0; // lease checks sent in the second from here
     int m_budgetUsed = 0;

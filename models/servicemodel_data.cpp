@@ -38,19 +38,6 @@ QString leaseHex(quint64 id)
     return QString::number(id, 16);
 }
 
-QColor stateColor(ServiceInstance::State state)
-{
-    switch (state) {
-    case ServiceInstance::State::Alive:
-        return QColor(0x2e, 0x7d, 0x32);
-    case ServiceInstance::State::Late:
-        return QColor(0xe6, 0x51, 0x00);
-    case ServiceInstance::State::Gone:
-        return QColor(0x75, 0x75, 0x75);
-    }
-    return {};
-}
-
 } // namespace
 
 QList<QByteArray> ServiceModel::serviceDirectories() const
@@ -260,9 +247,9 @@ QVariant ServiceModel::data(const QModelIndex &index, int role) const
     case IsServiceRole: return false;
     case Qt::ForegroundRole:
         if (gone)
-            return QBrush(stateColor(ServiceInstance::State::Gone));
+            return QBrush(ServiceInstance::stateColour(ServiceInstance::State::Gone));
         if (index.column() == StateColumn)
-            return QBrush(stateColor(inst->state));
+            return QBrush(ServiceInstance::stateColour(inst->state));
         return {};
     case Qt::FontRole:
         if (gone) {

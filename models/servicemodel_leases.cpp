@@ -74,9 +74,10 @@ void ServiceModel::checkLease(quint64 id)
     lease->inFlight = true;
     ++m_checksInFlight;
     const quint64 generation = m_generation;
+    const qint64 sent = nowMs();
     m_client->v3()->leaseTimeToLive(
         id, true, this,
-        [this, generation, id, lease](const EtcdResult<EtcdV3LeaseTimeToLiveResult> &r) {
+        [this, generation, id, lease, sent](const EtcdResult<EtcdV3LeaseTimeToLiveResult> &r) {
             if (generation != m_generation)
                 return;
             lease->inFlight = false;
@@ -85,14 +86,14 @@ void ServiceModel::checkLease(quint64 id)
                 lease->nextCheck = nowMs() + 5000;
                 return;
             }
-            onLeaseAnswer(id, r.value.ttl, r.value.grantedTtl, r.value.keys, QDateTime());
+            onLeaseAnswer(id, r.value.ttl, r.value.grantedTtl, r.value.keys, sent);
             // The next due lease without waiting for the tick (within the budget).
             scheduleChecks(QDateTime::currentDateTimeUtc());
         });
 }
 
 void ServiceModel::onLeaseAnswer(quint64 id, qint64 ttl, qint64 granted,
-                                 const QList<QByteArray> &keys, const QDateTime &)
+                                 const QList<QByteArray> &keys, qint64 sentMs)
 {
     auto lease = m_leases.value(id);
     if (!lease)
@@ -113,8 +114,10 @@ void ServiceModel::onLeaseAnswer(quint64 id, qint64 ttl, qint64 granted,
         emitSummary();
         return;
     }
-    const qint64 newLo = t + ttl * 1000;
-    const qint64 newHi = newLo + 1000;
+    // etcd measured the TTL somewhere between sending and now: the expiry is no earlier than
+    // sent + ttl and earlier than now + ttl + 1 (a slow answer must not look like a renewal).
+    const qint64 newLo = sentMs + ttl * 1000;
+    const qint64 newHi = t + ttl * 1000 + 1000;
     const bool first = lease->lo == 0;
     // Renewed for sure: the expiry now lies past every expiry possible before.
     const bool renewed = !first && newLo >= lease->hi;
@@ -197,7 +200,7 @@ void ServiceModel::checkV2Key(const QByteArray &key)
 {
     if (!m_client || m_v2Checks.contains(key))
         return;
-    m_v2Checks.insert(key, QDateTime::currentDateTimeUtc());
+    m_v2Checks.insert(key);
     const quint64 generation = m_generation;
     m_client->v2()->get(key, {}, this, [this, generation, key](const EtcdResult<EtcdV2Response> &r) {
         if (generation != m_generation)

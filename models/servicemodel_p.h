@@ -29,8 +29,9 @@ struct ServiceModel::Service
 
 // A v3 lease some instance is on: what its time to live said, and when to ask again.
 //
-// etcd answers a lease's remaining TTL in whole seconds, rounded down, so one answer at local
-// time t says the lease expires in [t + ttl, t + ttl + 1). Answers narrow that interval while
+// etcd answers a lease's remaining TTL in whole seconds, rounded down, measured at some moment
+// between the question (sent) and the answer (t): the lease expires in
+// [sent + ttl, t + ttl + 1). Answers narrow that interval while
 // nobody renews the lease; a keep-alive moves the expiry later, and an answer whose lower bound
 // is past the interval's upper bound proves a renewal happened in between. Never a false one:
 // while the holder is silent every answer falls inside the interval.

@@ -9,32 +9,25 @@
 // and orange).
 namespace ServiceStyle {
 
+// The model's colours (ServiceInstance::stateColour), named for the panel.
+inline QColor colour(ServiceInstance::State state)
+{
+    return ServiceInstance::stateColour(state);
+}
+
 inline QColor aliveColour()
 {
-    return QColor(0x2e, 0x7d, 0x32);
+    return colour(ServiceInstance::State::Alive);
 }
 
 inline QColor lateColour()
 {
-    return QColor(0xe6, 0x51, 0x00);
+    return colour(ServiceInstance::State::Late);
 }
 
 inline QColor goneColour()
 {
-    return QColor(0x75, 0x75, 0x75);
-}
-
-inline QColor colour(ServiceInstance::State state)
-{
-    switch (state) {
-    case ServiceInstance::State::Alive:
-        return aliveColour();
-    case ServiceInstance::State::Late:
-        return lateColour();
-    case ServiceInstance::State::Gone:
-        break;
-    }
-    return goneColour();
+    return colour(ServiceInstance::State::Gone);
 }
 
 } // namespace ServiceStyle

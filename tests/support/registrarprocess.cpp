@@ -150,7 +150,7 @@ void RegistrarProcess::stop()
         m_process->write("quit\n");
         if (!waitForExit(15000)) {
             m_process->kill();
-            m_process->waitForFinished(5000);
+            waitForExit(5000);
         }
     }
     // Keeps the lines and the exit code for the test; the next start() replaces the process.
