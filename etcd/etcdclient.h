@@ -1,5 +1,6 @@
 #pragma once
 
+#include "etcdapi.h"
 #include "etcdcall.h"
 #include "etcderror.h"
 
@@ -23,7 +24,7 @@ class EtcdClient : public QObject
     Q_OBJECT
 public:
     // Which API the connection uses: Auto picks v3 when the cluster serves it, else v2.
-    enum class Api { Auto, V2, V3 };
+    using Api = EtcdApi;
 
     struct Options
     {

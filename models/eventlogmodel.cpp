@@ -83,7 +83,7 @@ void EventLogModel::append(const QList<EtcdWatchEvent> &events)
     for (const EtcdWatchEvent &event : events) {
         auto record = std::make_shared<Record>();
         record->event = event;
-        if (m_api != EtcdClient::Api::V2)
+        if (m_api != EtcdApi::V2)
             rememberValue(record->event);
         if (!record->event.received.isValid())
             record->event.received = now;
@@ -114,6 +114,7 @@ void EventLogModel::clear()
     m_bytes = 0;
     m_pending = 0;
     m_prevErrors.clear(); // (reads under way finish into nothing: their records are gone)
+    m_prevMissing.clear();
     endResetModel();
     Q_EMIT countsChanged();
 }
@@ -138,7 +139,7 @@ void EventLogModel::setMaxBytes(qint64 bytes)
     Q_EMIT countsChanged();
 }
 
-void EventLogModel::setApi(EtcdClient::Api api)
+void EventLogModel::setApi(EtcdApi api)
 {
     if (api == m_api)
         return;
@@ -365,7 +366,7 @@ QVariant EventLogModel::headerData(int section, Qt::Orientation orientation, int
 {
     if (orientation != Qt::Horizontal || (role != Qt::DisplayRole && role != Qt::ToolTipRole))
         return {};
-    const bool v2 = m_api == EtcdClient::Api::V2;
+    const bool v2 = m_api == EtcdApi::V2;
     if (role == Qt::ToolTipRole) {
         switch (section) {
         case TimeColumn:

@@ -1,16 +1,18 @@
 #pragma once
 
-#include "etcdclient.h"
+#include "etcdapi.h"
+#include "etcderror.h"
 #include "etcdwatchevent.h"
 
 #include <QAbstractTableModel>
 #include <QByteArray>
 #include <QHash>
 #include <QList>
-#include <QPointer>
+#include <QSet>
 
 #include <deque>
 #include <memory>
+#include <optional>
 
 // The event log: every watch event received, newest at the bottom, in a ring of the last
 // `capacity()` events, filtered by key prefix and action inside the model, with pause and resume.
@@ -66,8 +68,8 @@ public:
     qint64 keptBytes() const { return m_bytes; }
 
     // The API the events come from: the second column says "Index" for v2, "Revision" otherwise.
-    void setApi(EtcdClient::Api api);
-    EtcdClient::Api api() const { return m_api; }
+    void setApi(EtcdApi api);
+    EtcdApi api() const { return m_api; }
 
     // Filter: a row shows when its key starts with the prefix (bytes; empty: every key) and its
     // action is shown. Changing either rebuilds the rows (a model reset). While paused the
@@ -93,22 +95,24 @@ public:
 
     // v3 watches run without prev_kv (see EtcdWatcher::setPrevValues): the value a key had before
     // an update or delete is read on demand, from etcd's history at the event's revision - 1,
-    // when the user looks at the event. `client` answers those reads; null: none are made.
-    void setClient(EtcdClient *client)
-    {
-        m_client = client;
-        // Reads under way belong to the old client (its calls may never answer).
-        m_prevLoading.clear();
-        m_prevErrors.clear();
-    }
+    // when the user looks at the event. The model asks for it (prevValueRequested) and an
+    // EventPrevValueReader on the connection answers (setPrevValueResult); the reader says
+    // whether values can be read at all (none attached, or v2: no).
+    void setPrevValuesReadable(bool readable);
     // True when the event has no previous value yet and one can be read: a v3 update or delete.
     bool canLoadPrevValue(const EtcdWatchEvent &event) const;
-    // Starts reading it for the event with this sequence (once); prevValueLoaded follows. The
-    // value becomes the event's prevValue (in the row, eventAt() and EventRole).
+    // Asks for it for the event with this sequence (once); prevValueLoaded follows. The value
+    // becomes the event's prevValue (in the row, eventAt() and EventRole).
     void loadPrevValue(qint64 sequence);
     bool isLoadingPrevValue(qint64 sequence) const;
-    // Why the previous value could not be read ("compacted", ...); empty when it could.
-    QString prevValueError(qint64 sequence) const { return m_prevErrors.value(sequence); }
+    // The answer to prevValueRequested: the value, none (the key did not exist at that revision),
+    // or why it could not be read.
+    void setPrevValueResult(qint64 sequence, const EtcdResult<std::optional<QByteArray>> &result);
+    // Why the previous value could not be read (Condition::Compacted: no longer in etcd's
+    // history); none when it was read or the key did not exist.
+    EtcdError prevValueError(qint64 sequence) const { return m_prevErrors.value(sequence); }
+    // The key did not exist at the revision before the event (etcd keeps no tombstone values).
+    bool prevValueMissing(qint64 sequence) const { return m_prevMissing.contains(sequence); }
 
     // v3 events without a previous value get the value the log last saw for their key, when it
     // saw every event of the key since (the watch is gap-free while it runs). Call this when the
@@ -136,8 +140,10 @@ public:
 Q_SIGNALS:
     // Any counter, the pause state or the filter changed.
     void countsChanged();
+    // loadPrevValue(): read the value `key` had at `revision` (for the event `sequence`).
+    void prevValueRequested(qint64 sequence, const QByteArray &key, qint64 revision);
     // loadPrevValue() for this event finished: the value is in the event, or prevValueError()
-    // says why not.
+    // and prevValueMissing() say why not.
     void prevValueLoaded(qint64 sequence);
 
 private:
@@ -174,13 +180,14 @@ private:
     QByteArray m_prefix;
     quint32 m_actionMask;
     bool m_paused = false;
-    EtcdClient::Api m_api = EtcdClient::Api::V3;
-    QPointer<EtcdClient> m_client;
+    EtcdApi m_api = EtcdApi::V3;
+    bool m_prevReadable = false;
     // Per key, the value after the newest event seen (none: deleted). Bounded: cleared when it
     // holds more than 100,000 keys or maxBytes() of values (then values are read on demand).
     QHash<QByteArray, std::optional<QByteArray>> m_lastValue;
     qint64 m_lastValueBytes = 0;
     void rememberValue(EtcdWatchEvent &event);
     QHash<qint64, bool> m_prevLoading; // sequences whose previous value is being read
-    QHash<qint64, QString> m_prevErrors;
+    QHash<qint64, EtcdError> m_prevErrors;
+    QSet<qint64> m_prevMissing;
 };

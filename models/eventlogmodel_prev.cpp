@@ -1,14 +1,13 @@
-// The event log's previous values, read on demand from etcd's history (v3).
+// The event log's previous values: the ones seen, and the ones read on demand from etcd's history
+// (v3) by an EventPrevValueReader.
 #include "eventlogmodel.h"
-
-#include "etcdv3client.h"
 
 #include <algorithm>
 
 bool EventLogModel::canLoadPrevValue(const EtcdWatchEvent &event) const
 {
     using A = EtcdWatchEvent::Action;
-    return m_client && m_api != EtcdClient::Api::V2 && !event.prevValue && event.revision > 1 &&
+    return m_prevReadable && m_api != EtcdApi::V2 && !event.prevValue && event.revision > 1 &&
            (event.action == A::Update || event.action == A::Delete);
 }
 
@@ -55,35 +54,37 @@ EventLogModel::RecordPtr EventLogModel::recordOfSequence(qint64 sequence) const
     return row >= 0 ? m_rows[std::size_t(row)] : nullptr;
 }
 
+void EventLogModel::setPrevValuesReadable(bool readable)
+{
+    m_prevReadable = readable;
+    // Reads under way belong to the old connection (its calls may never answer).
+    m_prevLoading.clear();
+    m_prevErrors.clear();
+    m_prevMissing.clear();
+}
+
 void EventLogModel::loadPrevValue(qint64 sequence)
 {
     const RecordPtr record = recordOfSequence(sequence);
     if (!record || !canLoadPrevValue(record->event) || m_prevLoading.contains(sequence) ||
-        m_prevErrors.contains(sequence))
+        m_prevErrors.contains(sequence) || m_prevMissing.contains(sequence))
         return;
     m_prevLoading.insert(sequence, true);
-    const EtcdWatchEvent &event = record->event;
-    EtcdV3RangeOptions options;
-    options.revision = event.revision - 1;
-    const qint64 at = options.revision;
-    m_client->v3()->range(
-        event.key, options, this, [this, sequence, at](const EtcdResult<EtcdV3RangeResult> &r) {
-            m_prevLoading.remove(sequence);
-            if (!r.ok()) {
-                m_prevErrors.insert(
-                    sequence, r.error.is(EtcdError::Condition::Compacted)
-                                  ? tr("No longer in etcd's history (compacted after revision %1)")
-                                        .arg(at)
-                                  : tr("Could not be read: %1").arg(r.error.message()));
-            } else if (r.value.kvs.isEmpty()) {
-                // etcd does not keep a deleted key's tombstone as a value: it did not exist.
-                m_prevErrors.insert(sequence, tr("None: the key did not exist at revision %1")
-                                                  .arg(at));
-            } else {
-                setPrevValue(sequence, r.value.kvs.first().value);
-            }
-            Q_EMIT prevValueLoaded(sequence);
-        });
+    Q_EMIT prevValueRequested(sequence, record->event.key, record->event.revision - 1);
+}
+
+void EventLogModel::setPrevValueResult(qint64 sequence,
+                                       const EtcdResult<std::optional<QByteArray>> &result)
+{
+    if (!m_prevLoading.remove(sequence))
+        return; // not asked (any more)
+    if (!result.ok())
+        m_prevErrors.insert(sequence, result.error);
+    else if (!result.value)
+        m_prevMissing.insert(sequence);
+    else
+        setPrevValue(sequence, *result.value);
+    Q_EMIT prevValueLoaded(sequence);
 }
 
 void EventLogModel::setPrevValue(qint64 sequence, const QByteArray &value)

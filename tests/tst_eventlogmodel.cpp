@@ -135,7 +135,7 @@ void TestEventLogModel::headerSaysRevisionOrIndex()
     };
     QCOMPARE(header(EventLogModel::RevisionColumn), QStringLiteral("Revision"));
     QSignalSpy spy(m_model.get(), &QAbstractItemModel::headerDataChanged);
-    m_model->setApi(EtcdClient::Api::V2);
+    m_model->setApi(EtcdApi::V2);
     QCOMPARE(spy.count(), 1);
     QCOMPARE(header(EventLogModel::RevisionColumn), QStringLiteral("Index"));
     const QStringList others = {

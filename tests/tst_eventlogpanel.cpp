@@ -279,7 +279,7 @@ void TestEventLogPanel::selectionShowsFullValues()
 
 void TestEventLogPanel::selectionShowsV2Fields()
 {
-    m_model->setApi(EtcdClient::Api::V2);
+    m_model->setApi(EtcdApi::V2);
     QCOMPARE(m_panel->view()
                  ->model()
                  ->headerData(EventLogModel::RevisionColumn, Qt::Horizontal)

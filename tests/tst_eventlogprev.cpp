@@ -8,6 +8,7 @@
 #include "etcdv3client.h"
 #include "eventlogmodel.h"
 #include "eventlogpanel.h"
+#include "eventprevvaluereader.h"
 #include "watchtesting.h"
 
 #include <QAbstractItemModelTester>
@@ -41,6 +42,7 @@ private:
     std::unique_ptr<EtcdServer> m_etcd;
     std::unique_ptr<EtcdClient> m_client;
     std::unique_ptr<EventLogModel> m_model;
+    std::unique_ptr<EventPrevValueReader> m_reader;
     std::unique_ptr<QAbstractItemModelTester> m_tester;
 };
 
@@ -59,7 +61,8 @@ void TestEventLogPrev::init()
     m_tester = std::make_unique<QAbstractItemModelTester>(
         m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     m_model->setApi(EtcdClient::Api::V3);
-    m_model->setClient(m_client.get());
+    m_reader = std::make_unique<EventPrevValueReader>(m_model.get());
+    m_reader->setClient(m_client.get());
 }
 
 qint64 TestEventLogPrev::put(const QByteArray &key, const QByteArray &value)
@@ -121,7 +124,8 @@ void TestEventLogPrev::updateAndDeleteReadTheirPreviousValue()
     QCOMPARE(changed.first().at(0).value<QModelIndex>().column(), int(EventLogModel::BeforeColumn));
     // Loaded: nothing more to read.
     QVERIFY(!m_model->canLoadPrevValue(m_model->eventAt(uRow)));
-    QVERIFY(m_model->prevValueError(u).isEmpty());
+    QVERIFY(!m_model->prevValueError(u));
+    QVERIFY(!m_model->prevValueMissing(u));
 }
 
 void TestEventLogPrev::compactedRevisionSaysSo()
@@ -136,8 +140,8 @@ void TestEventLogPrev::compactedRevisionSaysSo()
     QSignalSpy loaded(m_model.get(), &EventLogModel::prevValueLoaded);
     m_model->loadPrevValue(seq);
     QTRY_COMPARE(loaded.size(), 1);
-    QVERIFY2(m_model->prevValueError(seq).contains(QLatin1String("compacted")),
-             qPrintable(m_model->prevValueError(seq)));
+    QVERIFY2(m_model->prevValueError(seq).is(EtcdError::Condition::Compacted),
+             qPrintable(m_model->prevValueError(seq).toString()));
     QVERIFY(!m_model->eventAt(m_model->rowOfSequence(seq)).prevValue);
     // Not asked again.
     m_model->loadPrevValue(seq);
@@ -155,7 +159,7 @@ void TestEventLogPrev::onlyWhereThereIsOneToRead()
     m_model->setApi(EtcdClient::Api::V2);
     QVERIFY(!m_model->canLoadPrevValue(event(Action::Update, "/n/k", 6, "w")));
     m_model->setApi(EtcdClient::Api::V3);
-    m_model->setClient(nullptr);
+    m_reader->setClient(nullptr);
     QVERIFY(!m_model->canLoadPrevValue(event(Action::Update, "/n/k", 6, "w")));
 }
 

@@ -1,6 +1,7 @@
 // The detail area of the event log: the selected event in full.
 #include "eventlogpanel.h"
 
+#include "errortext.h"
 #include "eventlogmodel.h"
 #include "keydisplay.h"
 #include "valuecodec.h"
@@ -117,7 +118,7 @@ void EventLogPanel::clearDetail()
          {m_keyLabel, m_actionLabel, m_revisionLabel, m_leaseLabel, m_ttlLabel, m_receivedLabel})
         label->clear();
     m_keyLabel->setText(tr("Select an event to see it in full"));
-    const bool v2 = m_model->api() == EtcdClient::Api::V2;
+    const bool v2 = m_model->api() == EtcdApi::V2;
     m_detailForm->setRowVisible(m_leaseLabel, !v2);
     m_detailForm->setRowVisible(m_ttlLabel, v2);
     m_beforeTitle->setText(tr("Before"));
@@ -133,7 +134,7 @@ void EventLogPanel::showEventDetail(const EtcdWatchEvent &event, qint64 sequence
     using Action = EtcdWatchEvent::Action;
     m_shownSequence = sequence;
     const QLocale locale;
-    const bool v2 = m_model->api() == EtcdClient::Api::V2;
+    const bool v2 = m_model->api() == EtcdApi::V2;
 
     m_keyLabel->setText(event.isDir ? tr("%1 (directory)").arg(displayKey(event.key))
                                     : displayKey(event.key));
@@ -173,9 +174,16 @@ void EventLogPanel::showEventDetail(const EtcdWatchEvent &event, qint64 sequence
         // The live watch does not ask etcd for previous values (it would slow etcd down on
         // every event): read this one now, from the revision before the event.
         m_model->loadPrevValue(sequence);
-        noBefore = m_model->isLoadingPrevValue(sequence)
-                       ? tr("Reading the value at revision %1…").arg(event.revision - 1)
-                       : m_model->prevValueError(sequence);
+        const qint64 before = event.revision - 1;
+        const EtcdError error = m_model->prevValueError(sequence);
+        if (m_model->isLoadingPrevValue(sequence))
+            noBefore = tr("Reading the value at revision %1…").arg(before);
+        else if (m_model->prevValueMissing(sequence))
+            noBefore = tr("None: the key did not exist at revision %1").arg(before);
+        else if (error.is(EtcdError::Condition::Compacted))
+            noBefore = tr("No longer in etcd's history (compacted after revision %1)").arg(before);
+        else if (error)
+            noBefore = tr("Could not be read: %1").arg(describeError(error));
     } else if (event.action == Action::Put)
         noBefore = tr("None: the key was created");
     else if (event.action == Action::Set)

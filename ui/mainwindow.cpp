@@ -8,6 +8,7 @@
 #include "etcdv3client.h"
 #include "etcdwatcher.h"
 #include "eventlogmodel.h"
+#include "eventprevvaluereader.h"
 #include "eventlogpanel.h"
 #include "keyactions.h"
 #include "keydetailpane.h"
@@ -52,6 +53,7 @@ MainWindow::MainWindow(const ConnectionProfile &profile, QWidget *parent)
     , m_infoDock(new QDockWidget(tr("Cluster"), this))
     , m_live(new LiveTree(m_model, this))
     , m_eventLog(new EventLogModel(this))
+    , m_prevValues(new EventPrevValueReader(m_eventLog, this))
     , m_eventPanel(new EventLogPanel(m_eventLog, this))
     , m_eventDock(new QDockWidget(tr("Events"), this))
     , m_keyspace(new KeyspacePanel(m_model, this))
@@ -317,7 +319,7 @@ void MainWindow::onDiscovered(const EtcdResult<EtcdClient::ClusterInfo> &result)
     startServices();
     m_keyspace->showListing(EtcdClient::apiName(info.api));
     m_eventLog->setApi(info.api);
-    m_eventLog->setClient(m_client);
+    m_prevValues->setClient(m_client);
     // Reloads the tree and follows the cluster from the revision before the listing.
     m_live->start(m_client);
     if (!m_options.user.isEmpty() && info.v3Available) {

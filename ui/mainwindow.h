@@ -11,6 +11,7 @@ class ClusterPanel;
 class ConnectionBanner;
 class EventLogModel;
 class EventLogPanel;
+class EventPrevValueReader;
 class EtcdDiscovery;
 class KeyActions;
 class KeyDetailPane;
@@ -109,6 +110,7 @@ private:
     QDockWidget *m_infoDock;
     LiveTree *m_live;
     EventLogModel *m_eventLog;
+    EventPrevValueReader *m_prevValues;
     EventLogPanel *m_eventPanel;
     QDockWidget *m_eventDock;
     ServiceModel *m_services = nullptr;
