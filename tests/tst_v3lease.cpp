@@ -6,6 +6,7 @@
 #include "etcdtransport.h"
 #include "etcdv3client.h"
 #include "leasettlcache.h"
+#include "watchtesting.h"
 
 #include <QSignalSpy>
 
@@ -41,7 +42,6 @@ private Q_SLOTS:
     void cacheAsksNothingOfV2();
 
 private:
-    std::unique_ptr<EtcdClient> makeClient(EtcdClient::Api api);
     EtcdResult<EtcdV3LeaseGrantResult> grant(qint64 ttl, quint64 id = 0);
     EtcdResult<EtcdV3LeaseTimeToLiveResult> timeToLive(quint64 id, bool keys);
 
@@ -58,24 +58,8 @@ void TestV3Lease::initTestCase()
     m_transport = std::make_unique<EtcdTransport>();
     m_transport->setEndpoints({m_etcd->clientUrl()});
     m_v3 = std::make_unique<EtcdV3Client>(m_transport.get());
-    m_client = makeClient(EtcdClient::Api::V3);
+    m_client = watchtesting::makeClient({m_etcd->clientUrl()}, EtcdClient::Api::V3);
     QVERIFY(m_client);
-}
-
-std::unique_ptr<EtcdClient> TestV3Lease::makeClient(EtcdClient::Api api)
-{
-    auto c = std::make_unique<EtcdClient>();
-    EtcdClient::Options o;
-    o.endpoints = {m_etcd->clientUrl()};
-    o.api = api;
-    o.timeoutMs = 20000;
-    if (c->configure(o))
-        return nullptr;
-    std::optional<bool> ok;
-    c->discover(c.get(), [&ok](const EtcdResult<EtcdClient::ClusterInfo> &r) { ok = r.ok(); });
-    if (!QTest::qWaitFor([&ok] { return ok.has_value(); }, 20000) || !*ok)
-        return nullptr;
-    return c;
 }
 
 EtcdResult<EtcdV3LeaseGrantResult> TestV3Lease::grant(qint64 ttl, quint64 id)
@@ -410,7 +394,7 @@ void TestV3Lease::cacheQueuesBeyondItsBudget()
 
 void TestV3Lease::cacheAsksNothingOfV2()
 {
-    auto v2 = makeClient(EtcdClient::Api::V2);
+    auto v2 = watchtesting::makeClient({m_etcd->clientUrl()}, EtcdClient::Api::V2);
     QVERIFY(v2);
     QCOMPARE(v2->apiInUse(), EtcdClient::Api::V2);
     LeaseTtlCache cache;
