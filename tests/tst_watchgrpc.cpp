@@ -124,7 +124,7 @@ private:
 
 void TestWatchGrpc::initTestCase()
 {
-    qunsetenv("ETCDSCOPE_WATCH_WIRE");
+    EtcdWatcher::setDefaultWireFormat(EtcdWatcher::WireFormat::Auto);
     m_etcd = std::make_unique<EtcdServer>();
     QVERIFY2(m_etcd->start(), "etcd did not start");
     m_client = makeClient({m_etcd->clientUrl()}, EtcdClient::Api::V3);
