@@ -119,7 +119,7 @@ void EtcdV3GrpcWire::checkStream()
             return;
         // Nothing came back, not even the HTTP/2 answer: something on the way took the request
         // and dropped it, which Qt does not report either (tst_watchgrpc's
-        // fallsBackToJsonWhereGrpcIsNotServed).
+        // unansweredGrpcFallsBackToJson).
         EtcdError e = EtcdError::protocol(
             tr("the endpoint did not answer the gRPC watch within %1 s").arg(kAnswerMs / 1000),
             m_call->endpoint());

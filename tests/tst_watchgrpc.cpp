@@ -1,8 +1,9 @@
 // The v3 watch over etcd's gRPC service: the protobuf request and response codec and the gRPC
 // framing on their own (bytes built by hand, field numbers from etcd's rpc.proto and kv.proto),
-// the way to the JSON gateway when an endpoint does not speak gRPC (a fake HTTP/1.1 server), and
-// against a real etcd: gRPC is what Auto uses, a big prefix delete arrives as one batch, binary
-// keys keep their bytes, and a quiet stream's connection is checked, a dead one noticed.
+// the way to the JSON gateway when an endpoint does not speak gRPC or never answers it (a fake
+// HTTP/1.1 server), and against a real etcd: gRPC is what Auto uses, a big prefix delete arrives
+// as one batch, binary keys keep their bytes, and a quiet stream's connection is checked, a dead
+// one noticed.
 #include "etcdclient.h"
 #include "etcdfixture.h"
 #include "etcdtesting.h"
@@ -108,6 +109,7 @@ private Q_SLOTS:
 
     void fallsBackToJsonWhereGrpcIsNotServed();
     void forcedGrpcDoesNotFallBack();
+    void unansweredGrpcFallsBackToJson();
 
     void autoUsesGrpcAgainstEtcd();
     void bigPrefixDeleteIsOneBatch();
@@ -142,23 +144,23 @@ qint64 TestWatchGrpc::currentRevision()
 
 void TestWatchGrpc::encodeCreate()
 {
-    const QByteArray create = bytes(1, "/svc/") + bytes(2, "/svc0") + num(3, 300) + num(4, 1) +
-                              num(6, 1);
+    const QByteArray create =
+        bytes(1, "/svc/") + bytes(2, "/svc0") + num(3, 300) + num(4, 1) + num(6, 1);
     QCOMPARE(EtcdWatchGrpc::encodeCreate("/svc/", 300), frame(bytes(1, create)));
     // From now: no start_revision. The whole keyspace: key "\0", range_end "\0".
-    const QByteArray all = bytes(1, QByteArray(1, '\0')) + bytes(2, QByteArray(1, '\0')) +
-                           num(4, 1) + num(6, 1);
+    const QByteArray all =
+        bytes(1, QByteArray(1, '\0')) + bytes(2, QByteArray(1, '\0')) + num(4, 1) + num(6, 1);
     QCOMPARE(EtcdWatchGrpc::encodeCreate({}, 0), frame(bytes(1, all)));
 }
 
 void TestWatchGrpc::decodeMessage()
 {
-    const QByteArray m = header(40) + num(2, 7) + num(3, 1) +
-                         watchEvent(false, keyValue("/a/new", "v1", 38, 38, 1)) +
-                         watchEvent(false, keyValue("/a/old", "v3", 10, 39, 3, 0x1234),
-                               keyValue("/a/old", "v2", 10, 20, 2)) +
-                         watchEvent(true, keyValue("/a/gone", {}, 0, 40, 0),
-                               keyValue("/a/gone", "last", 5, 6, 1));
+    const QByteArray m =
+        header(40) + num(2, 7) + num(3, 1) +
+        watchEvent(false, keyValue("/a/new", "v1", 38, 38, 1)) +
+        watchEvent(false, keyValue("/a/old", "v3", 10, 39, 3, 0x1234),
+                   keyValue("/a/old", "v2", 10, 20, 2)) +
+        watchEvent(true, keyValue("/a/gone", {}, 0, 40, 0), keyValue("/a/gone", "last", 5, 6, 1));
     EtcdV3WatchMessage out;
     QVERIFY(!EtcdWatchGrpc::decodeMessage(m, &out));
     QCOMPARE(out.header.clusterId, 11u);
@@ -327,12 +329,16 @@ void TestWatchGrpc::statusError()
 namespace {
 
 // An HTTP/1.1 server in front of etcd that serves only the JSON gateway: a gRPC request (the
-// HTTP/2 preface) gets a plain 400 and a closed connection.
+// HTTP/2 preface) gets a plain 400 and a closed connection, or when `silent` no answer at all.
 struct JsonOnly : QObject
 {
-    explicit JsonOnly(FakeServer *server)
+    explicit JsonOnly(FakeServer *server, bool silent = false)
     {
-        server->setHandler([this](QTcpSocket *socket, const FakeServer::Request &r) {
+        server->setHandler([this, silent](QTcpSocket *socket, const FakeServer::Request &r) {
+            if (!r.target.startsWith("/v3/watch") && silent) {
+                ++ignored;
+                return;
+            }
             if (!r.target.startsWith("/v3/watch")) {
                 ++refused;
                 socket->write(FakeServer::response(400, "Bad Request", "text/plain"));
@@ -350,13 +356,14 @@ struct JsonOnly : QObject
         sockets.at(i)->flush();
     }
     int refused = 0;
+    int ignored = 0;
     QList<QPointer<QTcpSocket>> sockets;
 };
 
 QByteArray jsonMessage(qint64 revision, const QByteArray &extra)
 {
-    return R"({"result":{"header":{"revision":")" + QByteArray::number(revision) + R"("})" +
-           extra + "}}\n";
+    return R"({"result":{"header":{"revision":")" + QByteArray::number(revision) + R"("})" + extra +
+           "}}\n";
 }
 
 QByteArray jsonPut(const QByteArray &key, qint64 revision)
@@ -423,6 +430,30 @@ void TestWatchGrpc::forcedGrpcDoesNotFallBack()
     QVERIFY(streams.sockets.isEmpty());
     QCOMPARE(w.state(), State::Reconnecting);
     QVERIFY(w.usesGrpc());
+}
+
+void TestWatchGrpc::unansweredGrpcFallsBackToJson()
+{
+    // Something on the way takes the gRPC request and never answers, and Qt 6.4 reports nothing
+    // to the stream: only the gRPC wire's own wait for an answer (5 s) gets the watch going,
+    // here over the JSON gateway.
+    FakeServer server;
+    QVERIFY(server.listen());
+    JsonOnly streams(&server, true);
+    auto client = fakeClient(server);
+    QVERIFY(client);
+    EtcdWatcher w(client.get());
+    w.setBackoff(20, 100);
+    Recorder rec(&w);
+    w.start("/u/", 5);
+    QTRY_COMPARE_WITH_TIMEOUT(streams.sockets.size(), 1, 20000);
+    QVERIFY(streams.ignored >= 1);
+    QCOMPARE(streams.refused, 0);
+    streams.write(0, jsonMessage(4, R"(,"created":true)") + jsonPut("/u/a", 5));
+    QTRY_COMPARE(rec.events.size(), 1);
+    QCOMPARE(w.state(), State::Live);
+    QVERIFY(!w.usesGrpc());
+    QVERIFY(rec.failures.isEmpty());
 }
 
 // ---- against etcd ----------------------------------------------------------------------------
