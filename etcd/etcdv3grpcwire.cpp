@@ -74,9 +74,9 @@ EtcdError EtcdV3GrpcWire::endError(const EtcdHttpResponse &response, const EtcdE
         return EtcdError::network(tr("the watch stream ended in the middle of a message"),
                                   response.endpoint);
     // gRPC says why a call failed in grpc-status: in the headers of an answer without messages
-    // ("trailers-only", as tst_watchv3's permissionDenied gets). Qt 6.4 does not pass on the
-    // trailers after messages: such an end is taken as a broken stream and resumed (a member
-    // that shuts down ends its streams so: tst_watchv3's memberRestart).
+    // ("trailers-only"; tst_watchgrpc's statusError). Qt 6.4 does not pass on the trailers
+    // after messages: such an end cannot be told from a break, so it is taken as one and
+    // resumed (tst_watchgrpc's streamEndedAfterMessagesResumes).
     if (EtcdError e = error ? error : EtcdWatchGrpc::statusError(response.headers))
         return e;
     if (!m_answered && !response.header("content-type").startsWith("application/grpc"))
