@@ -123,7 +123,8 @@ void EtcdV3GrpcWire::checkStream()
         EtcdError e = EtcdError::protocol(
             tr("the endpoint did not answer the gRPC watch within %1 s").arg(kAnswerMs / 1000),
             m_call->endpoint());
-        // The next stream on a connection of its own, whatever Qt kept of this one.
+        // The next stream on a connection of its own, whatever Qt kept of this one (see
+        // onProbeAnswered).
         ++m_connectionTag;
         // Twice in a row without an answer: HTTP/2 does not get through any more (or Qt cannot
         // get it going again); the gateway's HTTP/1.1 may.
@@ -166,8 +167,10 @@ void EtcdV3GrpcWire::onProbeAnswered(EtcdCall *probe, const QString &endpoint, c
         e && (e.kind() == EtcdError::Kind::Network || e.kind() == EtcdError::Kind::Timeout);
     if (!unreachable && !moved && !probe->openedConnection())
         return;
-    // The next stream on a connection of its own, whatever Qt kept of this one: a stream sent
-    // on the dead connection would get no answer (deadConnectionNoticed).
+    // The next stream on a connection of its own: after a proxy cut the connections, Qt 6.4
+    // kept a broken HTTP/2 connection and queued every new gRPC request on it, so the watch
+    // retried for good (seen under ASan in tst_livetree's groundTruth, whose proxy cuts them;
+    // the new tag is part of QNetworkAccessManager's connection key).
     ++m_connectionTag;
     end(unreachable
             ? e
