@@ -320,7 +320,7 @@ QByteArray encodeCreate(const QByteArray &prefix, qint64 startRevision, bool pre
     // As for the gateway: the whole keyspace is key "\0" with range_end "\0".
     const QByteArray key = prefix.isEmpty() ? QByteArray(1, '\0') : prefix;
     QByteArray create;
-    putBytes(&create, 1, key);                                   // key
+    putBytes(&create, 1, key);                                  // key
     putBytes(&create, 2, EtcdV3Client::prefixRangeEnd(prefix)); // range_end
     if (startRevision > 0) {
         putTag(&create, 3, Varint); // start_revision
@@ -346,7 +346,7 @@ QByteArray encodeCreate(const QByteArray &prefix, qint64 startRevision, bool pre
 }
 
 // etcdserverpb.WatchResponse: header 1, watch_id 2, created 3, canceled 4, compact_revision 5,
-// cancel_reason 6, fragment 7, events 11.
+// cancel_reason 6, events 11. (fragment 7 is skipped: the watch never asks for fragments.)
 EtcdError decodeMessage(const char *data, qsizetype size, EtcdV3WatchMessage *out)
 {
     *out = EtcdV3WatchMessage{};
@@ -389,10 +389,6 @@ EtcdError decodeMessage(const char *data, qsizetype size, EtcdV3WatchMessage *ou
                 out->cancelReason = QString::fromUtf8(d, n);
             failed = QStringLiteral("cancel_reason");
             break;
-        case 7:
-            ok = readInt(r, wt, &out->fragment);
-            failed = QStringLiteral("fragment");
-            break;
         case 11: {
             ok = readNested(r, wt, &d, &n);
             failed = QStringLiteral("events");
@@ -426,12 +422,11 @@ EtcdError statusError(const QHash<QByteArray, QByteArray> &headers)
     if (ok && code == 0)
         return {};
     // grpc-message is percent-encoded (gRPC over HTTP/2, "Responses").
-    const QString message =
-        QUrl::fromPercentEncoding(headers.value("grpc-message")).trimmed();
-    EtcdError e(EtcdError::Kind::Etcd,
-                message.isEmpty() ? QStringLiteral("the watch failed (gRPC status %1)")
-                                        .arg(QString::fromLatin1(status->trimmed()))
-                                  : message);
+    const QString message = QUrl::fromPercentEncoding(headers.value("grpc-message")).trimmed();
+    EtcdError e(EtcdError::Kind::Etcd, message.isEmpty()
+                                           ? QStringLiteral("the watch failed (gRPC status %1)")
+                                                 .arg(QString::fromLatin1(status->trimmed()))
+                                           : message);
     e.setCode(ok ? code : 2).setCondition(EtcdV3Json::conditionOf(ok ? code : 2, message));
     return e;
 }

@@ -206,8 +206,6 @@ bool readResult(dom::element v, EtcdV3WatchMessage *m, Failure *f)
             std::string_view s;
             ok = field.value.get_string().get(s) == SUCCESS;
             m->cancelReason = text(s);
-        } else if (field.key == "fragment") {
-            ok = readBool(field.value, &m->fragment);
         } else if (field.key == "events") {
             dom::array a;
             if (field.value.get_array().get(a) != SUCCESS) {

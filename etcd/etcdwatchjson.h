@@ -23,7 +23,6 @@ struct EtcdV3WatchMessage
     bool canceled = false;
     qint64 compactRevision = 0; // canceled because the start revision was compacted
     QString cancelReason;       // canceled for another reason ("… permission denied")
-    bool fragment = false;      // 3.5+: more events of the same revision follow (fragment: true)
     QList<EtcdWatchEvent> events;
     EtcdError error; // set for an error object: the stream ends after it
 

@@ -137,15 +137,12 @@ private:
     std::unique_ptr<EtcdServer> m_auth;  // auth on, default token TTL
     std::unique_ptr<EtcdServer> m_ttl;   // auth on, --auth-token-ttl 2
     std::unique_ptr<EtcdServer> m_plain; // auth off
-    QByteArray m_wire;                   // ETCDSCOPE_WATCH_WIRE as the test started
-    bool m_wireSet = false;
 };
 
 void TestAuth::initTestCase()
 {
     qRegisterMetaType<EtcdError>();
-    m_wireSet = qEnvironmentVariableIsSet("ETCDSCOPE_WATCH_WIRE");
-    m_wire = qgetenv("ETCDSCOPE_WATCH_WIRE");
+    watchtesting::useWireFromEnvironment();
 
     EtcdServer::Options auth;
     auth.name = QStringLiteral("auth");
@@ -166,10 +163,7 @@ void TestAuth::initTestCase()
 
 void TestAuth::cleanup()
 {
-    if (m_wireSet)
-        qputenv("ETCDSCOPE_WATCH_WIRE", m_wire);
-    else
-        qunsetenv("ETCDSCOPE_WATCH_WIRE");
+    watchtesting::useWireFromEnvironment();
 }
 
 std::unique_ptr<EtcdClient> TestAuth::client(const EtcdServer &server, const QString &user,
@@ -457,7 +451,8 @@ void TestAuth::tokenExpiryWatchResumes_data()
 void TestAuth::tokenExpiryWatchResumes()
 {
     QFETCH(QByteArray, wire);
-    qputenv("ETCDSCOPE_WATCH_WIRE", wire);
+    EtcdWatcher::setDefaultWireFormat(wire == "grpc" ? EtcdWatcher::WireFormat::Grpc
+                                                     : EtcdWatcher::WireFormat::Json);
     // Through a proxy whose connections the test can cut: a watch reconnecting after its token
     // expired is refused, renews and resumes.
     livetreetesting::TcpProxy proxy(m_ttl->clientPort());

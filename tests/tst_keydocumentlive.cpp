@@ -101,6 +101,7 @@ private:
 
 void TestKeyDocumentLive::initTestCase()
 {
+    watchtesting::useWireFromEnvironment();
     qRegisterMetaType<KeySnapshot>();
     m_etcd = std::make_unique<EtcdServer>();
     QVERIFY2(m_etcd->start(), "etcd did not start");

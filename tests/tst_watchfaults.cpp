@@ -114,7 +114,7 @@ class TestWatchFaults : public QObject
 private Q_SLOTS:
     // These cases script the JSON gateway's stream (HTTP/1.1); tst_watchgrpc covers gRPC and
     // the way from it to JSON.
-    void initTestCase() { qputenv("ETCDSCOPE_WATCH_WIRE", "json"); }
+    void initTestCase() { EtcdWatcher::setDefaultWireFormat(EtcdWatcher::WireFormat::Json); }
     void splitter_data();
     void splitter();
     void decodeMessage();

@@ -51,6 +51,7 @@ private:
 
 void TestWatchV3::initTestCase()
 {
+    watchtesting::useWireFromEnvironment();
     EtcdServer::Options o;
     o.extraArgs << QStringLiteral("--experimental-watch-progress-notify-interval=300ms");
     m_etcd = std::make_unique<EtcdServer>(o);

@@ -13,6 +13,16 @@
 
 namespace watchtesting {
 
+// Makes the watchers of this test take the wire ETCDSCOPE_WATCH_WIRE names (auto, grpc, json;
+// Auto when unset): CTest runs tst_watchv3 and tst_keydocumentlive again with "json".
+inline void useWireFromEnvironment()
+{
+    const QByteArray wire = qgetenv("ETCDSCOPE_WATCH_WIRE").trimmed().toLower();
+    EtcdWatcher::setDefaultWireFormat(wire == "json"   ? EtcdWatcher::WireFormat::Json
+                                      : wire == "grpc" ? EtcdWatcher::WireFormat::Grpc
+                                                       : EtcdWatcher::WireFormat::Auto);
+}
+
 // A client for `endpoints` speaking `api`, discovered (so apiInUse() is set); null on failure.
 inline std::unique_ptr<EtcdClient> makeClient(const QStringList &endpoints, EtcdClient::Api api,
                                               const QString &user = {},
