@@ -7,15 +7,23 @@
 #include <algorithm>
 
 // The services and their instances, and the events that change them. What the rows show is in
-// servicemodel_data.cpp; where they come from (listings, lease answers, the tick) in
-// servicemodel_sync.cpp and servicemodel_leases.cpp.
-
+// servicemodel_data.cpp; the monitor's findings (listings, lease answers) and the tick in
+// servicemodel_sync.cpp.
 
 ServiceModel::ServiceModel(QObject *parent)
     : QAbstractItemModel(parent)
+    , m_monitor(new ServiceMonitor(this))
 {
     m_tick.setInterval(500);
     connect(&m_tick, &QTimer::timeout, this, &ServiceModel::tick);
+    connect(m_monitor, &ServiceMonitor::started, this, &ServiceModel::onStarted);
+    connect(m_monitor, &ServiceMonitor::stopped, this, &ServiceModel::onStopped);
+    connect(m_monitor, &ServiceMonitor::directoryRecognised, this, &ServiceModel::updateServiceSet);
+    connect(m_monitor, &ServiceMonitor::entriesListed, this, &ServiceModel::onEntriesListed);
+    connect(m_monitor, &ServiceMonitor::listingFinished, this, &ServiceModel::onListingFinished);
+    connect(m_monitor, &ServiceMonitor::leaseChecked, this, &ServiceModel::onLeaseChecked);
+    connect(m_monitor, &ServiceMonitor::v2KeyReread, this, &ServiceModel::onV2KeyReread);
+    connect(m_monitor, &ServiceMonitor::errorOccurred, this, &ServiceModel::errorOccurred);
 }
 
 ServiceModel::~ServiceModel()
@@ -74,7 +82,7 @@ int ServiceModel::serviceRow(const Service *s) const
 
 bool ServiceModel::isServiceDirectory(const QByteArray &dir) const
 {
-    return m_marked.contains(dir) || (m_autoDetect && m_recognised.contains(dir) &&
+    return m_marked.contains(dir) || (autoDetect() && isRecognised(dir) &&
                                       !m_hidden.contains(dir) && !m_companions.contains(dir));
 }
 
@@ -119,12 +127,28 @@ void ServiceModel::setHiddenDirectories(const QList<QByteArray> &dirs)
 
 void ServiceModel::setAutoDetect(bool on)
 {
-    if (m_autoDetect == on)
+    if (autoDetect() == on)
         return;
-    m_autoDetect = on;
-    if (on && isRunning())
-        discover();
+    m_monitor->setAutoDetect(on);
     updateServiceSet();
+}
+
+void ServiceModel::onStarted()
+{
+    m_tick.start();
+    updateServiceSet(); // the marked ones
+    emitSummary();
+}
+
+void ServiceModel::onStopped()
+{
+    m_tick.stop();
+    beginResetModel();
+    m_services.clear();
+    endResetModel();
+    m_leaseInstances.clear();
+    m_companions.clear();
+    emitSummary();
 }
 
 void ServiceModel::setTypeNames(const ServiceTypeNames &names)
@@ -151,8 +175,9 @@ void ServiceModel::updateServiceSet()
         if (!isRunning() || !isServiceDirectory(m_services[size_t(row)]->dir)) {
             // Its instances leave their leases (a lease nobody else is on is not asked again).
             for (const auto &inst : m_services[size_t(row)]->instances) {
-                if (auto lease = inst->lease ? m_leases.value(inst->lease) : nullptr)
-                    lease->instances.remove(inst->key);
+                const quint64 lease = inst->lease;
+                inst->lease = 0;
+                trackLease(inst.get(), lease);
             }
             beginRemoveRows({}, row, row);
             m_services.erase(m_services.begin() + row);
@@ -162,15 +187,15 @@ void ServiceModel::updateServiceSet()
     }
     if (isRunning()) {
         QSet<QByteArray> wanted = m_marked;
-        if (m_autoDetect) {
-            for (const QByteArray &dir : std::as_const(m_recognised)) {
+        if (autoDetect()) {
+            for (const QByteArray &dir : m_monitor->recognised()) {
                 if (!m_hidden.contains(dir) && !m_companions.contains(dir))
                     wanted.insert(dir);
             }
         }
         QList<QByteArray> added;
         for (const QByteArray &dir : std::as_const(wanted)) {
-            if (!service(dir) && underRoot(dir + m_separator))
+            if (!service(dir) && m_monitor->underRoot(dir + separator()))
                 added.append(dir);
         }
         std::sort(added.begin(), added.end(), naturalLess);
@@ -178,13 +203,6 @@ void ServiceModel::updateServiceSet()
             addService(dir);
             changed = true;
         }
-    }
-    // Leases none of the shown instances is on any more are not asked about again.
-    for (auto it = m_leases.begin(); it != m_leases.end();) {
-        if (it.value()->instances.isEmpty() && it.value()->lo != 0 && !it.value()->inFlight)
-            it = m_leases.erase(it);
-        else
-            ++it;
     }
     if (changed) {
         Q_EMIT servicesChanged();
@@ -212,7 +230,7 @@ void ServiceModel::reviewCompanions()
             }
             bool partnered = false;
             for (const QByteArray &other : std::as_const(inst->leaseKeys)) {
-                const QByteArray dir = parentDir(other);
+                const QByteArray dir = m_monitor->parentDir(other);
                 const ServiceInstance *partner = dir != s->dir ? instance(other) : nullptr;
                 if (partner && partner->address.parsed) {
                     partnered = true;
@@ -239,9 +257,10 @@ void ServiceModel::addService(const QByteArray &dir)
 {
     auto s = std::make_unique<Service>();
     s->dir = dir;
-    const auto pos = std::lower_bound(
-        m_services.begin(), m_services.end(), dir,
-        [](const std::unique_ptr<Service> &a, const QByteArray &d) { return naturalLess(a->dir, d); });
+    const auto pos = std::lower_bound(m_services.begin(), m_services.end(), dir,
+                                      [](const std::unique_ptr<Service> &a, const QByteArray &d) {
+                                          return naturalLess(a->dir, d);
+                                      });
     const int row = int(pos - m_services.begin());
     beginInsertRows({}, row, row);
     Service *raw = s.get();
@@ -250,22 +269,17 @@ void ServiceModel::addService(const QByteArray &dir)
     listService(raw);
 }
 
+void ServiceModel::listService(Service *s)
+{
+    s->listing = true;
+    m_monitor->listService(s->dir);
+}
+
 // ---- instances --------------------------------------------------------------------------------
-
-QByteArray ServiceModel::parentDir(const QByteArray &key) const
-{
-    const qsizetype cut = key.lastIndexOf(m_separator);
-    return cut > 0 ? key.left(cut) : QByteArray();
-}
-
-bool ServiceModel::underRoot(const QByteArray &key) const
-{
-    return key.startsWith(m_rootPrefix);
-}
 
 const ServiceInstance *ServiceModel::instance(const QByteArray &key) const
 {
-    const Service *s = service(parentDir(key));
+    const Service *s = service(m_monitor->parentDir(key));
     return s ? s->byKey.value(key) : nullptr;
 }
 
@@ -351,16 +365,16 @@ void ServiceModel::serviceChanged(Service *s)
 
 void ServiceModel::applyEvent(const EtcdWatchEvent &e)
 {
-    if (!underRoot(e.key))
+    if (!m_monitor->underRoot(e.key))
         return;
-    const QDateTime at = e.received.isValid() ? e.received.toUTC()
-                                              : QDateTime::currentDateTimeUtc();
+    const QDateTime at =
+        e.received.isValid() ? e.received.toUTC() : QDateTime::currentDateTimeUtc();
     if (e.isDir) {
         // v2: a directory deleted or expired takes every instance below it.
         if (!e.isDelete())
             return;
         for (const auto &s : m_services) {
-            if (s->dir != e.key && !s->dir.startsWith(e.key + m_separator))
+            if (s->dir != e.key && !s->dir.startsWith(e.key + separator()))
                 continue;
             for (const auto &inst : s->instances) {
                 if (inst->state != ServiceInstance::State::Gone && e.revision > inst->revision) {
@@ -371,11 +385,11 @@ void ServiceModel::applyEvent(const EtcdWatchEvent &e)
         }
         return;
     }
-    const QByteArray dir = parentDir(e.key);
+    const QByteArray dir = m_monitor->parentDir(e.key);
     Service *s = service(dir);
     if (!s) {
         if (!e.isDelete() && (e.lease != 0 || e.ttl >= 0))
-            considerCandidate(dir);
+            m_monitor->considerCandidate(dir);
         return;
     }
     if (e.isDelete()) {

@@ -54,9 +54,15 @@ ServiceModel::Counts ServiceModel::counts(const QByteArray &dir) const
     if (const Service *s = service(dir)) {
         for (const auto &inst : s->instances) {
             switch (inst->state) {
-            case ServiceInstance::State::Alive: ++c.alive; break;
-            case ServiceInstance::State::Late: ++c.late; break;
-            case ServiceInstance::State::Gone: ++c.gone; break;
+            case ServiceInstance::State::Alive:
+                ++c.alive;
+                break;
+            case ServiceInstance::State::Late:
+                ++c.late;
+                break;
+            case ServiceInstance::State::Gone:
+                ++c.gone;
+                break;
             }
         }
     }
@@ -79,7 +85,7 @@ QString ServiceModel::serviceName(const QByteArray &dir) const
     }
     if (uniform)
         return shared;
-    const qsizetype cut = dir.lastIndexOf(m_separator);
+    const qsizetype cut = dir.lastIndexOf(separator());
     return displayKey(cut >= 0 && cut + 1 < dir.size() ? dir.mid(cut + 1) : dir);
 }
 
@@ -160,7 +166,7 @@ const ServiceInstance *ServiceModel::instance(const QModelIndex &index) const
 
 QModelIndex ServiceModel::indexForKey(const QByteArray &key, int column) const
 {
-    const Service *s = service(parentDir(key));
+    const Service *s = service(m_monitor->parentDir(key));
     if (!s)
         return {};
     const ServiceInstance *inst = s->byKey.value(key);
@@ -177,9 +183,12 @@ QModelIndex ServiceModel::indexForService(const QByteArray &dir, int column) con
 QString ServiceModel::stateName(ServiceInstance::State state)
 {
     switch (state) {
-    case ServiceInstance::State::Alive: return tr("alive");
-    case ServiceInstance::State::Late: return tr("late");
-    case ServiceInstance::State::Gone: return tr("gone");
+    case ServiceInstance::State::Alive:
+        return tr("alive");
+    case ServiceInstance::State::Late:
+        return tr("late");
+    case ServiceInstance::State::Gone:
+        return tr("gone");
     }
     return {};
 }
@@ -189,16 +198,26 @@ QVariant ServiceModel::headerData(int section, Qt::Orientation orientation, int 
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
-    case NameColumn: return tr("Service / Instance");
-    case TypeColumn: return tr("Type");
-    case StateColumn: return tr("State");
-    case AddressColumn: return tr("Address");
-    case RemainingColumn: return tr("Expires in");
-    case TtlColumn: return tr("TTL");
-    case LeaseColumn: return tr("Lease");
-    case RefreshColumn: return tr("Last heartbeat");
-    case IntervalColumn: return tr("Interval");
-    case FlapsColumn: return tr("Flaps");
+    case NameColumn:
+        return tr("Service / Instance");
+    case TypeColumn:
+        return tr("Type");
+    case StateColumn:
+        return tr("State");
+    case AddressColumn:
+        return tr("Address");
+    case RemainingColumn:
+        return tr("Expires in");
+    case TtlColumn:
+        return tr("TTL");
+    case LeaseColumn:
+        return tr("Lease");
+    case RefreshColumn:
+        return tr("Last heartbeat");
+    case IntervalColumn:
+        return tr("Interval");
+    case FlapsColumn:
+        return tr("Flaps");
     }
     return {};
 }
@@ -212,8 +231,10 @@ QVariant ServiceModel::data(const QModelIndex &index, int role) const
             return {};
         const Service *s = m_services[size_t(index.row())].get();
         switch (role) {
-        case KeyRole: return s->dir;
-        case IsServiceRole: return true;
+        case KeyRole:
+            return s->dir;
+        case IsServiceRole:
+            return true;
         case Qt::FontRole: {
             QFont f;
             f.setBold(index.column() == NameColumn);
@@ -242,9 +263,12 @@ QVariant ServiceModel::data(const QModelIndex &index, int role) const
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const bool gone = inst->state == ServiceInstance::State::Gone;
     switch (role) {
-    case KeyRole: return inst->key;
-    case StateRole: return int(inst->state);
-    case IsServiceRole: return false;
+    case KeyRole:
+        return inst->key;
+    case StateRole:
+        return int(inst->state);
+    case IsServiceRole:
+        return false;
     case Qt::ForegroundRole:
         if (gone)
             return QBrush(ServiceInstance::stateColour(ServiceInstance::State::Gone));
@@ -265,7 +289,9 @@ QVariant ServiceModel::data(const QModelIndex &index, int role) const
             QStringList keys;
             for (const QByteArray &k : inst->leaseKeys)
                 keys << displayKey(k);
-            return keys.isEmpty() ? tr("Lease %1 (%2): no other key").arg(leaseHex(inst->lease)).arg(inst->lease)
+            return keys.isEmpty() ? tr("Lease %1 (%2): no other key")
+                                        .arg(leaseHex(inst->lease))
+                                        .arg(inst->lease)
                                   : tr("Lease %1 (%2), also on it:\n%3")
                                         .arg(leaseHex(inst->lease))
                                         .arg(inst->lease)
@@ -278,8 +304,10 @@ QVariant ServiceModel::data(const QModelIndex &index, int role) const
         return {};
     }
     switch (index.column()) {
-    case NameColumn: return displayKey(inst->id);
-    case TypeColumn: return inst->typeName;
+    case NameColumn:
+        return displayKey(inst->id);
+    case TypeColumn:
+        return inst->typeName;
     case StateColumn:
         if (gone)
             return tr("gone %1").arg(timeText(inst->wentAt));
@@ -298,7 +326,8 @@ QVariant ServiceModel::data(const QModelIndex &index, int role) const
             return inst->lease ? tr("…") : tr("no TTL");
         return s == 0 ? tr("expiring") : secondsText(s);
     }
-    case TtlColumn: return inst->grantedTtl >= 0 ? secondsText(inst->grantedTtl) : QString();
+    case TtlColumn:
+        return inst->grantedTtl >= 0 ? secondsText(inst->grantedTtl) : QString();
     case LeaseColumn:
         if (!inst->lease)
             return QString();
@@ -306,14 +335,16 @@ QVariant ServiceModel::data(const QModelIndex &index, int role) const
                    ? leaseHex(inst->lease)
                    : tr("%1 (+%n key(s))", nullptr, int(inst->leaseKeys.size()))
                          .arg(leaseHex(inst->lease));
-    case RefreshColumn: return timeText(inst->lastRefresh);
+    case RefreshColumn:
+        return timeText(inst->lastRefresh);
     case IntervalColumn: {
         const qint64 ms = inst->usualIntervalMs();
         if (ms < 0)
             return QString();
         return inst->refreshSeenByCheck ? tr("≈%1").arg(intervalText(ms)) : intervalText(ms);
     }
-    case FlapsColumn: return inst->flaps;
+    case FlapsColumn:
+        return inst->flaps;
     }
     return {};
 }

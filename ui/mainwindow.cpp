@@ -195,7 +195,7 @@ MainWindow::~MainWindow()
     m_services->disconnect(this);
     m_servicesPanel->disconnect(this);
     m_servicesPanel->disconnect(m_actions);
-    m_services->stop();
+    m_services->monitor()->stop();
     // Hiding the children while QWidget's destructor runs says the dock went out of sight.
     m_infoDock->disconnect(m_cluster);
     m_cluster->disconnect(this);
@@ -271,7 +271,7 @@ void MainWindow::connectToCluster()
     m_keyspace->showNotConnected(tr("Connecting…"));
     // Nothing may act on the old connection while the new one is discovered.
     m_live->stop();
-    m_services->stop();
+    m_services->monitor()->stop();
     m_actions->setClient(nullptr);
     m_pane->setClient(nullptr);
     m_model->setClient(nullptr);
@@ -346,7 +346,7 @@ void MainWindow::showFailure(const QString &title, const EtcdError &error)
 {
     m_connected = false;
     m_live->stop();
-    m_services->stop();
+    m_services->monitor()->stop();
     const QString message = describeError(error);
     m_banner->showError(title, message, error.toString());
     m_info->showFailed();

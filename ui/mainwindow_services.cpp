@@ -74,7 +74,7 @@ void MainWindow::startServices()
 {
     // The same directories and root as the key tree (set on the model just before).
     m_servicesPanel->setSeparator(m_model->separator());
-    m_services->start(m_client, m_model->separator(), m_model->rootPrefix());
+    m_services->monitor()->start(m_client, m_model->separator(), m_model->rootPrefix());
 }
 
 void MainWindow::addServiceActions(QMenu *menu, const QModelIndex &index)
