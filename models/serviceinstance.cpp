@@ -317,3 +317,83 @@ qint64 ServiceInstance::remainingSeconds(const QDateTime &now) const
     const qint64 ms = now.msecsTo(expiresAt);
     return ms <= 0 ? 0 : (ms + 999) / 1000;
 }
+
+void ServiceInstance::heartbeat(const QDateTime &at)
+{
+    if (lastRefresh.isValid() && state != State::Gone) {
+        const qint64 gap = lastRefresh.msecsTo(at);
+        // Two writes of one heartbeat (a key and its twin) are not two heartbeats.
+        if (gap < 100)
+            return;
+        intervals.append(gap);
+        while (intervals.size() > 12)
+            intervals.removeFirst();
+    }
+    if (!lastRefresh.isValid() || at > lastRefresh)
+        lastRefresh = at;
+}
+
+void ServiceInstance::applyLeaseAnswer(qint64 granted, const QDateTime &expires,
+                                       const QList<QByteArray> &keys, bool renewed,
+                                       const QDateTime &renewedAt, qint64 renewalAgeMs)
+{
+    grantedTtl = granted;
+    expiresAt = expires;
+    leaseKeys = keys;
+    leaseKeys.removeAll(key);
+    refreshSeenByCheck = true;
+    if (!lastRefresh.isValid())
+        lastRefresh = renewedAt;
+    else if (renewed)
+        heartbeat(renewedAt);
+    if (renewed && renewalAgeMs >= 0) {
+        renewalAges.append(renewalAgeMs);
+        while (renewalAges.size() > 12)
+            renewalAges.removeFirst();
+    }
+}
+
+qint64 ServiceInstance::lateAfterMs(qint64 ttl) const
+{
+    qint64 usual = usualIntervalMs();
+    if (usual < 0 && ttl > 0)
+        usual = ttl * 1000 / 3;
+    return usual < 0 ? -1 : std::max(usual * 3 / 2, usual + 500);
+}
+
+bool ServiceInstance::overdueAt(const QDateTime &now) const
+{
+    qint64 limit = lateAfterMs(grantedTtl);
+    if (lease || limit <= 0 || !lastRefresh.isValid())
+        return false;
+    // v2 refresh=true: renewals are seen when it is read, once it should have expired; allow
+    // for that read.
+    if (refreshSeenByCheck)
+        limit += 2000;
+    return lastRefresh.msecsTo(now) > limit;
+}
+
+void ServiceInstance::setValue(const QByteArray &newValue)
+{
+    if (value == newValue && (address.parsed || !newValue.isEmpty()))
+        return;
+    value = newValue;
+    address = ServiceAddress::parse(newValue);
+}
+
+bool ServiceInstance::moveTo(State to)
+{
+    if (state == to)
+        return false;
+    const bool back = state == State::Gone;
+    state = to;
+    if (to == State::Gone) {
+        wentAt = QDateTime::currentDateTimeUtc();
+        expiresAt = {};
+    } else if (back) {
+        ++flaps;
+        wentAt = {};
+        registeredAt = QDateTime::currentDateTimeUtc();
+    }
+    return true;
+}

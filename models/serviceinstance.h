@@ -106,4 +106,23 @@ struct ServiceInstance
     static qint64 leaseCheckPeriodMs(qint64 grantedTtl);
     // Seconds until expiresAt (0 when past); -1 without one.
     qint64 remainingSeconds(const QDateTime &now) const;
+
+    // Takes a value (its address is parsed again).
+    void setValue(const QByteArray &newValue);
+    // Moves to `to`: going notes when, coming back from gone counts a flap. False when already
+    // there.
+    bool moveTo(State to);
+    // A heartbeat seen at `at` (a put, a renewal a lease answer proved): its gap to the last one
+    // counts towards the usual interval.
+    void heartbeat(const QDateTime &at);
+    // What a v3 lease answer says for this instance: TTL, expiry, the other keys on the lease,
+    // and a renewal (when it proved one) as a heartbeat.
+    void applyLeaseAnswer(qint64 granted, const QDateTime &expires, const QList<QByteArray> &keys,
+                          bool renewed, const QDateTime &renewedAt, qint64 renewalAgeMs);
+    // How long without a heartbeat makes it late: clearly longer than the usual interval
+    // (before two heartbeats were seen: a third of the TTL, when clients renew by default); -1
+    // when nothing tells. ttl: the granted TTL to assume, seconds.
+    qint64 lateAfterMs(qint64 ttl) const;
+    // Late by its heartbeats at `now` (one on a v3 lease is judged by the lease's answers).
+    bool overdueAt(const QDateTime &now) const;
 };

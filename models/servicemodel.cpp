@@ -82,46 +82,30 @@ int ServiceModel::serviceRow(const Service *s) const
 
 bool ServiceModel::isServiceDirectory(const QByteArray &dir) const
 {
-    return m_marked.contains(dir) || (autoDetect() && isRecognised(dir) &&
-                                      !m_hidden.contains(dir) && !m_companions.contains(dir));
+    return m_selection.isShown(dir, m_monitor->recognised(), autoDetect());
 }
 
 void ServiceModel::setMarked(const QByteArray &dir, bool marked)
 {
-    if (dir.isEmpty() || marked == m_marked.contains(dir))
-        return;
-    if (marked) {
-        m_marked.insert(dir);
-        m_hidden.remove(dir);
-    } else {
-        m_marked.remove(dir);
-    }
-    updateServiceSet();
+    if (m_selection.setMarked(dir, marked))
+        updateServiceSet();
 }
 
 void ServiceModel::setHidden(const QByteArray &dir, bool hidden)
 {
-    if (dir.isEmpty() || hidden == m_hidden.contains(dir))
-        return;
-    if (hidden) {
-        m_hidden.insert(dir);
-        m_marked.remove(dir);
-    } else {
-        m_hidden.remove(dir);
-    }
-    updateServiceSet();
+    if (m_selection.setHidden(dir, hidden))
+        updateServiceSet();
 }
 
 void ServiceModel::setMarkedDirectories(const QList<QByteArray> &dirs)
 {
-    m_marked = QSet<QByteArray>(dirs.begin(), dirs.end());
-    m_marked.remove(QByteArray());
+    m_selection.setMarked(dirs);
     updateServiceSet();
 }
 
 void ServiceModel::setHiddenDirectories(const QList<QByteArray> &dirs)
 {
-    m_hidden = QSet<QByteArray>(dirs.begin(), dirs.end());
+    m_selection.setHidden(dirs);
     updateServiceSet();
 }
 
@@ -147,7 +131,7 @@ void ServiceModel::onStopped()
     m_services.clear();
     endResetModel();
     m_leaseInstances.clear();
-    m_companions.clear();
+    m_selection.clearCompanions();
     emitSummary();
 }
 
@@ -186,13 +170,7 @@ void ServiceModel::updateServiceSet()
         }
     }
     if (isRunning()) {
-        QSet<QByteArray> wanted = m_marked;
-        if (autoDetect()) {
-            for (const QByteArray &dir : m_monitor->recognised()) {
-                if (!m_hidden.contains(dir) && !m_companions.contains(dir))
-                    wanted.insert(dir);
-            }
-        }
+        const QSet<QByteArray> wanted = m_selection.shown(m_monitor->recognised(), autoDetect());
         QList<QByteArray> added;
         for (const QByteArray &dir : std::as_const(wanted)) {
             if (!service(dir) && m_monitor->underRoot(dir + separator()))
@@ -217,7 +195,7 @@ void ServiceModel::reviewCompanions()
     // address, describes those instances (load, metadata); it is not a service of its own.
     QList<QByteArray> companions;
     for (const auto &s : m_services) {
-        if (m_marked.contains(s->dir) || s->listing || s->instances.empty())
+        if (m_selection.isMarked(s->dir) || s->listing || s->instances.empty())
             continue;
         bool companion = true;
         bool any = false;
@@ -249,7 +227,7 @@ void ServiceModel::reviewCompanions()
     if (companions.isEmpty())
         return;
     for (const QByteArray &dir : std::as_const(companions))
-        m_companions.insert(dir);
+        m_selection.addCompanion(dir);
     updateServiceSet();
 }
 
@@ -305,43 +283,10 @@ ServiceInstance *ServiceModel::upsert(Service *s, const QByteArray &key, bool *i
     return raw;
 }
 
-void ServiceModel::setValue(ServiceInstance *inst, const QByteArray &value)
-{
-    if (inst->value == value && (inst->address.parsed || !value.isEmpty()))
-        return;
-    inst->value = value;
-    inst->address = ServiceAddress::parse(value);
-}
-
-void ServiceModel::refreshed(ServiceInstance *inst, const QDateTime &at)
-{
-    if (inst->lastRefresh.isValid() && inst->state != ServiceInstance::State::Gone) {
-        const qint64 gap = inst->lastRefresh.msecsTo(at);
-        // Two writes of one heartbeat (a key and its twin) are not two heartbeats.
-        if (gap < 100)
-            return;
-        inst->intervals.append(gap);
-        while (inst->intervals.size() > 12)
-            inst->intervals.removeFirst();
-    }
-    if (!inst->lastRefresh.isValid() || at > inst->lastRefresh)
-        inst->lastRefresh = at;
-}
-
 void ServiceModel::setState(Service *s, ServiceInstance *inst, ServiceInstance::State state)
 {
-    if (inst->state == state)
+    if (!inst->moveTo(state))
         return;
-    const bool back = inst->state == ServiceInstance::State::Gone;
-    inst->state = state;
-    if (state == ServiceInstance::State::Gone) {
-        inst->wentAt = QDateTime::currentDateTimeUtc();
-        inst->expiresAt = {};
-    } else if (back) {
-        ++inst->flaps;
-        inst->wentAt = {};
-        inst->registeredAt = QDateTime::currentDateTimeUtc();
-    }
     instanceChanged(s, inst);
     serviceChanged(s);
     Q_EMIT instanceStateChanged(inst->key, state);
@@ -409,7 +354,7 @@ void ServiceModel::applyEvent(const EtcdWatchEvent &e)
         return; // the listing already showed this one, or newer
     const bool wasGone = inst->state == ServiceInstance::State::Gone;
     inst->revision = e.revision;
-    setValue(inst, e.value);
+    inst->setValue(e.value);
     if (inserted || wasGone || e.version == 1) {
         inst->registeredAt = at;
         inst->intervals.clear();
@@ -426,7 +371,7 @@ void ServiceModel::applyEvent(const EtcdWatchEvent &e)
     }
     // A put is a heartbeat of whoever wrote it (a v3 lease's keep-alive is not an event; the
     // lease's answers say when it was renewed).
-    refreshed(inst, at);
+    inst->heartbeat(at);
     if (wasGone)
         setState(s, inst, ServiceInstance::State::Alive);
     else if (inst->state == ServiceInstance::State::Late)

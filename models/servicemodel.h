@@ -4,6 +4,7 @@
 #include "etcdwatchevent.h"
 #include "serviceinstance.h"
 #include "servicemonitor.h"
+#include "serviceselection.h"
 
 #include <QAbstractItemModel>
 #include <QHash>
@@ -75,17 +76,17 @@ public:
     // whatever their children carry; hidden ones are not, even when recognised.
     void setMarked(const QByteArray &dir, bool marked);
     void setHidden(const QByteArray &dir, bool hidden);
-    QList<QByteArray> markedDirectories() const { return m_marked.values(); }
-    QList<QByteArray> hiddenDirectories() const { return m_hidden.values(); }
+    QList<QByteArray> markedDirectories() const { return m_selection.marked(); }
+    QList<QByteArray> hiddenDirectories() const { return m_selection.hidden(); }
     void setMarkedDirectories(const QList<QByteArray> &dirs);
     void setHiddenDirectories(const QList<QByteArray> &dirs);
-    bool isMarked(const QByteArray &dir) const { return m_marked.contains(dir); }
+    bool isMarked(const QByteArray &dir) const { return m_selection.isMarked(dir); }
     // Shown as a service now: marked, or recognised and neither hidden nor a companion (a
     // directory whose keys only share the leases of another service's instances, without
     // addresses of their own: "/load/0001-0001" beside "/login_servers/0001-0001").
     bool isServiceDirectory(const QByteArray &dir) const;
     bool isRecognised(const QByteArray &dir) const { return m_monitor->recognised().contains(dir); }
-    bool isCompanion(const QByteArray &dir) const { return m_companions.contains(dir); }
+    bool isCompanion(const QByteArray &dir) const { return m_selection.isCompanion(dir); }
     char separator() const { return m_monitor->separator(); }
     void setAutoDetect(bool on);
     bool autoDetect() const { return m_monitor->autoDetect(); }
@@ -144,9 +145,7 @@ private:
     // instances
     void applyEvent(const EtcdWatchEvent &e);
     ServiceInstance *upsert(Service *s, const QByteArray &key, bool *inserted);
-    void refreshed(ServiceInstance *inst, const QDateTime &at);
     void setState(Service *s, ServiceInstance *inst, ServiceInstance::State state);
-    void setValue(ServiceInstance *inst, const QByteArray &value);
     void instanceChanged(Service *s, ServiceInstance *inst);
     void serviceChanged(Service *s);
     void trackLease(ServiceInstance *inst, quint64 oldLease);
@@ -161,11 +160,7 @@ private:
 
     ServiceMonitor *m_monitor; // a child
     QPointer<LiveTree> m_live;
-    QSet<QByteArray> m_marked;
-    QSet<QByteArray> m_hidden;
-    // Recognised directories that only hold companions of another service's instances: keys on
-    // the same leases ("/load/0001-0001" beside "/login_servers/0001-0001") and no addresses.
-    QSet<QByteArray> m_companions;
+    ServiceSelection m_selection; // marked, hidden, companions
     ServiceTypeNames m_typeNames;
     qint64 m_goneRetentionMs = 10 * 60 * 1000;
     std::vector<std::unique_ptr<Service>> m_services;  // in row order

@@ -7,16 +7,6 @@
 // What the monitor found (listings, lease answers, v2 keys read again) turned into instances,
 // and the tick that counts down, notices late heartbeats and forgets the gone.
 
-namespace {
-
-// Late: no heartbeat for clearly longer than the usual interval.
-qint64 lateAfterMs(qint64 usualMs)
-{
-    return std::max(usualMs * 3 / 2, usualMs + 500);
-}
-
-} // namespace
-
 // ---- listings ---------------------------------------------------------------------------------
 
 void ServiceModel::onEntriesListed(const QByteArray &dir,
@@ -32,7 +22,7 @@ void ServiceModel::onEntriesListed(const QByteArray &dir,
         if (!inserted && e.revision <= inst->revision)
             continue;
         inst->revision = e.revision;
-        setValue(inst, e.value);
+        inst->setValue(e.value);
         if (inst->state == ServiceInstance::State::Gone)
             setState(s, inst, ServiceInstance::State::Alive);
         if (v2) {
@@ -127,27 +117,12 @@ void ServiceModel::onLeaseChecked(const ServiceMonitor::LeaseFinding &f)
         ServiceInstance *inst = s ? s->byKey.value(key) : nullptr;
         if (!inst || inst->lease != f.id)
             continue;
-        inst->grantedTtl = f.grantedTtl;
-        inst->expiresAt = f.expiresAt;
-        inst->leaseKeys = f.keys;
-        inst->leaseKeys.removeAll(inst->key);
-        inst->refreshSeenByCheck = true;
-        if (!inst->lastRefresh.isValid())
-            inst->lastRefresh = f.renewedAt;
-        else if (f.renewed)
-            refreshed(inst, f.renewedAt);
-        if (f.renewed && f.renewalAgeMs >= 0) {
-            inst->renewalAges.append(f.renewalAgeMs);
-            while (inst->renewalAges.size() > 12)
-                inst->renewalAges.removeFirst();
-        }
+        inst->applyLeaseAnswer(f.grantedTtl, f.expiresAt, f.keys, f.renewed, f.renewedAt,
+                               f.renewalAgeMs);
         // Late when the lease has certainly not been renewed for clearly longer than usual. (A
         // healthy lease never looks late: the answers' uncertainty is counted in its favour.)
-        qint64 usual = inst->usualIntervalMs();
-        if (usual < 0)
-            usual = f.grantedTtl * 1000 / 3;
         if (f.renewed || f.idleMs >= 0) {
-            const bool late = !f.renewed && f.idleMs > lateAfterMs(usual);
+            const bool late = !f.renewed && f.idleMs > inst->lateAfterMs(f.grantedTtl);
             if (late && inst->state == ServiceInstance::State::Alive)
                 setState(s, inst, ServiceInstance::State::Late);
             else if (!late && inst->state == ServiceInstance::State::Late)
@@ -165,10 +140,8 @@ void ServiceModel::onLeaseChecked(const ServiceMonitor::LeaseFinding &f)
         if (!inst || inst->lease != f.id || !inst->lastRefresh.isValid() ||
             inst->state != ServiceInstance::State::Alive)
             continue;
-        qint64 usual = inst->usualIntervalMs();
-        if (usual < 0)
-            usual = f.grantedTtl * 1000 / 3;
-        by = std::min(by, inst->lastRefresh.toMSecsSinceEpoch() + lateAfterMs(usual) + 1000);
+        by = std::min(by, inst->lastRefresh.toMSecsSinceEpoch() + inst->lateAfterMs(f.grantedTtl) +
+                              1000);
     }
     if (by != std::numeric_limits<qint64>::max())
         m_monitor->checkLeaseBy(f.id, by);
@@ -188,8 +161,8 @@ void ServiceModel::onV2KeyReread(const QByteArray &key, bool exists, const QDate
         // Renewed with refresh=true, which wakes no watcher.
         inst->refreshSeenByCheck = true;
         if (inst->grantedTtl > 0)
-            refreshed(inst, std::min(expiration.addSecs(-inst->grantedTtl),
-                                     QDateTime::currentDateTimeUtc()));
+            inst->heartbeat(
+                std::min(expiration.addSecs(-inst->grantedTtl), QDateTime::currentDateTimeUtc()));
         inst->expiresAt = expiration;
         if (inst->state == ServiceInstance::State::Late)
             setState(s, inst, ServiceInstance::State::Alive);
@@ -223,21 +196,9 @@ void ServiceModel::tick()
                 ++i;
                 continue;
             }
-            // Late: no heartbeat for clearly longer than the usual interval (before two were
-            // seen: a third of the TTL, when clients renew by default).
-            qint64 expected = inst->usualIntervalMs();
-            if (expected < 0 && inst->grantedTtl > 0)
-                expected = inst->grantedTtl * 1000 / 3;
             // (Instances on a v3 lease are judged at each answer about it: onLeaseChecked.)
-            if (expected > 0 && inst->lastRefresh.isValid() && !inst->lease) {
-                qint64 limit = lateAfterMs(expected);
-                // v2 refresh=true: renewals are seen when it is read, once it should have
-                // expired; allow for that read.
-                if (inst->refreshSeenByCheck)
-                    limit += 2000;
-                if (inst->lastRefresh.msecsTo(now) > limit)
-                    setState(s, inst, ServiceInstance::State::Late);
-            }
+            if (inst->overdueAt(now))
+                setState(s, inst, ServiceInstance::State::Late);
             // A v2 key past its expiry with no expire event: renewed without an event?
             if (v2 && inst->expiresAt.isValid() && inst->expiresAt.msecsTo(now) > 1500)
                 m_monitor->rereadV2Key(inst->key);
