@@ -13,6 +13,7 @@
 #include "keydetailpane.h"
 #include "keyspacepanel.h"
 #include "keytreemodel.h"
+#include "leasettlcache.h"
 #include "livetree.h"
 #include "profilestore.h"
 #include "servicemodel.h"
@@ -45,6 +46,7 @@ MainWindow::MainWindow(const ConnectionProfile &profile, QWidget *parent)
     , m_profile(profile)
     , m_options(profile.clientOptions())
     , m_client(new EtcdClient(this))
+    , m_leases(new LeaseTtlCache(this))
     , m_model(new KeyTreeModel(this))
     , m_banner(new ConnectionBanner(this))
     , m_cluster(new ClusterPanel(this))
@@ -76,6 +78,7 @@ MainWindow::MainWindow(const ConnectionProfile &profile, QWidget *parent)
     m_watchStatus->setAccessibleName(tr("Watch state and revision"));
     m_banner->setAccessibleName(tr("Connection problem"));
     m_pane->setAccessibleName(tr("Key details"));
+    m_pane->setLeaseCache(m_leases);
 
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     splitter->setObjectName(QStringLiteral("mainSplitter"));
@@ -274,6 +277,7 @@ void MainWindow::connectToCluster()
     m_services->monitor()->stop();
     m_actions->setClient(nullptr);
     m_pane->setClient(nullptr);
+    m_leases->setClient(nullptr);
     m_model->setClient(nullptr);
     m_model->reload();
 
@@ -300,6 +304,7 @@ void MainWindow::onDiscovered(const EtcdResult<EtcdClient::ClusterInfo> &result)
     const EtcdClient::ClusterInfo &info = result.value;
     m_info->showInfo(info, m_options.readOnly);
     m_client->transport()->setReadOnly(m_options.readOnly);
+    m_leases->setClient(m_client);
     m_pane->setClient(m_client);
     if (KeyDocument *document = m_pane->document()) {
         // "Loading /a…" from the pane is done once the key is loaded; a message that came

@@ -21,6 +21,7 @@
 void MainWindow::createServicesDock()
 {
     m_services = new ServiceModel(this);
+    m_services->monitor()->setLeaseCache(m_leases);
     m_servicesPanel = new ServicesPanel(m_services, this);
     m_servicesDock = new QDockWidget(tr("Services"), this);
     m_servicesDock->setObjectName(QStringLiteral("servicesDock"));
