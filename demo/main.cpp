@@ -6,6 +6,7 @@
 #include "etcdlog.h"
 #include "registrar.h"
 #include "registraroptions.h"
+#include "typenames.h"
 
 #include <QCoreApplication>
 #include <QLoggingCategory>
@@ -34,6 +35,12 @@ int main(int argc, char **argv)
     case RegistrarOptions::Action::Error:
         Console::warn(options.text);
         return 2;
+    case RegistrarOptions::Action::InstallTypeNames:
+        if (!installDemoTypeNames()) {
+            Console::warn(QStringLiteral("could not write etcdscope's settings"));
+            return 1;
+        }
+        return 0;
     case RegistrarOptions::Action::Run:
         break;
     }

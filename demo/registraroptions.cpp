@@ -103,7 +103,12 @@ RegistrarOptions RegistrarOptions::parse(const QStringList &args, const QProcess
         QStringLiteral("services"),
         QStringLiteral("How many instances of each service (default login=3,msg=2,route=2)."),
         QStringLiteral("spec"), QStringLiteral("login=3,msg=2,route=2"));
-    parser.addOptions({endpoints, api, prefix, ttl, interval, noChaos, services});
+    const QCommandLineOption installTypeNames(
+        QStringLiteral("install-type-names"),
+        QStringLiteral("Write the demo backend's service type names (0001 login_server ... 0008 "
+                       "msfs) into etcdscope's settings as its default type names, and exit "
+                       "(scripts/run does this before opening etcdscope)."));
+    parser.addOptions({endpoints, api, prefix, ttl, interval, noChaos, services, installTypeNames});
 
     RegistrarOptions o;
     if (!parser.parse(args))
@@ -122,6 +127,10 @@ RegistrarOptions RegistrarOptions::parse(const QStringList &args, const QProcess
     if (!parser.positionalArguments().isEmpty())
         return failure(QStringLiteral("unexpected argument \"%1\"")
                            .arg(parser.positionalArguments().constFirst()));
+    if (parser.isSet(installTypeNames)) {
+        o.action = Action::InstallTypeNames;
+        return o;
+    }
 
     const QString urls = parser.isSet(endpoints) ? parser.value(endpoints)
                                                  : env.value(QStringLiteral("ETCDCTL_ENDPOINTS"));

@@ -14,7 +14,7 @@ enum class Service { Login, Msg, Route };
 struct RegistrarOptions
 {
     enum class Api { V2, V3, Both };
-    enum class Action { Run, Help, Version, Error };
+    enum class Action { Run, Help, Version, InstallTypeNames, Error };
 
     struct ServiceCount
     {

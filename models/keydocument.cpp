@@ -4,8 +4,11 @@
 #include "etcdv2client.h"
 #include "etcdv3client.h"
 #include "keydocument_p.h"
+#include "keyleaseclock.h"
 
 #include <QCoreApplication>
+
+#include <utility>
 
 using namespace KeyDocumentDetail;
 
@@ -21,59 +24,35 @@ EtcdError keyNotFound(const QByteArray &key)
 
 } // namespace
 
-std::optional<qint64> KeySnapshot::secondsLeft(const QDateTime &now) const
-{
-    const QDateTime end = deadline.isValid() ? deadline : expiresAt();
-    if (!end.isValid())
-        return std::nullopt;
-    const qint64 ms = now.msecsTo(end);
-    if (ms <= 0)
-        return 0;
-    return (ms + 999) / 1000;
-}
-
-KeySnapshot KeySnapshot::fromV2(const EtcdV2Node &node, qint64 etcdIndex)
-{
-    KeySnapshot s;
-    s.key = node.key;
-    s.value = node.value;
-    s.exists = true;
-    s.v2 = true;
-    s.isDirectory = node.dir;
-    s.createdIndex = node.createdIndex;
-    s.modifiedIndex = node.modifiedIndex;
-    s.ttl = node.ttl;
-    s.expiration = node.expiration;
-    if (node.ttl)
-        s.deadline = deadlineAfter(*node.ttl);
-    s.storeRevision = etcdIndex;
-    return s;
-}
-
-KeySnapshot KeySnapshot::fromV3(const EtcdV3KeyValue &kv, qint64 headerRevision)
-{
-    KeySnapshot s;
-    s.key = kv.key;
-    s.value = kv.value;
-    s.exists = true;
-    s.createRevision = kv.createRevision;
-    s.modRevision = kv.modRevision;
-    s.version = kv.version;
-    s.lease = kv.lease;
-    s.storeRevision = headerRevision;
-    return s;
-}
-
 KeyDocument::KeyDocument(EtcdClient *client, QObject *parent)
     : QObject(parent)
     , m_client(client)
+    , m_leaseClock(new KeyLeaseClock(this))
 {
+    connect(m_leaseClock, &KeyLeaseClock::answered, this, &KeyDocument::onLeaseAnswered);
 }
 
 KeyDocument::~KeyDocument()
 {
     if (m_call)
         m_call->cancel();
+}
+
+void KeyDocument::setLeaseCache(LeaseTtlCache *cache)
+{
+    m_leaseClock->setCache(cache);
+    // A load waiting for the old cache's answer goes on without the TTL.
+    if (m_leaseWait == LeaseWait::Load) {
+        m_leaseWait = LeaseWait::None;
+        setBusy(Operation::None);
+        Q_EMIT loaded();
+    }
+    m_leaseWait = LeaseWait::None;
+}
+
+LeaseTtlCache *KeyDocument::leaseCache() const
+{
+    return m_leaseClock->cache();
 }
 
 bool KeyDocument::isV2() const
@@ -96,6 +75,8 @@ void KeyDocument::clear()
     ++m_generation;
     if (m_call)
         m_call->cancel();
+    m_leaseClock->cancel();
+    m_leaseWait = LeaseWait::None;
     m_key.clear();
     m_snapshot = {};
     m_conflict = {};
@@ -117,6 +98,8 @@ void KeyDocument::load(const QByteArray &key)
     const quint64 generation = ++m_generation;
     if (m_call)
         m_call->cancel();
+    m_leaseClock->cancel();
+    m_leaseWait = LeaseWait::None;
     if (key != m_key)
         m_pending.clear();
     m_key = key;
@@ -171,27 +154,10 @@ void KeyDocument::load(const QByteArray &key)
             }
             m_snapshot = KeySnapshot::fromV3(r.value.kvs.first(), r.value.header.revision);
             noteSnapshot();
-            if (m_snapshot.lease != 0) {
-                fetchLeaseTtl(generation);
-                return;
-            }
-            setBusy(Operation::None);
-            Q_EMIT loaded();
-        });
-}
-
-void KeyDocument::fetchLeaseTtl(quint64 generation)
-{
-    m_call = m_client->v3()->leaseTimeToLive(
-        m_snapshot.lease, false, this,
-        [this, generation](const EtcdResult<EtcdV3LeaseTimeToLiveResult> &r) {
-            if (generation != m_generation)
-                return;
             // Without the lease's TTL the key is still shown: the countdown says "unknown".
-            if (r.ok() && r.value.ttl >= 0) {
-                m_snapshot.leaseTtl = r.value.ttl;
-                m_snapshot.leaseGrantedTtl = r.value.grantedTtl;
-                m_snapshot.deadline = deadlineAfter(r.value.ttl);
+            if (m_snapshot.lease != 0 && m_leaseClock->ask(m_snapshot.lease, 1000)) {
+                m_leaseWait = LeaseWait::Load;
+                return;
             }
             setBusy(Operation::None);
             Q_EMIT loaded();
@@ -200,21 +166,25 @@ void KeyDocument::fetchLeaseTtl(quint64 generation)
 
 void KeyDocument::rereadLease()
 {
-    if (!m_client || isV2() || !m_snapshot.exists || m_snapshot.lease == 0 || m_leaseCall)
+    if (isV2() || !m_snapshot.exists || m_snapshot.lease == 0 || m_leaseWait != LeaseWait::None)
         return;
-    const quint64 generation = m_generation;
-    const quint64 lease = m_snapshot.lease;
-    m_leaseCall = m_client->v3()->leaseTimeToLive(
-        lease, false, this,
-        [this, generation, lease](const EtcdResult<EtcdV3LeaseTimeToLiveResult> &r) {
-            if (generation != m_generation || m_snapshot.lease != lease || !r.ok())
-                return;
-            m_snapshot.leaseTtl = r.value.ttl;
-            if (r.value.ttl >= 0)
-                m_snapshot.leaseGrantedTtl = r.value.grantedTtl;
-            m_snapshot.deadline = deadlineAfter(std::max<qint64>(r.value.ttl, 0));
+    // The countdown ran out: only a new answer tells whether a keep-alive renewed it.
+    if (m_leaseClock->ask(m_snapshot.lease, 0))
+        m_leaseWait = LeaseWait::Reread;
+}
+
+void KeyDocument::onLeaseAnswered(quint64 lease)
+{
+    const LeaseWait wait = std::exchange(m_leaseWait, LeaseWait::None);
+    if (wait == LeaseWait::Load) {
+        if (lease == m_snapshot.lease)
+            m_leaseClock->fill(&m_snapshot, false);
+        setBusy(Operation::None);
+        Q_EMIT loaded();
+    } else if (wait == LeaseWait::Reread && lease == m_snapshot.lease) {
+        if (m_leaseClock->fill(&m_snapshot, true))
             Q_EMIT leaseRead();
-        });
+    }
 }
 
 bool KeyDocument::beginWrite(Operation operation)

@@ -3,6 +3,7 @@
 #include "etcdclient.h"
 #include "etcderror.h"
 #include "etcdwatchevent.h"
+#include "keysnapshot.h"
 
 #include <QByteArray>
 #include <QDateTime>
@@ -15,56 +16,8 @@
 #include <optional>
 
 class EtcdCall;
-struct EtcdV2Node;
-struct EtcdV3KeyValue;
-
-// One key as the server held it at one moment: its value and metadata in both API's terms.
-// What a load, a save or a conflict saw; what the tree row is updated from.
-struct KeySnapshot
-{
-    QByteArray key;
-    QByteArray value;
-    bool exists = false;      // false: the key was not there (deleted, expired, never created)
-    bool v2 = false;          // which API's fields below are meaningful
-    bool isDirectory = false; // v2 only
-
-    // v2
-    qint64 createdIndex = 0;
-    qint64 modifiedIndex = 0;
-    std::optional<qint64> ttl; // seconds left when read; unset: the key does not expire
-    QDateTime expiration;      // UTC; invalid when the key does not expire
-
-    // v3
-    qint64 createRevision = 0;
-    qint64 modRevision = 0;
-    qint64 version = 0;
-    quint64 lease = 0;              // 0: no lease
-    std::optional<qint64> leaseTtl; // seconds left when read; unset: no lease or unknown
-    qint64 leaseGrantedTtl = 0;
-
-    // When the key expires by this machine's clock: the time the answer arrived plus the
-    // seconds left (v2 ttl, v3 lease TTL), so a server clock that is off does not skew the
-    // countdown. Invalid when the key does not expire (or the lease TTL is unknown).
-    QDateTime deadline;
-
-    // The store position of the answer: v2 X-Etcd-Index, v3 header revision.
-    qint64 storeRevision = 0;
-
-    // The index a CAS compares against: v2 modifiedIndex, v3 mod_revision.
-    qint64 modIndex() const { return v2 ? modifiedIndex : modRevision; }
-    // The server's own expiration time (v2) or the deadline (v3); invalid when none.
-    QDateTime expiresAt() const { return v2 && expiration.isValid() ? expiration : deadline; }
-    // Seconds left at `now` (rounded up, 0 once expired); unset when the key does not expire.
-    std::optional<qint64> secondsLeft(const QDateTime &now = QDateTime::currentDateTimeUtc()) const;
-
-    static KeySnapshot fromV2(const EtcdV2Node &node, qint64 etcdIndex);
-    static KeySnapshot fromV3(const EtcdV3KeyValue &kv, qint64 headerRevision);
-    // The key after a watch event (exists false for a delete or expiry). A v3 lease's TTL is
-    // not in the event: leaseTtl stays unset.
-    static KeySnapshot fromEvent(const EtcdWatchEvent &event, bool v2);
-};
-
-Q_DECLARE_METATYPE(KeySnapshot)
+class KeyLeaseClock;
+class LeaseTtlCache;
 
 // How a new key is created (KeyDocument::create).
 struct KeyCreateOptions
@@ -116,6 +69,10 @@ public:
     ~KeyDocument() override;
 
     EtcdClient *client() const { return m_client; }
+    // The connection's cache of lease answers: a v3 lease's time left is asked of it. Without
+    // one a leased key shows no countdown (its TTL is unknown).
+    void setLeaseCache(LeaseTtlCache *cache);
+    LeaseTtlCache *leaseCache() const;
     bool isV2() const;
     QByteArray key() const { return m_key; }
     // What the server held at the last load or successful write.
@@ -128,12 +85,13 @@ public:
     bool isBusy() const { return m_busy != Operation::None; }
 
     // Reads `key` linearizably (v3 range of the exact key, v2 GET quorum=true), then the lease's
-    // TTL when it has one. Cancels whatever was in flight. A missing key gives loadFailed with
-    // Condition::KeyNotFound.
+    // TTL when it has one (from the lease cache: an answer up to a second old is reused). Cancels
+    // whatever was in flight. A missing key gives loadFailed with Condition::KeyNotFound.
     void load(const QByteArray &key);
     void reload();
-    // v3: reads the lease's TTL again (a keep-alive renews a lease without an event), at most
-    // one read in flight; leaseRead() follows with snapshot() updated (gone: no time left).
+    // v3: asks the lease cache for the lease's TTL again (a keep-alive renews a lease without an
+    // event), at most one question out; leaseRead() follows with snapshot() updated (gone: no
+    // time left). Nothing without a lease cache.
     void rereadLease();
     // Forgets the key; cancels what is in flight.
     void clear();
@@ -235,7 +193,7 @@ private:
     void v2ConflictRead(Operation operation, const EtcdError &error);
     void v2TtlWrite(Operation operation, std::optional<qint64> ttl, bool clear, bool refresh);
     void v3LeasePut(Operation operation, quint64 lease, qint64 grantedTtl);
-    void fetchLeaseTtl(quint64 generation);
+    void onLeaseAnswered(quint64 lease);
     // live
     void applyEvent(const EtcdWatchEvent &event);
     void setServerState(ServerState state, const KeySnapshot &server, bool expired);
@@ -245,7 +203,9 @@ private:
 
     QPointer<EtcdClient> m_client;
     QPointer<EtcdCall> m_call;
-    QPointer<EtcdCall> m_leaseCall; // rereadLease()
+    KeyLeaseClock *m_leaseClock; // a child
+    // What the lease clock's answer is for: the load waits for it; a re-read says leaseRead().
+    enum class LeaseWait { None, Load, Reread } m_leaseWait = LeaseWait::None;
     QByteArray m_key;
     KeySnapshot m_snapshot;
     KeySnapshot m_conflict;

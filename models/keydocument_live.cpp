@@ -10,37 +10,6 @@
 
 using namespace KeyDocumentDetail;
 
-KeySnapshot KeySnapshot::fromEvent(const EtcdWatchEvent &event, bool v2)
-{
-    KeySnapshot s;
-    s.key = event.key;
-    s.v2 = v2;
-    s.storeRevision = event.revision;
-    if (event.isDelete())
-        return s;
-    s.value = event.value;
-    s.exists = true;
-    if (v2) {
-        s.isDirectory = event.isDir;
-        s.createdIndex = event.createRevision;
-        s.modifiedIndex = event.revision;
-        if (event.ttl >= 0) {
-            s.ttl = event.ttl;
-            s.expiration = event.expiration;
-            // Counted from when the event arrived, as a load counts from its answer.
-            const QDateTime from =
-                event.received.isValid() ? event.received : QDateTime::currentDateTimeUtc();
-            s.deadline = from.toUTC().addSecs(event.ttl);
-        }
-    } else {
-        s.createRevision = event.createRevision;
-        s.modRevision = event.revision;
-        s.version = event.version;
-        s.lease = event.lease;
-    }
-    return s;
-}
-
 bool KeyDocument::concerns(const EtcdWatchEvent &event) const
 {
     if (m_key.isNull())

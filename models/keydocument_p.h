@@ -1,6 +1,6 @@
 #pragma once
 
-// Helpers shared by keydocument.cpp and keydocument_metadata.cpp; not part of the API.
+// Helpers shared by keydocument*.cpp and keysnapshot.cpp; not part of the API.
 #include "keydocument.h"
 
 #include "etcdv3types.h"

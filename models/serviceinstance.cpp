@@ -125,8 +125,8 @@ QString ServiceAddress::text() const
 {
     if (!parsed)
         return {};
-    const QString h = host.contains(QLatin1Char(':')) ? QLatin1Char('[') + host + QLatin1Char(']')
-                                                      : host;
+    const QString h =
+        host.contains(QLatin1Char(':')) ? QLatin1Char('[') + host + QLatin1Char(']') : host;
     return port >= 0 ? h + QLatin1Char(':') + QString::number(port) : h;
 }
 
@@ -149,8 +149,8 @@ ServiceAddress ServiceAddress::parse(const QByteArray &value)
         // key=value lines (also "key: value", or "ip=1.2.3.4;port=80" on one line).
         QString host;
         int port = -1;
-        const auto lines = text.split(QRegularExpression(QStringLiteral("[\\n;&,]")),
-                                      Qt::SkipEmptyParts);
+        const auto lines =
+            text.split(QRegularExpression(QStringLiteral("[\\n;&,]")), Qt::SkipEmptyParts);
         for (const QString &line : lines) {
             qsizetype at = line.indexOf(QLatin1Char('='));
             if (at < 0)
@@ -186,23 +186,46 @@ ServiceAddress ServiceAddress::parse(const QByteArray &value)
 
 // ---- type names -------------------------------------------------------------------------------
 
-ServiceTypeNames::ServiceTypeNames()
-    : m_entries(defaults())
+namespace {
+
+QList<ServiceTypeNames::Entry> readEntries(QSettings &settings, const QString &array)
 {
+    QList<ServiceTypeNames::Entry> entries;
+    const int n = settings.beginReadArray(array);
+    for (int i = 0; i < n; ++i) {
+        settings.setArrayIndex(i);
+        entries.append({settings.value(QStringLiteral("code")).toString(),
+                        settings.value(QStringLiteral("name")).toString()});
+    }
+    settings.endArray();
+    return entries;
 }
+
+void writeEntries(QSettings &settings, const QString &array,
+                  const QList<ServiceTypeNames::Entry> &entries)
+{
+    settings.remove(array);
+    settings.beginWriteArray(array, int(entries.size()));
+    for (int i = 0; i < entries.size(); ++i) {
+        settings.setArrayIndex(i);
+        settings.setValue(QStringLiteral("code"), entries.at(i).first);
+        settings.setValue(QStringLiteral("name"), entries.at(i).second);
+    }
+    settings.endArray();
+}
+
+} // namespace
 
 QList<ServiceTypeNames::Entry> ServiceTypeNames::defaults()
 {
-    return {
-        {QStringLiteral("0001"), QStringLiteral("login_server")},
-        {QStringLiteral("0002"), QStringLiteral("msg_server")},
-        {QStringLiteral("0003"), QStringLiteral("route_server")},
-        {QStringLiteral("0004"), QStringLiteral("db_proxy_server")},
-        {QStringLiteral("0005"), QStringLiteral("file_server")},
-        {QStringLiteral("0006"), QStringLiteral("http_msg_server")},
-        {QStringLiteral("0007"), QStringLiteral("push_server")},
-        {QStringLiteral("0008"), QStringLiteral("msfs")},
-    };
+    QSettings settings;
+    return readEntries(settings, QStringLiteral("services/defaultTypeNames"));
+}
+
+void ServiceTypeNames::saveDefaults(const QList<Entry> &entries)
+{
+    QSettings settings;
+    writeEntries(settings, QStringLiteral("services/defaultTypeNames"), entries);
 }
 
 QString ServiceTypeNames::nameFor(const QByteArray &id) const
@@ -232,29 +255,15 @@ QString ServiceTypeNames::nameFor(const QByteArray &id) const
 ServiceTypeNames ServiceTypeNames::load()
 {
     QSettings settings;
-    const int n = settings.beginReadArray(QStringLiteral("services/typeNames"));
-    QList<Entry> entries;
-    for (int i = 0; i < n; ++i) {
-        settings.setArrayIndex(i);
-        entries.append({settings.value(QStringLiteral("code")).toString(),
-                        settings.value(QStringLiteral("name")).toString()});
-    }
-    settings.endArray();
-    const bool saved = settings.value(QStringLiteral("services/typeNamesSaved")).toBool();
-    return saved ? ServiceTypeNames(entries) : ServiceTypeNames();
+    if (!settings.value(QStringLiteral("services/typeNamesSaved")).toBool())
+        return ServiceTypeNames(defaults());
+    return ServiceTypeNames(readEntries(settings, QStringLiteral("services/typeNames")));
 }
 
 void ServiceTypeNames::save() const
 {
     QSettings settings;
-    settings.remove(QStringLiteral("services/typeNames"));
-    settings.beginWriteArray(QStringLiteral("services/typeNames"), int(m_entries.size()));
-    for (int i = 0; i < m_entries.size(); ++i) {
-        settings.setArrayIndex(i);
-        settings.setValue(QStringLiteral("code"), m_entries.at(i).first);
-        settings.setValue(QStringLiteral("name"), m_entries.at(i).second);
-    }
-    settings.endArray();
+    writeEntries(settings, QStringLiteral("services/typeNames"), m_entries);
     // An empty list the user saved is not "never saved".
     settings.setValue(QStringLiteral("services/typeNamesSaved"), true);
 }
@@ -307,4 +316,84 @@ qint64 ServiceInstance::remainingSeconds(const QDateTime &now) const
         return -1;
     const qint64 ms = now.msecsTo(expiresAt);
     return ms <= 0 ? 0 : (ms + 999) / 1000;
+}
+
+void ServiceInstance::heartbeat(const QDateTime &at)
+{
+    if (lastRefresh.isValid() && state != State::Gone) {
+        const qint64 gap = lastRefresh.msecsTo(at);
+        // Two writes of one heartbeat (a key and its twin) are not two heartbeats.
+        if (gap < 100)
+            return;
+        intervals.append(gap);
+        while (intervals.size() > 12)
+            intervals.removeFirst();
+    }
+    if (!lastRefresh.isValid() || at > lastRefresh)
+        lastRefresh = at;
+}
+
+void ServiceInstance::applyLeaseAnswer(qint64 granted, const QDateTime &expires,
+                                       const QList<QByteArray> &keys, bool renewed,
+                                       const QDateTime &renewedAt, qint64 renewalAgeMs)
+{
+    grantedTtl = granted;
+    expiresAt = expires;
+    leaseKeys = keys;
+    leaseKeys.removeAll(key);
+    refreshSeenByCheck = true;
+    if (!lastRefresh.isValid())
+        lastRefresh = renewedAt;
+    else if (renewed)
+        heartbeat(renewedAt);
+    if (renewed && renewalAgeMs >= 0) {
+        renewalAges.append(renewalAgeMs);
+        while (renewalAges.size() > 12)
+            renewalAges.removeFirst();
+    }
+}
+
+qint64 ServiceInstance::lateAfterMs(qint64 ttl) const
+{
+    qint64 usual = usualIntervalMs();
+    if (usual < 0 && ttl > 0)
+        usual = ttl * 1000 / 3;
+    return usual < 0 ? -1 : std::max(usual * 3 / 2, usual + 500);
+}
+
+bool ServiceInstance::overdueAt(const QDateTime &now) const
+{
+    qint64 limit = lateAfterMs(grantedTtl);
+    if (lease || limit <= 0 || !lastRefresh.isValid())
+        return false;
+    // v2 refresh=true: renewals are seen when it is read, once it should have expired; allow
+    // for that read.
+    if (refreshSeenByCheck)
+        limit += 2000;
+    return lastRefresh.msecsTo(now) > limit;
+}
+
+void ServiceInstance::setValue(const QByteArray &newValue)
+{
+    if (value == newValue && (address.parsed || !newValue.isEmpty()))
+        return;
+    value = newValue;
+    address = ServiceAddress::parse(newValue);
+}
+
+bool ServiceInstance::moveTo(State to)
+{
+    if (state == to)
+        return false;
+    const bool back = state == State::Gone;
+    state = to;
+    if (to == State::Gone) {
+        wentAt = QDateTime::currentDateTimeUtc();
+        expiresAt = {};
+    } else if (back) {
+        ++flaps;
+        wentAt = {};
+        registeredAt = QDateTime::currentDateTimeUtc();
+    }
+    return true;
 }

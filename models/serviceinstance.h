@@ -28,17 +28,24 @@ struct ServiceAddress
 };
 
 // Service type names by instance ID: "0001-0002" is a login_server when its leading number
-// "0001" maps to "login_server". The mapping is the user's (editable, saved in the settings);
-// the defaults are the IM backend's (0001 login_server ... 0008 msfs).
+// "0001" maps to "login_server". The mapping is the user's (editable, saved in the settings).
+// The product names no type by itself (an instance shows its code alone): the defaults are
+// whatever the settings hold under services/defaultTypeNames, which a site's administrator, or
+// the demo (etcdscope-demo-registrar --install-type-names), writes.
 class ServiceTypeNames
 {
 public:
     using Entry = QPair<QString, QString>; // code ("0001"), name ("login_server")
 
-    ServiceTypeNames(); // the defaults
-    explicit ServiceTypeNames(const QList<Entry> &entries) : m_entries(entries) {}
+    ServiceTypeNames() = default; // no names
+    explicit ServiceTypeNames(const QList<Entry> &entries)
+        : m_entries(entries)
+    {
+    }
 
+    // QSettings, services/defaultTypeNames (empty when none was written).
     static QList<Entry> defaults();
+    static void saveDefaults(const QList<Entry> &entries);
     QList<Entry> entries() const { return m_entries; }
 
     // The name for an instance ID: its leading code (the digits before the first '-', '_' or
@@ -64,14 +71,14 @@ struct ServiceInstance
         Gone,  // expired or deleted; kept greyed for a while (ServiceModel::goneRetentionMs)
     };
 
-    QByteArray key;  // full key
-    QByteArray id;   // the last segment
+    QByteArray key; // full key
+    QByteArray id;  // the last segment
     QByteArray value;
     ServiceAddress address;
     QString typeName; // from ServiceTypeNames; empty when the ID follows no known pattern
     State state = State::Alive;
 
-    qint64 revision = 0;   // v3 mod revision, v2 modifiedIndex of the value shown
+    qint64 revision = 0;    // v3 mod revision, v2 modifiedIndex of the value shown
     qint64 grantedTtl = -1; // seconds; -1: unknown or none
     // When the key (v2) or its lease (v3) will expire, as last learnt; invalid: no TTL/lease.
     QDateTime expiresAt;
@@ -82,9 +89,9 @@ struct ServiceInstance
     // v3 keep-alives: how long before each lease answer that proved a renewal it was renewed,
     // ms (to the second: the middle of it). Half the usual interval on average.
     QList<qint64> renewalAges;
-    QDateTime wentAt;            // when it went (Gone)
-    QDateTime registeredAt;      // when it (last) appeared
-    int flaps = 0;               // times it went and came back
+    QDateTime wentAt;                // when it went (Gone)
+    QDateTime registeredAt;          // when it (last) appeared
+    int flaps = 0;                   // times it went and came back
     bool refreshSeenByCheck = false; // its heartbeats are not events (v3 keep-alive, v2 refresh)
 
     // The usual heartbeat interval, ms: the median of the gaps seen; -1 before two heartbeats.
@@ -99,4 +106,23 @@ struct ServiceInstance
     static qint64 leaseCheckPeriodMs(qint64 grantedTtl);
     // Seconds until expiresAt (0 when past); -1 without one.
     qint64 remainingSeconds(const QDateTime &now) const;
+
+    // Takes a value (its address is parsed again).
+    void setValue(const QByteArray &newValue);
+    // Moves to `to`: going notes when, coming back from gone counts a flap. False when already
+    // there.
+    bool moveTo(State to);
+    // A heartbeat seen at `at` (a put, a renewal a lease answer proved): its gap to the last one
+    // counts towards the usual interval.
+    void heartbeat(const QDateTime &at);
+    // What a v3 lease answer says for this instance: TTL, expiry, the other keys on the lease,
+    // and a renewal (when it proved one) as a heartbeat.
+    void applyLeaseAnswer(qint64 granted, const QDateTime &expires, const QList<QByteArray> &keys,
+                          bool renewed, const QDateTime &renewedAt, qint64 renewalAgeMs);
+    // How long without a heartbeat makes it late: clearly longer than the usual interval
+    // (before two heartbeats were seen: a third of the TTL, when clients renew by default); -1
+    // when nothing tells. ttl: the granted TTL to assume, seconds.
+    qint64 lateAfterMs(qint64 ttl) const;
+    // Late by its heartbeats at `now` (one on a v3 lease is judged by the lease's answers).
+    bool overdueAt(const QDateTime &now) const;
 };

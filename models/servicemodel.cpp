@@ -7,15 +7,23 @@
 #include <algorithm>
 
 // The services and their instances, and the events that change them. What the rows show is in
-// servicemodel_data.cpp; where they come from (listings, lease answers, the tick) in
-// servicemodel_sync.cpp and servicemodel_leases.cpp.
-
+// servicemodel_data.cpp; the monitor's findings (listings, lease answers) and the tick in
+// servicemodel_sync.cpp.
 
 ServiceModel::ServiceModel(QObject *parent)
     : QAbstractItemModel(parent)
+    , m_monitor(new ServiceMonitor(this))
 {
     m_tick.setInterval(500);
     connect(&m_tick, &QTimer::timeout, this, &ServiceModel::tick);
+    connect(m_monitor, &ServiceMonitor::started, this, &ServiceModel::onStarted);
+    connect(m_monitor, &ServiceMonitor::stopped, this, &ServiceModel::onStopped);
+    connect(m_monitor, &ServiceMonitor::directoryRecognised, this, &ServiceModel::updateServiceSet);
+    connect(m_monitor, &ServiceMonitor::entriesListed, this, &ServiceModel::onEntriesListed);
+    connect(m_monitor, &ServiceMonitor::listingFinished, this, &ServiceModel::onListingFinished);
+    connect(m_monitor, &ServiceMonitor::leaseChecked, this, &ServiceModel::onLeaseChecked);
+    connect(m_monitor, &ServiceMonitor::v2KeyReread, this, &ServiceModel::onV2KeyReread);
+    connect(m_monitor, &ServiceMonitor::errorOccurred, this, &ServiceModel::errorOccurred);
 }
 
 ServiceModel::~ServiceModel()
@@ -74,57 +82,57 @@ int ServiceModel::serviceRow(const Service *s) const
 
 bool ServiceModel::isServiceDirectory(const QByteArray &dir) const
 {
-    return m_marked.contains(dir) || (m_autoDetect && m_recognised.contains(dir) &&
-                                      !m_hidden.contains(dir) && !m_companions.contains(dir));
+    return m_selection.isShown(dir, m_monitor->recognised(), autoDetect());
 }
 
 void ServiceModel::setMarked(const QByteArray &dir, bool marked)
 {
-    if (dir.isEmpty() || marked == m_marked.contains(dir))
-        return;
-    if (marked) {
-        m_marked.insert(dir);
-        m_hidden.remove(dir);
-    } else {
-        m_marked.remove(dir);
-    }
-    updateServiceSet();
+    if (m_selection.setMarked(dir, marked))
+        updateServiceSet();
 }
 
 void ServiceModel::setHidden(const QByteArray &dir, bool hidden)
 {
-    if (dir.isEmpty() || hidden == m_hidden.contains(dir))
-        return;
-    if (hidden) {
-        m_hidden.insert(dir);
-        m_marked.remove(dir);
-    } else {
-        m_hidden.remove(dir);
-    }
-    updateServiceSet();
+    if (m_selection.setHidden(dir, hidden))
+        updateServiceSet();
 }
 
 void ServiceModel::setMarkedDirectories(const QList<QByteArray> &dirs)
 {
-    m_marked = QSet<QByteArray>(dirs.begin(), dirs.end());
-    m_marked.remove(QByteArray());
+    m_selection.setMarked(dirs);
     updateServiceSet();
 }
 
 void ServiceModel::setHiddenDirectories(const QList<QByteArray> &dirs)
 {
-    m_hidden = QSet<QByteArray>(dirs.begin(), dirs.end());
+    m_selection.setHidden(dirs);
     updateServiceSet();
 }
 
 void ServiceModel::setAutoDetect(bool on)
 {
-    if (m_autoDetect == on)
+    if (autoDetect() == on)
         return;
-    m_autoDetect = on;
-    if (on && isRunning())
-        discover();
+    m_monitor->setAutoDetect(on);
     updateServiceSet();
+}
+
+void ServiceModel::onStarted()
+{
+    m_tick.start();
+    updateServiceSet(); // the marked ones
+    emitSummary();
+}
+
+void ServiceModel::onStopped()
+{
+    m_tick.stop();
+    beginResetModel();
+    m_services.clear();
+    endResetModel();
+    m_leaseInstances.clear();
+    m_selection.clearCompanions();
+    emitSummary();
 }
 
 void ServiceModel::setTypeNames(const ServiceTypeNames &names)
@@ -151,8 +159,9 @@ void ServiceModel::updateServiceSet()
         if (!isRunning() || !isServiceDirectory(m_services[size_t(row)]->dir)) {
             // Its instances leave their leases (a lease nobody else is on is not asked again).
             for (const auto &inst : m_services[size_t(row)]->instances) {
-                if (auto lease = inst->lease ? m_leases.value(inst->lease) : nullptr)
-                    lease->instances.remove(inst->key);
+                const quint64 lease = inst->lease;
+                inst->lease = 0;
+                trackLease(inst.get(), lease);
             }
             beginRemoveRows({}, row, row);
             m_services.erase(m_services.begin() + row);
@@ -161,16 +170,10 @@ void ServiceModel::updateServiceSet()
         }
     }
     if (isRunning()) {
-        QSet<QByteArray> wanted = m_marked;
-        if (m_autoDetect) {
-            for (const QByteArray &dir : std::as_const(m_recognised)) {
-                if (!m_hidden.contains(dir) && !m_companions.contains(dir))
-                    wanted.insert(dir);
-            }
-        }
+        const QSet<QByteArray> wanted = m_selection.shown(m_monitor->recognised(), autoDetect());
         QList<QByteArray> added;
         for (const QByteArray &dir : std::as_const(wanted)) {
-            if (!service(dir) && underRoot(dir + m_separator))
+            if (!service(dir) && m_monitor->underRoot(dir + separator()))
                 added.append(dir);
         }
         std::sort(added.begin(), added.end(), naturalLess);
@@ -178,13 +181,6 @@ void ServiceModel::updateServiceSet()
             addService(dir);
             changed = true;
         }
-    }
-    // Leases none of the shown instances is on any more are not asked about again.
-    for (auto it = m_leases.begin(); it != m_leases.end();) {
-        if (it.value()->instances.isEmpty() && it.value()->lo != 0 && !it.value()->inFlight)
-            it = m_leases.erase(it);
-        else
-            ++it;
     }
     if (changed) {
         Q_EMIT servicesChanged();
@@ -199,7 +195,7 @@ void ServiceModel::reviewCompanions()
     // address, describes those instances (load, metadata); it is not a service of its own.
     QList<QByteArray> companions;
     for (const auto &s : m_services) {
-        if (m_marked.contains(s->dir) || s->listing || s->instances.empty())
+        if (m_selection.isMarked(s->dir) || s->listing || s->instances.empty())
             continue;
         bool companion = true;
         bool any = false;
@@ -212,7 +208,7 @@ void ServiceModel::reviewCompanions()
             }
             bool partnered = false;
             for (const QByteArray &other : std::as_const(inst->leaseKeys)) {
-                const QByteArray dir = parentDir(other);
+                const QByteArray dir = m_monitor->parentDir(other);
                 const ServiceInstance *partner = dir != s->dir ? instance(other) : nullptr;
                 if (partner && partner->address.parsed) {
                     partnered = true;
@@ -231,7 +227,7 @@ void ServiceModel::reviewCompanions()
     if (companions.isEmpty())
         return;
     for (const QByteArray &dir : std::as_const(companions))
-        m_companions.insert(dir);
+        m_selection.addCompanion(dir);
     updateServiceSet();
 }
 
@@ -239,9 +235,10 @@ void ServiceModel::addService(const QByteArray &dir)
 {
     auto s = std::make_unique<Service>();
     s->dir = dir;
-    const auto pos = std::lower_bound(
-        m_services.begin(), m_services.end(), dir,
-        [](const std::unique_ptr<Service> &a, const QByteArray &d) { return naturalLess(a->dir, d); });
+    const auto pos = std::lower_bound(m_services.begin(), m_services.end(), dir,
+                                      [](const std::unique_ptr<Service> &a, const QByteArray &d) {
+                                          return naturalLess(a->dir, d);
+                                      });
     const int row = int(pos - m_services.begin());
     beginInsertRows({}, row, row);
     Service *raw = s.get();
@@ -250,22 +247,17 @@ void ServiceModel::addService(const QByteArray &dir)
     listService(raw);
 }
 
+void ServiceModel::listService(Service *s)
+{
+    s->listing = true;
+    m_monitor->listService(s->dir);
+}
+
 // ---- instances --------------------------------------------------------------------------------
-
-QByteArray ServiceModel::parentDir(const QByteArray &key) const
-{
-    const qsizetype cut = key.lastIndexOf(m_separator);
-    return cut > 0 ? key.left(cut) : QByteArray();
-}
-
-bool ServiceModel::underRoot(const QByteArray &key) const
-{
-    return key.startsWith(m_rootPrefix);
-}
 
 const ServiceInstance *ServiceModel::instance(const QByteArray &key) const
 {
-    const Service *s = service(parentDir(key));
+    const Service *s = service(m_monitor->parentDir(key));
     return s ? s->byKey.value(key) : nullptr;
 }
 
@@ -291,43 +283,10 @@ ServiceInstance *ServiceModel::upsert(Service *s, const QByteArray &key, bool *i
     return raw;
 }
 
-void ServiceModel::setValue(ServiceInstance *inst, const QByteArray &value)
-{
-    if (inst->value == value && (inst->address.parsed || !value.isEmpty()))
-        return;
-    inst->value = value;
-    inst->address = ServiceAddress::parse(value);
-}
-
-void ServiceModel::refreshed(ServiceInstance *inst, const QDateTime &at)
-{
-    if (inst->lastRefresh.isValid() && inst->state != ServiceInstance::State::Gone) {
-        const qint64 gap = inst->lastRefresh.msecsTo(at);
-        // Two writes of one heartbeat (a key and its twin) are not two heartbeats.
-        if (gap < 100)
-            return;
-        inst->intervals.append(gap);
-        while (inst->intervals.size() > 12)
-            inst->intervals.removeFirst();
-    }
-    if (!inst->lastRefresh.isValid() || at > inst->lastRefresh)
-        inst->lastRefresh = at;
-}
-
 void ServiceModel::setState(Service *s, ServiceInstance *inst, ServiceInstance::State state)
 {
-    if (inst->state == state)
+    if (!inst->moveTo(state))
         return;
-    const bool back = inst->state == ServiceInstance::State::Gone;
-    inst->state = state;
-    if (state == ServiceInstance::State::Gone) {
-        inst->wentAt = QDateTime::currentDateTimeUtc();
-        inst->expiresAt = {};
-    } else if (back) {
-        ++inst->flaps;
-        inst->wentAt = {};
-        inst->registeredAt = QDateTime::currentDateTimeUtc();
-    }
     instanceChanged(s, inst);
     serviceChanged(s);
     Q_EMIT instanceStateChanged(inst->key, state);
@@ -351,16 +310,16 @@ void ServiceModel::serviceChanged(Service *s)
 
 void ServiceModel::applyEvent(const EtcdWatchEvent &e)
 {
-    if (!underRoot(e.key))
+    if (!m_monitor->underRoot(e.key))
         return;
-    const QDateTime at = e.received.isValid() ? e.received.toUTC()
-                                              : QDateTime::currentDateTimeUtc();
+    const QDateTime at =
+        e.received.isValid() ? e.received.toUTC() : QDateTime::currentDateTimeUtc();
     if (e.isDir) {
         // v2: a directory deleted or expired takes every instance below it.
         if (!e.isDelete())
             return;
         for (const auto &s : m_services) {
-            if (s->dir != e.key && !s->dir.startsWith(e.key + m_separator))
+            if (s->dir != e.key && !s->dir.startsWith(e.key + separator()))
                 continue;
             for (const auto &inst : s->instances) {
                 if (inst->state != ServiceInstance::State::Gone && e.revision > inst->revision) {
@@ -371,11 +330,11 @@ void ServiceModel::applyEvent(const EtcdWatchEvent &e)
         }
         return;
     }
-    const QByteArray dir = parentDir(e.key);
+    const QByteArray dir = m_monitor->parentDir(e.key);
     Service *s = service(dir);
     if (!s) {
         if (!e.isDelete() && (e.lease != 0 || e.ttl >= 0))
-            considerCandidate(dir);
+            m_monitor->considerCandidate(dir);
         return;
     }
     if (e.isDelete()) {
@@ -395,7 +354,7 @@ void ServiceModel::applyEvent(const EtcdWatchEvent &e)
         return; // the listing already showed this one, or newer
     const bool wasGone = inst->state == ServiceInstance::State::Gone;
     inst->revision = e.revision;
-    setValue(inst, e.value);
+    inst->setValue(e.value);
     if (inserted || wasGone || e.version == 1) {
         inst->registeredAt = at;
         inst->intervals.clear();
@@ -412,7 +371,7 @@ void ServiceModel::applyEvent(const EtcdWatchEvent &e)
     }
     // A put is a heartbeat of whoever wrote it (a v3 lease's keep-alive is not an event; the
     // lease's answers say when it was renewed).
-    refreshed(inst, at);
+    inst->heartbeat(at);
     if (wasGone)
         setState(s, inst, ServiceInstance::State::Alive);
     else if (inst->state == ServiceInstance::State::Late)

@@ -3,6 +3,8 @@
 #include "etcderror.h"
 #include "etcdwatchevent.h"
 #include "serviceinstance.h"
+#include "servicemonitor.h"
+#include "serviceselection.h"
 
 #include <QAbstractItemModel>
 #include <QHash>
@@ -13,27 +15,21 @@
 #include <memory>
 #include <vector>
 
-class EtcdClient;
 class LiveTree;
-struct EtcdV3KeyValue;
 
 // Services that register themselves with heartbeats, the way Consul's UI shows them: one row per
 // service directory, its instances as children, each with its address, its TTL or lease counting
 // down, its heartbeat and a state (alive, late, gone).
 //
-// Service directories are the ones the user marks (setMarked) plus those recognised by
-// themselves: directories whose children mostly (more than half of the keys) carry a TTL (v2) or
-// a lease (v3). Candidates come from v3's lease list (the keys on each lease), from a shallow
-// look at the top of a v2 store, and from every watch event that puts a key with a TTL or a
-// lease; each candidate's level is then listed once to count. The user can also hide a
-// recognised one (setHidden).
+// Service directories are the ones the user marks (setMarked) plus those the monitor recognises
+// (directories whose keys mostly carry a TTL or a lease; see ServiceMonitor). The user can also
+// hide a recognised one (setHidden).
 //
-// Everything after that comes from the live tree's watch (follow()): puts refresh an instance,
-// deletes and expiries make it gone, a re-registration brings it back and counts a flap. No
-// polling of the keyspace. What no event says is asked for: a v3 lease renewed by keep-alive
-// changes no key, so each lease's time to live (with its keys) is read when the model first sees
-// it and again when its holder should have renewed it by now (at most a few per second in all);
-// a v2 key renewed with refresh=true (no event) is read again when it should have expired.
+// The model asks nothing itself: its monitor() lists the service directories and asks what no
+// event says (a v3 lease renewed by keep-alive, a v2 key renewed with refresh=true); the model
+// turns those findings into instances. Everything else comes from the live tree's watch
+// (follow()): puts refresh an instance, deletes and expiries make it gone, a re-registration
+// brings it back and counts a flap.
 //
 // Rows: services in name order, instances in natural order of their IDs. Columns below.
 class ServiceModel : public QAbstractItemModel
@@ -71,31 +67,29 @@ public:
 
     // Follows `live`'s events (and re-reads the services after it resynchronised).
     void follow(LiveTree *live);
-    // Starts on a discovered client: recognises service directories and lists them (the marked
-    // ones too). Restarts when running. separator splits v3 keys into directories; rootPrefix
-    // limits where services are looked for (the tree's root prefix).
-    void start(EtcdClient *client, char separator = '/', const QByteArray &rootPrefix = {});
-    void stop();
-    bool isRunning() const { return !m_client.isNull(); }
+    // What asks etcd for the model: monitor()->start(client, separator, rootPrefix) shows the
+    // services of a connection, monitor()->stop() none.
+    ServiceMonitor *monitor() const { return m_monitor; }
+    bool isRunning() const { return m_monitor->isRunning(); }
 
     // Marked directories (full keys, no trailing separator: "/login_servers") are services
     // whatever their children carry; hidden ones are not, even when recognised.
     void setMarked(const QByteArray &dir, bool marked);
     void setHidden(const QByteArray &dir, bool hidden);
-    QList<QByteArray> markedDirectories() const { return m_marked.values(); }
-    QList<QByteArray> hiddenDirectories() const { return m_hidden.values(); }
+    QList<QByteArray> markedDirectories() const { return m_selection.marked(); }
+    QList<QByteArray> hiddenDirectories() const { return m_selection.hidden(); }
     void setMarkedDirectories(const QList<QByteArray> &dirs);
     void setHiddenDirectories(const QList<QByteArray> &dirs);
-    bool isMarked(const QByteArray &dir) const { return m_marked.contains(dir); }
+    bool isMarked(const QByteArray &dir) const { return m_selection.isMarked(dir); }
     // Shown as a service now: marked, or recognised and neither hidden nor a companion (a
     // directory whose keys only share the leases of another service's instances, without
     // addresses of their own: "/load/0001-0001" beside "/login_servers/0001-0001").
     bool isServiceDirectory(const QByteArray &dir) const;
-    bool isRecognised(const QByteArray &dir) const { return m_recognised.contains(dir); }
-    bool isCompanion(const QByteArray &dir) const { return m_companions.contains(dir); }
-    char separator() const { return m_separator; }
+    bool isRecognised(const QByteArray &dir) const { return m_monitor->recognised().contains(dir); }
+    bool isCompanion(const QByteArray &dir) const { return m_selection.isCompanion(dir); }
+    char separator() const { return m_monitor->separator(); }
     void setAutoDetect(bool on);
-    bool autoDetect() const { return m_autoDetect; }
+    bool autoDetect() const { return m_monitor->autoDetect(); }
 
     void setTypeNames(const ServiceTypeNames &names);
     const ServiceTypeNames &typeNames() const { return m_typeNames; }
@@ -138,66 +132,39 @@ Q_SIGNALS:
 
 private:
     struct Service;
-    struct Lease;
 
     // services
     Service *service(const QByteArray &dir) const;
     int serviceRow(const Service *s) const;
     void addService(const QByteArray &dir);
-    void removeService(const QByteArray &dir);
+    void listService(Service *s);
     void updateServiceSet();
     void reviewCompanions();
-    void listService(Service *s);
-    void applyListed(Service *s, const EtcdV3KeyValue &kv);
-    // discovery
-    void discover();
-    void considerCandidate(const QByteArray &dir);
-    void checkCandidate(const QByteArray &dir);
-    QByteArray parentDir(const QByteArray &key) const;
-    bool underRoot(const QByteArray &key) const;
+    void onStarted();
+    void onStopped();
     // instances
     void applyEvent(const EtcdWatchEvent &e);
     ServiceInstance *upsert(Service *s, const QByteArray &key, bool *inserted);
-    void refreshed(ServiceInstance *inst, const QDateTime &at);
     void setState(Service *s, ServiceInstance *inst, ServiceInstance::State state);
-    void setValue(ServiceInstance *inst, const QByteArray &value);
     void instanceChanged(Service *s, ServiceInstance *inst);
     void serviceChanged(Service *s);
-    // leases and checks
     void trackLease(ServiceInstance *inst, quint64 oldLease);
-    void checkLease(quint64 id);
-    // sentMs: when the question left (ms since the epoch); etcd answered between then and now.
-    void onLeaseAnswer(quint64 id, qint64 ttl, qint64 granted, const QList<QByteArray> &keys,
-                       qint64 sentMs);
-    void checkV2Key(const QByteArray &key);
+    // the monitor's findings (servicemodel_sync.cpp)
+    void onEntriesListed(const QByteArray &dir, const QList<ServiceMonitor::Entry> &entries);
+    void onListingFinished(const QByteArray &dir, qint64 revision, const QList<QByteArray> &seen,
+                           bool complete);
+    void onLeaseChecked(const ServiceMonitor::LeaseFinding &f);
+    void onV2KeyReread(const QByteArray &key, bool exists, const QDateTime &expiration);
     void tick();
-    void scheduleChecks(const QDateTime &now);
     void emitSummary();
 
-    QPointer<EtcdClient> m_client;
+    ServiceMonitor *m_monitor; // a child
     QPointer<LiveTree> m_live;
-    bool m_v2 = false;
-    char m_separator = '/';
-    QByteArray m_rootPrefix;
-    quint64 m_generation = 0; // bumped by start()/stop(): older answers are dropped
-    bool m_autoDetect = true;
-    QSet<QByteArray> m_marked;
-    QSet<QByteArray> m_hidden;
-    QSet<QByteArray> m_recognised;      // recognised service directories
-    // Recognised directories that only hold companions of another service's instances: keys on
-    // the same leases ("/load/0001-0001" beside "/login_servers/0001-0001") and no addresses.
-    QSet<QByteArray> m_companions;
-    QSet<QByteArray> m_checked;         // candidates already listed (recognised or not)
-    QSet<QByteArray> m_checking;        // candidates being listed
-    QHash<QByteArray, qint64> m_checkedAt; // when (ms since the epoch)
+    ServiceSelection m_selection; // marked, hidden, companions
     ServiceTypeNames m_typeNames;
     qint64 m_goneRetentionMs = 10 * 60 * 1000;
-    std::vector<std::unique_ptr<Service>> m_services; // in row order
-    QHash<quint64, std::shared_ptr<Lease>> m_leases;
-    QSet<QByteArray> m_v2Checks; // v2 keys being read again
-    int m_checksInFlight = 0;
-    qint64 m_budgetStart = 0; // lease checks sent in the second from here
-    int m_budgetUsed = 0;
-    QTimer m_tick; // countdowns, late detection, lease checks, pruning
+    std::vector<std::unique_ptr<Service>> m_services;  // in row order
+    QHash<quint64, QSet<QByteArray>> m_leaseInstances; // the instances on each v3 lease
+    QTimer m_tick; // countdowns, late detection, v2 re-reads, pruning
     QString m_lastSummary;
 };

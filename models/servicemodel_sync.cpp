@@ -1,348 +1,216 @@
 #include "servicemodel.h"
 #include "servicemodel_p.h"
 
-#include "etcdclient.h"
-#include "etcdv2client.h"
-#include "etcdv3client.h"
-#include "v3levellister.h"
-
 #include <algorithm>
+#include <limits>
 
-// Where the rows come from: starting, recognising service directories, listing them. What no
-// event says (leases' keep-alives) and the tick are in servicemodel_leases.cpp.
+// What the monitor found (listings, lease answers, v2 keys read again) turned into instances,
+// and the tick that counts down, notices late heartbeats and forgets the gone.
 
-namespace {
+// ---- listings ---------------------------------------------------------------------------------
 
-// v3 keys per transaction when reading the values of a listed level (etcd's --max-txn-ops is 128).
-constexpr int valuesPerTxn = 128;
-// At most this many leases are asked about to find service directories at start.
-constexpr int maxDiscoveryLeases = 512;
-// v2 directories looked at (two levels from the root) to find service directories at start.
-constexpr int maxV2DiscoveryDirs = 64;
-// A candidate that was not a service is looked at again after this long, when an event
-// suggests it again.
-constexpr qint64 recheckAfterMs = 30000;
-
-qint64 nowMs()
+void ServiceModel::onEntriesListed(const QByteArray &dir,
+                                   const QList<ServiceMonitor::Entry> &entries)
 {
-    return QDateTime::currentMSecsSinceEpoch();
-}
-
-} // namespace
-
-void ServiceModel::start(EtcdClient *client, char separator, const QByteArray &rootPrefix)
-{
-    stop();
-    if (!client)
+    Service *s = service(dir);
+    if (!s)
         return;
-    m_client = client;
-    m_v2 = client->apiInUse() == EtcdClient::Api::V2;
-    m_separator = separator;
-    m_rootPrefix = rootPrefix;
-    // v2's root prefix is a directory ("/app" holds "/app/x", not "/apps/x").
-    if (m_v2 && !m_rootPrefix.isEmpty() && m_rootPrefix != "/" && !m_rootPrefix.endsWith('/'))
-        m_rootPrefix += '/';
-    if (m_v2 && m_rootPrefix == "/")
-        m_rootPrefix.clear();
-    ++m_generation;
-    m_tick.start();
-    updateServiceSet(); // the marked ones
-    if (m_autoDetect)
-        discover();
-    emitSummary();
-}
-
-void ServiceModel::stop()
-{
-    ++m_generation;
-    m_tick.stop();
-    m_client.clear();
-    beginResetModel();
-    m_services.clear();
-    endResetModel();
-    m_leases.clear();
-    m_v2Checks.clear();
-    m_checksInFlight = 0;
-    m_recognised.clear();
-    m_companions.clear();
-    m_checked.clear();
-    m_checking.clear();
-    m_checkedAt.clear();
-    emitSummary();
-}
-
-// ---- recognising services ---------------------------------------------------------------------
-
-void ServiceModel::discover()
-{
-    if (!m_client)
-        return;
-    const quint64 generation = m_generation;
-    if (!m_v2) {
-        // Every key on a lease is on the lease list: the directories they are in are the
-        // candidates, without reading the keyspace.
-        m_client->v3()->leases(this, [this, generation](const EtcdResult<EtcdV3LeaseListResult> &r) {
-            if (generation != m_generation)
-                return;
-            if (!r.ok()) {
-                Q_EMIT errorOccurred(r.error);
-                return;
+    const bool v2 = m_monitor->isV2();
+    for (const ServiceMonitor::Entry &e : entries) {
+        bool inserted = false;
+        ServiceInstance *inst = upsert(s, e.key, &inserted);
+        if (!inserted && e.revision <= inst->revision)
+            continue;
+        inst->revision = e.revision;
+        inst->setValue(e.value);
+        if (inst->state == ServiceInstance::State::Gone)
+            setState(s, inst, ServiceInstance::State::Alive);
+        if (v2) {
+            if (e.ttl) {
+                // A listing says what is left, not what was granted: the next heartbeat event
+                // tells.
+                if (inst->grantedTtl < *e.ttl)
+                    inst->grantedTtl = *e.ttl;
+                inst->expiresAt = e.expiration;
             }
-            int n = 0;
-            for (quint64 id : r.value.leases) {
-                if (++n > maxDiscoveryLeases)
-                    break;
-                if (!m_leases.contains(id)) {
-                    auto lease = std::make_shared<Lease>();
-                    lease->id = id;
-                    m_leases.insert(id, lease);
-                }
-            }
-            tick(); // asks them, a few at a time
-        });
-        return;
-    }
-    // v2 has no lease list: look at the top two levels of the store.
-    auto budget = std::make_shared<int>(maxV2DiscoveryDirs);
-    // Each request holds the walk (the function) until it answered; the function itself only
-    // refers to it weakly, so the walk is freed after its last answer.
-    auto look = std::make_shared<std::function<void(const QByteArray &, int)>>();
-    *look = [this, generation, budget, weak = std::weak_ptr(look)](const QByteArray &dir, int depth) {
-        auto walk = weak.lock();
-        if (!walk || --*budget < 0 || !m_client)
-            return;
-        EtcdV2GetOptions o;
-        o.sorted = true;
-        m_client->v2()->get(dir.isEmpty() ? QByteArray("/") : dir, o, this,
-                            [this, generation, depth, walk](const EtcdResult<EtcdV2Response> &r) {
-            if (generation != m_generation || !r.ok())
-                return;
-            int keys = 0;
-            int expiring = 0;
-            for (const EtcdV2Node &n : r.value.node.nodes) {
-                if (n.dir) {
-                    if (depth < 2)
-                        (*walk)(n.key, depth + 1);
-                    continue;
-                }
-                ++keys;
-                if (n.ttl)
-                    ++expiring;
-            }
-            // The store's root is no service directory; a root prefix may be one.
-            const QByteArray dir = r.value.node.key;
-            if (!dir.isEmpty() && dir != "/" && expiring > 0 && expiring * 2 > keys &&
-                underRoot(dir + m_separator)) {
-                m_checked.insert(dir);
-                m_checkedAt.insert(dir, nowMs());
-                if (!m_recognised.contains(dir)) {
-                    m_recognised.insert(dir);
-                    updateServiceSet();
-                }
-            }
-        });
-    };
-    (*look)(m_rootPrefix.endsWith(m_separator) ? m_rootPrefix.chopped(1) : m_rootPrefix, 0);
-}
-
-void ServiceModel::considerCandidate(const QByteArray &dir)
-{
-    if (!m_autoDetect || !m_client || dir.isEmpty() || !underRoot(dir + m_separator) ||
-        m_recognised.contains(dir) || m_checking.contains(dir))
-        return;
-    if (m_checked.contains(dir) && m_checkedAt.value(dir) + recheckAfterMs > nowMs())
-        return;
-    m_checking.insert(dir);
-    checkCandidate(dir);
-}
-
-void ServiceModel::checkCandidate(const QByteArray &dir)
-{
-    const quint64 generation = m_generation;
-    auto conclude = [this, dir](int keys, int expiring) {
-        m_checking.remove(dir);
-        m_checked.insert(dir);
-        m_checkedAt.insert(dir, nowMs());
-        if (expiring > 0 && expiring * 2 > keys && !m_recognised.contains(dir)) {
-            m_recognised.insert(dir);
-            updateServiceSet();
-        }
-    };
-    if (m_v2) {
-        m_client->v2()->get(dir, {}, this,
-                            [this, generation, conclude](const EtcdResult<EtcdV2Response> &r) {
-            if (generation != m_generation)
-                return;
-            int keys = 0;
-            int expiring = 0;
-            for (const EtcdV2Node &n : r.value.node.nodes) {
-                if (!n.dir) {
-                    ++keys;
-                    expiring += n.ttl ? 1 : 0;
-                }
-            }
-            conclude(keys, expiring);
-        });
-        return;
-    }
-    // The level alone (its keys, not what lies below them), keys only: the cost of the level.
-    auto *lister = new V3LevelLister(m_client->v3(), dir + m_separator, m_separator, false, this);
-    auto counts = std::make_shared<std::pair<int, int>>(0, 0);
-    lister->start(
-        [counts](std::vector<ListedChild> &&children) {
-            for (const ListedChild &c : children) {
-                if (c.isKey) {
-                    ++counts->first;
-                    counts->second += c.kv.lease ? 1 : 0;
-                }
-            }
-        },
-        [this, generation, conclude, counts, lister](const EtcdError &) {
-            lister->deleteLater();
-            if (generation == m_generation)
-                conclude(counts->first, counts->second);
-        });
-}
-
-// ---- listing a service ------------------------------------------------------------------------
-
-void ServiceModel::listService(Service *s)
-{
-    if (!m_client)
-        return;
-    s->listing = true;
-    const quint64 token = ++s->listToken;
-    const quint64 generation = m_generation;
-    const QByteArray dir = s->dir;
-    // The service may be gone (unmarked) by the time an answer comes: find it again by name.
-    auto current = [this, generation, dir, token]() -> Service * {
-        if (generation != m_generation)
-            return nullptr;
-        Service *s = service(dir);
-        return s && s->listToken == token ? s : nullptr;
-    };
-    auto finish = [this, current](qint64 revision, const QList<QByteArray> &seen,
-                                  const EtcdError &error) {
-        Service *s = current();
-        if (!s)
-            return;
-        s->listing = false;
-        if (s->lister) // finish may run inside the lister's own callback
-            s->lister.release()->deleteLater();
-        if (error.isError() && !error.is(EtcdError::Condition::KeyNotFound)) {
-            Q_EMIT errorOccurred(error);
         } else {
-            // Instances the listing did not see and no event newer than it showed went meanwhile.
-            const QSet<QByteArray> present(seen.begin(), seen.end());
-            for (const auto &inst : s->instances) {
-                if (!present.contains(inst->key) && inst->revision < revision &&
-                    inst->state != ServiceInstance::State::Gone)
-                    setState(s, inst.get(), ServiceInstance::State::Gone);
+            const quint64 oldLease = inst->lease;
+            inst->lease = e.lease;
+            if (!e.lease) {
+                inst->grantedTtl = -1;
+                inst->expiresAt = {};
             }
+            trackLease(inst, oldLease);
         }
-        serviceChanged(s);
-        emitSummary();
-    };
-    if (m_v2) {
-        EtcdV2GetOptions o;
-        o.sorted = true;
-        m_client->v2()->get(dir, o, this, [this, current, finish](const EtcdResult<EtcdV2Response> &r) {
-            Service *s = current();
-            if (!s)
-                return;
-            QList<QByteArray> seen;
-            for (const EtcdV2Node &n : r.value.node.nodes) {
-                if (n.dir)
-                    continue;
-                seen.append(n.key);
-                bool inserted = false;
-                ServiceInstance *inst = upsert(s, n.key, &inserted);
-                if (!inserted && n.modifiedIndex <= inst->revision)
-                    continue;
-                inst->revision = n.modifiedIndex;
-                setValue(inst, n.value);
-                if (n.ttl) {
-                    // A listing says what is left, not what was granted: the next heartbeat
-                    // event tells.
-                    if (inst->grantedTtl < *n.ttl)
-                        inst->grantedTtl = *n.ttl;
-                    inst->expiresAt = n.expiration.toUTC();
-                }
-                if (inst->state == ServiceInstance::State::Gone)
-                    setState(s, inst, ServiceInstance::State::Alive);
-                instanceChanged(s, inst);
-            }
-            finish(r.value.etcdIndex, seen, r.error);
-        });
-        return;
+        instanceChanged(s, inst);
     }
-    auto *lister = new V3LevelLister(m_client->v3(), dir + m_separator, m_separator, false);
-    s->lister.reset(lister);
-    auto keys = std::make_shared<QList<QByteArray>>();
-    lister->start(
-        [keys](std::vector<ListedChild> &&children) {
-            for (const ListedChild &c : children) {
-                if (c.isKey)
-                    keys->append(c.kv.key);
-            }
-        },
-        [this, current, finish, keys, lister](const EtcdError &error) {
-            if (!current())
-                return;
-            if (error.isError() || keys->isEmpty()) {
-                finish(error.isError() ? 0 : lister->revision(), {}, error);
-                return;
-            }
-            // The values, many keys to a transaction; all answers at one revision each.
-            auto pending = std::make_shared<int>(0);
-            auto seen = std::make_shared<QList<QByteArray>>();
-            auto oldest = std::make_shared<qint64>(0);
-            auto done = std::make_shared<bool>(false);
-            for (qsizetype from = 0; from < keys->size(); from += valuesPerTxn) {
-                EtcdV3TxnRequest txn;
-                for (qsizetype i = from; i < std::min(keys->size(), from + valuesPerTxn); ++i)
-                    txn.success.append(EtcdV3RequestOp::makeRange(keys->at(i)));
-                ++*pending;
-                m_client->v3()->txn(txn, this, [this, current, finish, pending, seen, oldest,
-                                                done](const EtcdResult<EtcdV3TxnResult> &r) {
-                    Service *s = current();
-                    if (!s || *done)
-                        return;
-                    if (r.ok()) {
-                        const qint64 rev = r.value.header.revision;
-                        *oldest = *oldest == 0 ? rev : std::min(*oldest, rev);
-                        for (const EtcdV3ResponseOp &op : r.value.responses) {
-                            for (const EtcdV3KeyValue &kv : op.range.kvs) {
-                                applyListed(s, kv);
-                                seen->append(kv.key);
-                            }
-                        }
-                    }
-                    if (--*pending == 0 || !r.ok()) {
-                        *done = true;
-                        finish(r.ok() ? *oldest : 0, *seen, r.error);
-                    }
-                });
-            }
-        });
 }
 
-void ServiceModel::applyListed(Service *s, const EtcdV3KeyValue &kv)
+void ServiceModel::onListingFinished(const QByteArray &dir, qint64 revision,
+                                     const QList<QByteArray> &seen, bool complete)
 {
-    bool inserted = false;
-    ServiceInstance *inst = upsert(s, kv.key, &inserted);
-    if (!inserted && kv.modRevision <= inst->revision)
+    Service *s = service(dir);
+    if (!s)
         return;
-    inst->revision = kv.modRevision;
-    setValue(inst, kv.value);
-    if (inst->state == ServiceInstance::State::Gone)
-        setState(s, inst, ServiceInstance::State::Alive);
-    const quint64 oldLease = inst->lease;
-    inst->lease = kv.lease;
-    if (!kv.lease) {
-        inst->grantedTtl = -1;
-        inst->expiresAt = {};
+    s->listing = false;
+    if (complete) {
+        // Instances the listing did not see and no event newer than it showed went meanwhile.
+        const QSet<QByteArray> present(seen.begin(), seen.end());
+        for (const auto &inst : s->instances) {
+            if (!present.contains(inst->key) && inst->revision < revision &&
+                inst->state != ServiceInstance::State::Gone)
+                setState(s, inst.get(), ServiceInstance::State::Gone);
+        }
     }
-    trackLease(inst, oldLease);
-    instanceChanged(s, inst);
+    serviceChanged(s);
+    emitSummary();
+}
+
+// ---- leases -----------------------------------------------------------------------------------
+
+void ServiceModel::trackLease(ServiceInstance *inst, quint64 oldLease)
+{
+    if (oldLease && oldLease != inst->lease) {
+        const auto it = m_leaseInstances.find(oldLease);
+        if (it != m_leaseInstances.end()) {
+            it->remove(inst->key);
+            if (it->isEmpty()) {
+                m_leaseInstances.erase(it);
+                m_monitor->unwatchLease(oldLease);
+            }
+        }
+        inst->leaseKeys.clear();
+    }
+    if (!inst->lease)
+        return;
+    QSet<QByteArray> &on = m_leaseInstances[inst->lease];
+    const bool isNew = !on.contains(inst->key);
+    on.insert(inst->key);
+    if (const ServiceMonitor::LeaseFinding *f = m_monitor->leaseFinding(inst->lease)) {
+        inst->grantedTtl = f->grantedTtl;
+        inst->expiresAt = f->expiresAt;
+        inst->leaseKeys = f->keys;
+        inst->leaseKeys.removeAll(inst->key);
+    }
+    // A new instance on it (a key put with it since the last answer): the keys changed.
+    if (isNew)
+        m_monitor->watchLease(inst->lease);
+}
+
+void ServiceModel::onLeaseChecked(const ServiceMonitor::LeaseFinding &f)
+{
+    const QSet<QByteArray> keys = m_leaseInstances.value(f.id);
+    if (f.gone) {
+        // Expired or revoked: its keys' deletes are on their way; say it now.
+        m_leaseInstances.remove(f.id);
+        for (const QByteArray &key : keys) {
+            Service *s = service(m_monitor->parentDir(key));
+            ServiceInstance *inst = s ? s->byKey.value(key) : nullptr;
+            if (inst && inst->lease == f.id && inst->state != ServiceInstance::State::Gone)
+                setState(s, inst, ServiceInstance::State::Gone);
+        }
+        emitSummary();
+        return;
+    }
+    for (const QByteArray &key : keys) {
+        Service *s = service(m_monitor->parentDir(key));
+        ServiceInstance *inst = s ? s->byKey.value(key) : nullptr;
+        if (!inst || inst->lease != f.id)
+            continue;
+        inst->applyLeaseAnswer(f.grantedTtl, f.expiresAt, f.keys, f.renewed, f.renewedAt,
+                               f.renewalAgeMs);
+        // Late when the lease has certainly not been renewed for clearly longer than usual. (A
+        // healthy lease never looks late: the answers' uncertainty is counted in its favour.)
+        if (f.renewed || f.idleMs >= 0) {
+            const bool late = !f.renewed && f.idleMs > inst->lateAfterMs(f.grantedTtl);
+            if (late && inst->state == ServiceInstance::State::Alive)
+                setState(s, inst, ServiceInstance::State::Late);
+            else if (!late && inst->state == ServiceInstance::State::Late)
+                setState(s, inst, ServiceInstance::State::Alive);
+        }
+        instanceChanged(s, inst);
+    }
+    if (!f.keys.isEmpty())
+        reviewCompanions();
+    // Asked again sooner when an instance would turn late without a renewal by then. (The
+    // review may have taken this lease's instances away.)
+    qint64 by = std::numeric_limits<qint64>::max();
+    for (const QByteArray &key : m_leaseInstances.value(f.id)) {
+        const ServiceInstance *inst = instance(key);
+        if (!inst || inst->lease != f.id || !inst->lastRefresh.isValid() ||
+            inst->state != ServiceInstance::State::Alive)
+            continue;
+        by = std::min(by, inst->lastRefresh.toMSecsSinceEpoch() + inst->lateAfterMs(f.grantedTtl) +
+                              1000);
+    }
+    if (by != std::numeric_limits<qint64>::max())
+        m_monitor->checkLeaseBy(f.id, by);
+}
+
+// ---- v2 keys renewed without an event ---------------------------------------------------------
+
+void ServiceModel::onV2KeyReread(const QByteArray &key, bool exists, const QDateTime &expiration)
+{
+    Service *s = service(m_monitor->parentDir(key));
+    ServiceInstance *inst = s ? s->byKey.value(key) : nullptr;
+    if (!inst || inst->state == ServiceInstance::State::Gone)
+        return;
+    if (!exists) {
+        setState(s, inst, ServiceInstance::State::Gone);
+    } else if (expiration.isValid() && expiration > inst->expiresAt) {
+        // Renewed with refresh=true, which wakes no watcher.
+        inst->refreshSeenByCheck = true;
+        if (inst->grantedTtl > 0)
+            inst->heartbeat(
+                std::min(expiration.addSecs(-inst->grantedTtl), QDateTime::currentDateTimeUtc()));
+        inst->expiresAt = expiration;
+        if (inst->state == ServiceInstance::State::Late)
+            setState(s, inst, ServiceInstance::State::Alive);
+        instanceChanged(s, inst);
+    }
+    emitSummary();
+}
+
+// ---- the tick ---------------------------------------------------------------------------------
+
+void ServiceModel::tick()
+{
+    if (!isRunning())
+        return;
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const bool v2 = m_monitor->isV2();
+    for (const auto &sp : m_services) {
+        Service *s = sp.get();
+        for (size_t i = 0; i < s->instances.size();) {
+            ServiceInstance *inst = s->instances[i].get();
+            if (inst->state == ServiceInstance::State::Gone) {
+                if (inst->wentAt.isValid() && inst->wentAt.msecsTo(now) > m_goneRetentionMs) {
+                    const QModelIndex parent = index(serviceRow(s), 0);
+                    beginRemoveRows(parent, int(i), int(i));
+                    s->byKey.remove(inst->key);
+                    s->instances.erase(s->instances.begin() + qsizetype(i));
+                    endRemoveRows();
+                    serviceChanged(s);
+                    continue;
+                }
+                ++i;
+                continue;
+            }
+            // (Instances on a v3 lease are judged at each answer about it: onLeaseChecked.)
+            if (inst->overdueAt(now))
+                setState(s, inst, ServiceInstance::State::Late);
+            // A v2 key past its expiry with no expire event: renewed without an event?
+            if (v2 && inst->expiresAt.isValid() && inst->expiresAt.msecsTo(now) > 1500)
+                m_monitor->rereadV2Key(inst->key);
+            ++i;
+        }
+        // The countdowns and the "late for" texts move every tick.
+        if (!s->instances.empty()) {
+            const QModelIndex parent = index(serviceRow(s), 0);
+            Q_EMIT dataChanged(index(0, StateColumn, parent),
+                               index(int(s->instances.size()) - 1, RemainingColumn, parent),
+                               {Qt::DisplayRole});
+        }
+    }
+    emitSummary();
 }

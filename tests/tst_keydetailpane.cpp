@@ -9,6 +9,7 @@
 #include "etcdv3client.h"
 #include "jsonhighlighter.h"
 #include "keydetailpane.h"
+#include "leasettlcache.h"
 #include "etcdtesting.h"
 #include "valueeditor.h"
 
@@ -70,6 +71,8 @@ private:
     std::unique_ptr<EtcdServer> m_etcd;
     std::unique_ptr<EtcdClient> m_v2;
     std::unique_ptr<EtcdClient> m_v3;
+    // The v3 connection's lease answers, which the pane's countdown asks (v2 has no leases).
+    std::unique_ptr<LeaseTtlCache> m_leases;
     std::unique_ptr<KeyDetailPane> m_pane;
 };
 
@@ -97,11 +100,14 @@ void TestKeyDetailPane::initTestCase()
     m_v2 = makeClient(EtcdClient::Api::V2);
     m_v3 = makeClient(EtcdClient::Api::V3);
     QVERIFY(m_v2 && m_v3);
+    m_leases = std::make_unique<LeaseTtlCache>();
+    m_leases->setClient(m_v3.get());
 }
 
 void TestKeyDetailPane::init()
 {
     m_pane = std::make_unique<KeyDetailPane>();
+    m_pane->setLeaseCache(m_leases.get());
     m_pane->resize(900, 700);
     m_pane->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_pane.get()));

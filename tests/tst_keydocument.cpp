@@ -7,6 +7,7 @@
 #include "etcdv2client.h"
 #include "etcdv3client.h"
 #include "keydocument.h"
+#include "leasettlcache.h"
 #include "etcdtesting.h"
 
 #include <QJsonArray>
@@ -81,6 +82,8 @@ private:
     std::unique_ptr<EtcdServer> m_etcd;
     std::unique_ptr<EtcdClient> m_v2;
     std::unique_ptr<EtcdClient> m_v3;
+    // The v3 connection's lease answers: a document reads its lease's TTL from them.
+    std::unique_ptr<LeaseTtlCache> m_v3Leases;
     std::unique_ptr<EtcdClient> m_v2ReadOnly;
     std::unique_ptr<EtcdClient> m_v3ReadOnly;
 };
@@ -115,6 +118,8 @@ void TestKeyDocument::initTestCase()
     QVERIFY(m_v2 && m_v3 && m_v2ReadOnly && m_v3ReadOnly);
     QCOMPARE(m_v2->apiInUse(), EtcdClient::Api::V2);
     QCOMPARE(m_v3->apiInUse(), EtcdClient::Api::V3);
+    m_v3Leases = std::make_unique<LeaseTtlCache>();
+    m_v3Leases->setClient(m_v3.get());
 }
 
 void TestKeyDocument::api_data()
@@ -248,6 +253,8 @@ void TestKeyDocument::loadExpiringKey()
         QVERIFY(put(false, key, "v", std::nullopt, lease));
     }
     KeyDocument doc(client(v2));
+    if (!v2)
+        doc.setLeaseCache(m_v3Leases.get());
     QVERIFY(load(doc, key));
     const KeySnapshot &s = doc.snapshot();
     if (v2) {
@@ -392,6 +399,7 @@ void TestKeyDocument::v3LeaseSurvivesSave()
     QVERIFY(lease);
     QVERIFY(put(false, key, "v1", std::nullopt, lease));
     KeyDocument doc(m_v3.get());
+    doc.setLeaseCache(m_v3Leases.get());
     QVERIFY(load(doc, key));
     QCOMPARE(doc.snapshot().lease, lease);
     QSignalSpy saved(&doc, &KeyDocument::saved);

@@ -22,6 +22,19 @@
 
 using watchtesting::makeClient;
 
+namespace {
+
+// The demo backend's type names: the product has none of its own.
+ServiceTypeNames demoTypeNames()
+{
+    return ServiceTypeNames({{QStringLiteral("0001"), QStringLiteral("login_server")},
+                             {QStringLiteral("0002"), QStringLiteral("msg_server")},
+                             {QStringLiteral("0003"), QStringLiteral("route_server")},
+                             {QStringLiteral("0008"), QStringLiteral("msfs")}});
+}
+
+} // namespace
+
 class TestServiceModel : public QObject
 {
     Q_OBJECT
@@ -93,6 +106,7 @@ bool TestServiceModel::startModel(EtcdClient::Api api, const QByteArray &root,
     m_tree->setRootPrefix(root);
     m_live = std::make_unique<LiveTree>(m_tree.get());
     m_model = std::make_unique<ServiceModel>();
+    m_model->setTypeNames(demoTypeNames());
     m_tester = std::make_unique<QAbstractItemModelTester>(
         m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     connect(m_model.get(), &ServiceModel::instanceStateChanged, m_model.get(),
@@ -105,7 +119,7 @@ bool TestServiceModel::startModel(EtcdClient::Api api, const QByteArray &root,
     m_live->start(m_client.get());
     if (!QTest::qWaitFor([&] { return m_live->state() == LiveTree::State::Live; }, 30000))
         return false;
-    m_model->start(m_client.get(), '/', root);
+    m_model->monitor()->start(m_client.get(), '/', root);
     return true;
 }
 
@@ -217,7 +231,11 @@ void TestServiceModel::addressFormats()
 
 void TestServiceModel::typeNames()
 {
-    const ServiceTypeNames names;
+    // The product names no type by itself: a type code shows as its code.
+    const ServiceTypeNames none;
+    QCOMPARE(none.nameFor("0001-0002"), QString());
+    QVERIFY(none.entries().isEmpty());
+    const ServiceTypeNames names = demoTypeNames();
     QCOMPARE(names.nameFor("0001-0002"), QStringLiteral("login_server"));
     QCOMPARE(names.nameFor("0008-0001"), QStringLiteral("msfs"));
     QCOMPARE(names.nameFor("0003"), QStringLiteral("route_server"));

@@ -72,6 +72,11 @@ void TestServicesPanel::initTestCase()
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settings.path());
     QCoreApplication::setOrganizationName(QStringLiteral("etcdscope-tests"));
     QCoreApplication::setApplicationName(QStringLiteral("tst_servicespanel"));
+    // The demo's type names, as etcdscope-demo-registrar --install-type-names writes them: the
+    // product has none of its own.
+    ServiceTypeNames::saveDefaults({{QStringLiteral("0001"), QStringLiteral("login_server")},
+                                    {QStringLiteral("0002"), QStringLiteral("msg_server")},
+                                    {QStringLiteral("0003"), QStringLiteral("route_server")}});
 
     m_etcd = std::make_unique<EtcdServer>();
     QVERIFY2(m_etcd->start(), "etcd did not start");

@@ -4,6 +4,7 @@
 #include "errortext.h"
 #include "keychangedbanner.h"
 #include "keydisplay.h"
+#include "leasettlcache.h"
 #include "valueeditor.h"
 
 #include <QApplication>
@@ -176,6 +177,7 @@ void KeyDetailPane::setClient(EtcdClient *client)
     m_document = nullptr;
     if (client) {
         m_document = new KeyDocument(client, this);
+        m_document->setLeaseCache(m_leaseCache);
         connect(m_document, &KeyDocument::loaded, this, &KeyDetailPane::onLoaded);
         connect(m_document, &KeyDocument::loadFailed, this, &KeyDetailPane::onLoadFailed);
         connect(m_document, &KeyDocument::saved, this, &KeyDetailPane::onSaved);
@@ -201,6 +203,13 @@ void KeyDetailPane::setClient(EtcdClient *client)
                 &KeyDetailPane::onServerStateChanged);
     }
     clear();
+}
+
+void KeyDetailPane::setLeaseCache(LeaseTtlCache *cache)
+{
+    m_leaseCache = cache;
+    if (m_document)
+        m_document->setLeaseCache(cache);
 }
 
 EtcdClient *KeyDetailPane::client() const

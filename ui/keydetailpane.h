@@ -12,6 +12,7 @@
 
 class EtcdClient;
 class KeyChangedBanner;
+class LeaseTtlCache;
 class QLabel;
 class QLineEdit;
 class QMessageBox;
@@ -37,6 +38,8 @@ public:
     // The connection to use; nullptr clears the pane. The pane does not own the client.
     void setClient(EtcdClient *client);
     EtcdClient *client() const;
+    // The connection's cache of lease answers (a v3 lease's countdown); none: no countdown.
+    void setLeaseCache(LeaseTtlCache *cache);
     // The document of the shown key (for the TTL and lease dialogs); nullptr without a client.
     KeyDocument *document() const { return m_document; }
 
@@ -116,6 +119,7 @@ private:
     void setStatus(const QString &text, bool error = false);
 
     QPointer<KeyDocument> m_document;
+    QPointer<LeaseTtlCache> m_leaseCache;
     QByteArray m_key;
     bool m_isDirectory = false;
     bool m_readOnly = false;

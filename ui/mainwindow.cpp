@@ -14,6 +14,7 @@
 #include "keydetailpane.h"
 #include "keyspacepanel.h"
 #include "keytreemodel.h"
+#include "leasettlcache.h"
 #include "livetree.h"
 #include "profilestore.h"
 #include "servicemodel.h"
@@ -46,6 +47,7 @@ MainWindow::MainWindow(const ConnectionProfile &profile, QWidget *parent)
     , m_profile(profile)
     , m_options(profile.clientOptions())
     , m_client(new EtcdClient(this))
+    , m_leases(new LeaseTtlCache(this))
     , m_model(new KeyTreeModel(this))
     , m_banner(new ConnectionBanner(this))
     , m_cluster(new ClusterPanel(this))
@@ -78,6 +80,7 @@ MainWindow::MainWindow(const ConnectionProfile &profile, QWidget *parent)
     m_watchStatus->setAccessibleName(tr("Watch state and revision"));
     m_banner->setAccessibleName(tr("Connection problem"));
     m_pane->setAccessibleName(tr("Key details"));
+    m_pane->setLeaseCache(m_leases);
 
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     splitter->setObjectName(QStringLiteral("mainSplitter"));
@@ -197,7 +200,7 @@ MainWindow::~MainWindow()
     m_services->disconnect(this);
     m_servicesPanel->disconnect(this);
     m_servicesPanel->disconnect(m_actions);
-    m_services->stop();
+    m_services->monitor()->stop();
     // Hiding the children while QWidget's destructor runs says the dock went out of sight.
     m_infoDock->disconnect(m_cluster);
     m_cluster->disconnect(this);
@@ -273,9 +276,10 @@ void MainWindow::connectToCluster()
     m_keyspace->showNotConnected(tr("Connecting…"));
     // Nothing may act on the old connection while the new one is discovered.
     m_live->stop();
-    m_services->stop();
+    m_services->monitor()->stop();
     m_actions->setClient(nullptr);
     m_pane->setClient(nullptr);
+    m_leases->setClient(nullptr);
     m_model->setClient(nullptr);
     m_model->reload();
 
@@ -302,6 +306,7 @@ void MainWindow::onDiscovered(const EtcdResult<EtcdClient::ClusterInfo> &result)
     const EtcdClient::ClusterInfo &info = result.value;
     m_info->showInfo(info, m_options.readOnly);
     m_client->transport()->setReadOnly(m_options.readOnly);
+    m_leases->setClient(m_client);
     m_pane->setClient(m_client);
     if (KeyDocument *document = m_pane->document()) {
         // "Loading /a…" from the pane is done once the key is loaded; a message that came
@@ -348,7 +353,7 @@ void MainWindow::showFailure(const QString &title, const EtcdError &error)
 {
     m_connected = false;
     m_live->stop();
-    m_services->stop();
+    m_services->monitor()->stop();
     const QString message = describeError(error);
     m_banner->showError(title, message, error.toString());
     m_info->showFailed();

@@ -16,6 +16,7 @@ class EtcdDiscovery;
 class KeyActions;
 class KeyDetailPane;
 class KeyTreeModel;
+class LeaseTtlCache;
 class KeyspacePanel;
 class LiveTree;
 class QDockWidget;
@@ -97,6 +98,7 @@ private:
     ConnectionProfile m_profile;
     EtcdClient::Options m_options;
     EtcdClient *m_client;
+    LeaseTtlCache *m_leases; // the connection's lease answers: detail pane, services
     QPointer<EtcdDiscovery> m_discovery;
     bool m_connected = false;
     bool m_closeConfirmed = false;

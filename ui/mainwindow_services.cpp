@@ -21,6 +21,7 @@
 void MainWindow::createServicesDock()
 {
     m_services = new ServiceModel(this);
+    m_services->monitor()->setLeaseCache(m_leases);
     m_servicesPanel = new ServicesPanel(m_services, this);
     m_servicesDock = new QDockWidget(tr("Services"), this);
     m_servicesDock->setObjectName(QStringLiteral("servicesDock"));
@@ -74,7 +75,7 @@ void MainWindow::startServices()
 {
     // The same directories and root as the key tree (set on the model just before).
     m_servicesPanel->setSeparator(m_model->separator());
-    m_services->start(m_client, m_model->separator(), m_model->rootPrefix());
+    m_services->monitor()->start(m_client, m_model->separator(), m_model->rootPrefix());
 }
 
 void MainWindow::addServiceActions(QMenu *menu, const QModelIndex &index)
