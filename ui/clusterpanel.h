@@ -8,6 +8,7 @@
 
 class ClusterInfoPanel;
 class ClusterModel;
+class ClusterMonitor;
 class ClusterTrends;
 class QAction;
 class QDialog;
@@ -18,7 +19,7 @@ class QTextBrowser;
 struct ClusterMember;
 
 // The cluster panel: what the connection found (ClusterInfoPanel), the members with their
-// health and statistics (ClusterModel in a table), the selected member's details, trend charts,
+// health and statistics (a ClusterMonitor asks, a ClusterModel in a table shows), the selected member's details, trend charts,
 // and the membership actions (add, change peer URLs, promote, remove), each confirmed in words
 // that name the member and the cluster, and answered in words. Refreshes only while active.
 class ClusterPanel : public QWidget
@@ -31,6 +32,7 @@ public:
     ~ClusterPanel() override;
 
     ClusterInfoPanel *infoPanel() const { return m_info; }
+    ClusterMonitor *monitor() const { return m_monitor; }
     ClusterModel *model() const { return m_model; }
     QTableView *view() const { return m_view; }
     ClusterTrends *trends() const { return m_trends; }
@@ -74,6 +76,7 @@ private:
                  const QString &button, const QString &typeToConfirm,
                  std::function<void()> accepted);
 
+    ClusterMonitor *m_monitor;
     ClusterModel *m_model;
     ClusterInfoPanel *m_info;
     ClusterTrends *m_trends;
