@@ -424,5 +424,4 @@ void KeyActions::openTracked(QDialog *dialog)
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     m_dialog = dialog;
     dialog->open();
-    Q_EMIT dialogOpened(dialog);
 }

@@ -83,8 +83,6 @@ Q_SIGNALS:
     void readOnlyChanged(bool readOnly);
     // A result or an error in words, for the status bar.
     void statusMessage(const QString &text);
-    // An action opened a dialog (already open(), window-modal).
-    void dialogOpened(QDialog *dialog);
     // A write started by an action ended: ok, and what happened in words.
     void writeFinished(bool ok, const QString &message);
     // selectKey() found the key (and made it current) or not.
