@@ -10,7 +10,6 @@
 
 ClusterModel::ClusterModel(ClusterMonitor *monitor, QObject *parent)
     : QAbstractTableModel(parent)
-    , m_monitor(monitor)
 {
     connect(monitor, &ClusterMonitor::clientChanged, this, &ClusterModel::clear);
     connect(monitor, &ClusterMonitor::roundStarted, this, &ClusterModel::refreshStarted);

@@ -5,7 +5,6 @@
 #include <QAbstractTableModel>
 #include <QDateTime>
 #include <QHash>
-#include <QPointer>
 
 #include <deque>
 #include <optional>
@@ -92,11 +91,10 @@ public:
     // A day of samples at the monitor's default interval.
     static constexpr int MaxSamplesPerMember = 17280;
 
-    // Shows what `monitor` finds (it must outlive the model).
+    // Shows what `monitor` finds, from its next round (or change of connection) on.
     explicit ClusterModel(ClusterMonitor *monitor, QObject *parent = nullptr);
     ~ClusterModel() override;
 
-    ClusterMonitor *monitor() const { return m_monitor; }
     // Rounds whose results the rows show since the last change of connection.
     int roundsCompleted() const { return m_roundsCompleted; }
 
@@ -146,7 +144,6 @@ private:
     void emitRowChanged(int row);
     void emitAllChanged();
 
-    QPointer<ClusterMonitor> m_monitor;
     std::vector<ClusterMember> m_members;
     QHash<quint64, std::deque<Sample>> m_history;
     int m_roundsCompleted = 0;

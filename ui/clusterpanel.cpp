@@ -291,11 +291,10 @@ void ClusterPanel::updateActions()
 
 QString ClusterPanel::clusterName() const
 {
-    const QString endpoints = m_endpoints.isEmpty()
-                                  ? (m_monitor->client() ? m_monitor->client()->options().endpoints
-                                                       : QStringList())
-                                        .join(QStringLiteral(", "))
-                                  : m_endpoints.join(QStringLiteral(", "));
+    const EtcdClient *client = m_monitor->client();
+    const QString endpoints =
+        (m_endpoints.isEmpty() && client ? client->options().endpoints : m_endpoints)
+            .join(QStringLiteral(", "));
     if (m_model->clusterId() == 0)
         return tr("the cluster at %1").arg(endpoints);
     return tr("cluster %1 at %2").arg(ClusterModel::hexId(m_model->clusterId()), endpoints);

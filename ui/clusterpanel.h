@@ -3,8 +3,8 @@
 #include "etcdclient.h"
 
 #include <QPointer>
-#include <functional>
 #include <QWidget>
+#include <functional>
 
 class ClusterInfoPanel;
 class ClusterModel;
@@ -19,9 +19,10 @@ class QTextBrowser;
 struct ClusterMember;
 
 // The cluster panel: what the connection found (ClusterInfoPanel), the members with their
-// health and statistics (a ClusterMonitor asks, a ClusterModel in a table shows), the selected member's details, trend charts,
-// and the membership actions (add, change peer URLs, promote, remove), each confirmed in words
-// that name the member and the cluster, and answered in words. Refreshes only while active.
+// health and statistics (asked by a ClusterMonitor, shown by a ClusterModel in a table), the
+// selected member's details, trend charts, and the membership actions (add, change peer URLs,
+// promote, remove), each confirmed in words that name the member and the cluster, and answered
+// in words. Refreshes only while active.
 class ClusterPanel : public QWidget
 {
     Q_OBJECT

@@ -30,7 +30,7 @@ KeyActions::KeyActions(KeyTreeModel *model, QTreeView *view, KeyDetailPane *pane
     , m_window(window)
     , m_writer(new KeyWriter(model, window, this))
 {
-    connect(m_writer, &KeyWriter::dialogOpened, this,
+    connect(m_writer, &KeyWriter::dialogShown, this,
             [this](QDialog *dialog) { m_dialog = dialog; });
     connect(m_writer, &KeyWriter::keyCreated, this, &KeyActions::selectKey);
     connect(m_writer, &KeyWriter::statusMessage, this, &KeyActions::statusMessage);

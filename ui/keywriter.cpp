@@ -181,7 +181,7 @@ void KeyWriter::open(QDialog *dialog)
 {
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->open();
-    Q_EMIT dialogOpened(dialog);
+    Q_EMIT dialogShown(dialog);
 }
 
 // ---- create ------------------------------------------------------------------------------------

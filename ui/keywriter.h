@@ -53,7 +53,7 @@ public:
 
 Q_SIGNALS:
     // A write's dialog opened (already open()).
-    void dialogOpened(QDialog *dialog);
+    void dialogShown(QDialog *dialog);
     // A result or an error in words, for the status bar.
     void statusMessage(const QString &text);
     // A write ended: ok, and what happened in words.
