@@ -1,38 +1,35 @@
 #include "clustermodel.h"
-#include "clustermodel_p.h"
 
 #include <QBrush>
 #include <QColor>
 #include <QFont>
 #include <QLocale>
+#include <QSet>
 
 #include <algorithm>
 
-
-ClusterModel::ClusterModel(QObject *parent)
+ClusterModel::ClusterModel(ClusterMonitor *monitor, QObject *parent)
     : QAbstractTableModel(parent)
 {
-    m_timer.setInterval(m_intervalMs);
-    connect(&m_timer, &QTimer::timeout, this, &ClusterModel::onTick);
+    connect(monitor, &ClusterMonitor::clientChanged, this, &ClusterModel::clear);
+    connect(monitor, &ClusterMonitor::roundStarted, this, &ClusterModel::refreshStarted);
+    connect(monitor, &ClusterMonitor::membersListed, this, &ClusterModel::applyMemberList);
+    connect(monitor, &ClusterMonitor::listErrorChanged, this, [this](const EtcdError &error) {
+        m_listError = error;
+        Q_EMIT listErrorChanged(error);
+    });
+    connect(monitor, &ClusterMonitor::memberAnswered, this, &ClusterModel::applyAnswer);
+    connect(monitor, &ClusterMonitor::roundFinished, this, &ClusterModel::applyRound);
 }
 
 ClusterModel::~ClusterModel() = default;
 
-void ClusterModel::setClient(EtcdClient *client)
+void ClusterModel::clear()
 {
-    m_round.reset(); // cancels the calls of a running round
-    m_finishedRound.reset();
-    m_refreshAgain = false;
     beginResetModel();
-    m_client = client;
     m_members.clear();
-    for (EtcdClient *c : std::as_const(m_memberClients))
-        c->deleteLater();
-    m_memberClients.clear();
-    m_memberClientUrls.clear();
-    m_endpointMember.clear();
-    m_recreateClients = false;
     m_history.clear();
+    m_roundsCompleted = 0;
     m_leaderId = 0;
     m_clusterId = 0;
     m_listError = {};
@@ -42,44 +39,153 @@ void ClusterModel::setClient(EtcdClient *client)
     m_lastRefresh = {};
     endResetModel();
     Q_EMIT historyAppended();
-    if (m_active && m_client)
-        refresh();
 }
 
-void ClusterModel::setInterval(int ms)
+void ClusterModel::applyMemberList(const QList<EtcdV3Member> &members, quint64 clusterId)
 {
-    m_intervalMs = std::max(500, ms);
-    m_timer.setInterval(m_intervalMs);
-}
+    if (clusterId != 0)
+        m_clusterId = clusterId;
+    QSet<quint64> listed;
+    for (const EtcdV3Member &m : members)
+        listed.insert(m.id);
 
-void ClusterModel::setProbeTimeout(int ms)
-{
-    m_probeTimeoutMs = std::max(100, ms);
-    // Their calls belong to them: replaced when no round runs.
-    m_recreateClients = true;
-}
+    // Removed members go first, one range at a time from the bottom.
+    for (int row = int(m_members.size()) - 1; row >= 0; --row) {
+        if (listed.contains(m_members[std::size_t(row)].id))
+            continue;
+        int first = row;
+        while (first > 0 && !listed.contains(m_members[std::size_t(first - 1)].id))
+            --first;
+        beginRemoveRows({}, first, row);
+        for (int r = first; r <= row; ++r)
+            m_history.remove(m_members[std::size_t(r)].id);
+        m_members.erase(m_members.begin() + first, m_members.begin() + row + 1);
+        endRemoveRows();
+        row = first;
+    }
 
-void ClusterModel::setActive(bool active)
-{
-    if (m_active == active)
-        return;
-    m_active = active;
-    if (active) {
-        m_timer.start();
-        refresh();
-    } else {
-        m_timer.stop();
+    // Members in the order etcd lists them; new ones are appended.
+    for (const EtcdV3Member &m : members) {
+        const int row = rowOf(m.id);
+        if (row < 0) {
+            ClusterMember added;
+            added.id = m.id;
+            added.name = m.name;
+            added.peerUrls = m.peerUrls;
+            added.clientUrls = m.clientUrls;
+            added.isLearner = m.isLearner;
+            added.reach = added.notStarted() ? ClusterMember::Reach::NotStarted
+                                             : ClusterMember::Reach::Unknown;
+            const int at = int(m_members.size());
+            beginInsertRows({}, at, at);
+            m_members.push_back(std::move(added));
+            endInsertRows();
+            continue;
+        }
+        ClusterMember &known = m_members[std::size_t(row)];
+        if (known.name == m.name && known.peerUrls == m.peerUrls &&
+            known.clientUrls == m.clientUrls && known.isLearner == m.isLearner)
+            continue;
+        known.name = m.name;
+        known.peerUrls = m.peerUrls;
+        known.clientUrls = m.clientUrls;
+        known.isLearner = m.isLearner;
+        if (known.notStarted())
+            known.reach = ClusterMember::Reach::NotStarted;
+        else if (known.reach == ClusterMember::Reach::NotStarted)
+            known.reach = ClusterMember::Reach::Unknown;
+        emitRowChanged(row);
     }
 }
 
-bool ClusterModel::servesV3() const
+void ClusterModel::applyAnswer(quint64 id, const ClusterMemberAnswer &answer)
 {
-    return m_client && m_client->clusterInfo().v3Available;
+    const int row = rowOf(id);
+    if (row < 0)
+        return;
+    ClusterMember &m = m_members[std::size_t(row)];
+    switch (answer.reach) {
+    case ClusterMemberAnswer::Reach::Reachable:
+        m.reach = ClusterMember::Reach::Reachable;
+        m.error = {};
+        break;
+    case ClusterMemberAnswer::Reach::Unreachable:
+        m.reach = ClusterMember::Reach::Unreachable;
+        m.error = answer.error;
+        m.lag.reset(); // a lag compares answers of one round
+        break;
+    case ClusterMemberAnswer::Reach::Unchanged:
+        break;
+    }
+    if (!answer.answeredAt.isEmpty()) {
+        m.lastAnswer = QDateTime::currentDateTime();
+        m.answeredAt = answer.answeredAt;
+    }
+    if (answer.health)
+        m.health = answer.health;
+    if (answer.status)
+        m.status = answer.status;
+    if (answer.version)
+        m.version = *answer.version;
+    if (answer.selfStats)
+        m.selfStats = answer.selfStats;
+    emitRowChanged(row);
+    Q_EMIT memberUpdated(id);
 }
 
-bool ClusterModel::servesV2() const
+void ClusterModel::applyRound(const ClusterRound &round)
 {
-    return m_client && m_client->clusterInfo().v2Available;
+    if (round.alarms)
+        m_alarms = *round.alarms;
+    if (round.storeStats)
+        m_storeStats = round.storeStats;
+    m_leaderStats = round.leaderStats;
+    m_lastRefresh = round.finishedAt;
+    m_leaderId = round.leaderId;
+    const quint64 leader = round.leaderId;
+    const auto leaderStatus = round.statuses.constFind(leader);
+
+    for (ClusterMember &m : m_members) {
+        m.isLeader = m.id == leader && leader != 0;
+        m.alarms.clear();
+        for (const EtcdV3Alarm &a : std::as_const(m_alarms)) {
+            if (a.memberId == m.id)
+                m.alarms << a.alarm;
+        }
+        m.followerStats.reset();
+        if (m_leaderStats) {
+            for (const EtcdV2FollowerStats &f : m_leaderStats->followers) {
+                if (f.id == m.id)
+                    m.followerStats = f;
+            }
+        }
+        const auto own = round.statuses.constFind(m.id);
+        if (own != round.statuses.cend() && leaderStatus != round.statuses.cend()) {
+            m.lag = std::max<qint64>(0, qint64(leaderStatus->raftIndex) - qint64(own->raftIndex));
+        } else {
+            m.lag.reset();
+        }
+    }
+    appendSamples(round);
+
+    ++m_roundsCompleted;
+    emitAllChanged();
+    Q_EMIT historyAppended();
+    Q_EMIT refreshed();
+}
+
+void ClusterModel::appendSamples(const ClusterRound &round)
+{
+    const qint64 now = round.finishedAt.toMSecsSinceEpoch();
+    for (const ClusterMember &m : m_members) {
+        const auto own = round.statuses.constFind(m.id);
+        if (own == round.statuses.cend())
+            continue;
+        std::deque<Sample> &samples = m_history[m.id];
+        samples.push_back(Sample{now, m.lag.value_or(0), own->dbSize});
+        while (samples.size() > std::size_t(MaxSamplesPerMember))
+            samples.pop_front();
+    }
 }
 
 int ClusterModel::rowOf(quint64 id) const
@@ -181,9 +287,8 @@ QString healthText(const ClusterMember &m)
         return ClusterModel::tr("Reachable");
     if (m.health->healthy)
         return ClusterModel::tr("Healthy");
-    return m.health->reason.isEmpty()
-               ? ClusterModel::tr("Unhealthy")
-               : ClusterModel::tr("Unhealthy: %1").arg(m.health->reason);
+    return m.health->reason.isEmpty() ? ClusterModel::tr("Unhealthy")
+                                      : ClusterModel::tr("Unhealthy: %1").arg(m.health->reason);
 }
 
 } // namespace
@@ -230,8 +335,7 @@ QVariant ClusterModel::data(const QModelIndex &index, int role) const
         return {};
     case Qt::ForegroundRole:
         if (index.column() == HealthColumn) {
-            if (m.reach == ClusterMember::Reach::Unreachable ||
-                (m.health && !m.health->healthy))
+            if (m.reach == ClusterMember::Reach::Unreachable || (m.health && !m.health->healthy))
                 return QBrush(QColor(0xb0, 0x00, 0x20));
             if (m.health && m.health->healthy)
                 return QBrush(QColor(0x1b, 0x7a, 0x2e));

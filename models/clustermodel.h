@@ -1,18 +1,12 @@
 #pragma once
 
-#include "etcdclient.h"
-#include "etcdv2types.h"
-#include "etcdv3types.h"
+#include "clustermonitor.h"
 
 #include <QAbstractTableModel>
 #include <QDateTime>
 #include <QHash>
-#include <QPointer>
-#include <QTimer>
 
 #include <deque>
-#include <functional>
-#include <memory>
 #include <optional>
 #include <vector>
 
@@ -39,32 +33,24 @@ struct ClusterMember
     EtcdError error;      // why it is unreachable (or what it refused)
     QDateTime lastAnswer; // when it last answered
     QString answeredAt;   // the client URL that answered
-    std::optional<EtcdClient::HealthInfo> health;
-    std::optional<EtcdV3Status> status; // v3 Maintenance/Status
-    QString version;                    // status.version, or /version where v3 is not served
-    std::optional<EtcdV2SelfStats> selfStats;         // /v2/stats/self (clusters serving v2)
-    std::optional<EtcdV2FollowerStats> followerStats; // this member in the leader's /v2/stats/leader
-    QList<EtcdV3AlarmType> alarms;                    // raised on this member
-    std::optional<qint64> lag; // the leader's raft index minus this member's, same refresh
+    std::optional<ClusterMemberHealth> health;
+    std::optional<EtcdV3Status> status;       // v3 Maintenance/Status
+    QString version;                          // status.version, or /version where v3 is not served
+    std::optional<EtcdV2SelfStats> selfStats; // /v2/stats/self (clusters serving v2)
+    std::optional<EtcdV2FollowerStats>
+        followerStats;             // this member in the leader's /v2/stats/leader
+    QList<EtcdV3AlarmType> alarms; // raised on this member
+    std::optional<qint64> lag;     // the leader's raft index minus this member's, same refresh
     bool isLeader = false;
 
     bool notStarted() const { return name.isEmpty() && clientUrls.isEmpty(); }
 };
 
-// The members of the cluster behind a connection, their health and statistics, refreshed on a
-// timer while the panel that shows them is visible. A table model: one row per member.
-//
-// Each refresh (a "round") lists the members through the connection (with its failover), then
-// asks every member at its own client URLs, each with its own short timeout, for /health, the v3
-// status (version, database size, raft index, term, applied index, leader) and, where the cluster
-// serves v2, /v2/stats/self (and /v2/stats/leader from the leader). A member's row changes as soon
-// as its answers arrive: a slow or dead member delays nobody's row but its own. When every member
-// answered or timed out, the round ends: the leader is marked, raft index lags are computed
-// against the leader's answer of the same round, the trend history gets a sample, refreshed() is
-// emitted. One round at a time; a tick that finds one running skips.
-//
-// Membership changes go through the connection (refused there when it is read-only) and start a
-// round when they succeed.
+// The members of the cluster behind a connection, their health and statistics: a table model,
+// one row per member, fed by a ClusterMonitor (which owns every request). A member's row changes
+// as soon as the monitor reports its answers; when a round ends, the leader is marked, raft index
+// lags are computed against the leader's answer of the same round, the trend history gets a
+// sample, and refreshed() is emitted.
 class ClusterModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -102,30 +88,14 @@ public:
         qint64 dbSize = 0;
     };
 
-    static constexpr int DefaultIntervalMs = 5000;
-    static constexpr int DefaultProbeTimeoutMs = 3000;
-    static constexpr int MaxSamplesPerMember = 17280; // a day at the default interval
+    // A day of samples at the monitor's default interval.
+    static constexpr int MaxSamplesPerMember = 17280;
 
-    explicit ClusterModel(QObject *parent = nullptr);
+    // Shows what `monitor` finds, from its next round (or change of connection) on.
+    explicit ClusterModel(ClusterMonitor *monitor, QObject *parent = nullptr);
     ~ClusterModel() override;
 
-    // The connection whose cluster is shown, after its discovery succeeded (null: none). Forgets
-    // the rows, the history and the members' own connections; refreshes at once when active.
-    void setClient(EtcdClient *client);
-    EtcdClient *client() const { return m_client; }
-
-    // Time between the starts of two rounds (at least 500 ms).
-    void setInterval(int ms);
-    int interval() const { return m_intervalMs; }
-    // How long each member has to answer in a round.
-    void setProbeTimeout(int ms);
-    int probeTimeout() const { return m_probeTimeoutMs; }
-    // Rounds run on the timer only while active (the panel is on screen).
-    void setActive(bool active);
-    bool isActive() const { return m_active; }
-    // Starts a round now unless one is running. Returns whether one started.
-    bool refresh();
-    bool isRefreshing() const { return m_round != nullptr; }
+    // Rounds whose results the rows show since the last change of connection.
     int roundsCompleted() const { return m_roundsCompleted; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
@@ -145,8 +115,6 @@ public:
     QList<EtcdV3Alarm> alarms() const { return m_alarms; }
     std::optional<EtcdV2StoreStats> storeStats() const { return m_storeStats; }
     std::optional<EtcdV2LeaderStats> leaderStats() const { return m_leaderStats; }
-    bool servesV2() const;
-    bool servesV3() const;
     QDateTime lastRefresh() const { return m_lastRefresh; }
 
     // Trend samples of a member, oldest first, one per round it answered in.
@@ -158,16 +126,6 @@ public:
     static QString hexId(quint64 id) { return QString::number(id, 16); }
     static QString alarmName(EtcdV3AlarmType alarm);
 
-    // --- membership (through the connection; a success starts a round) ---------------------
-    // `done` gets the error (none on success) and, for an add, the new member's ID.
-    using Done = std::function<void(const EtcdError &error, quint64 newMemberId)>;
-    // Learners need the v3 API; v2-only clusters add voters.
-    void addMember(const QStringList &peerUrls, bool asLearner, QObject *context, Done done);
-    void removeMember(quint64 id, QObject *context, Done done);
-    void updateMember(quint64 id, const QStringList &peerUrls, QObject *context, Done done);
-    void promoteMember(quint64 id, QObject *context, Done done);
-    bool canManageLearners() const { return servesV3(); }
-
 Q_SIGNALS:
     void refreshStarted();
     // A round ended: every member answered or timed out.
@@ -178,47 +136,16 @@ Q_SIGNALS:
     void listErrorChanged(const EtcdError &error);
 
 private:
-    struct Round;
-    struct Probe;
-
-    void onTick();
-    void startRound();
+    void clear();
     void applyMemberList(const QList<EtcdV3Member> &members, quint64 clusterId);
-    void probeMember(quint64 id);
-    // The member's own connection; null (and why) when its URLs cannot be used.
-    EtcdClient *memberClient(const ClusterMember &member, EtcdError *error);
-    QStringList probeUrls(const ClusterMember &member) const;
-    void dropMemberClient(quint64 id);
-    bool isMember(EtcdClient *client, quint64 id, quint64 answeredAs);
-    EtcdError otherMember(EtcdClient *client, quint64 answeredAs);
-    void setMemberAnswer(quint64 id, const std::function<void(ClusterMember &)> &change);
-    void stepDone();
-    void finishRound();
-    void computeLeaderAndLags();
-    void appendHistory();
-    // `done`, after asking for a round when the change succeeded.
-    Done refreshingAfter(Done done);
+    void applyAnswer(quint64 id, const ClusterMemberAnswer &answer);
+    void applyRound(const ClusterRound &round);
+    void appendSamples(const ClusterRound &round);
     void emitRowChanged(int row);
     void emitAllChanged();
 
-    QPointer<EtcdClient> m_client;
     std::vector<ClusterMember> m_members;
-    // Each member's own connection, kept across rounds, with the URLs it was made for.
-    QHash<quint64, EtcdClient *> m_memberClients;
-    QHash<quint64, QStringList> m_memberClientUrls;
-    // Which member answered at each of the connection's endpoints (the header of the member
-    // list). A member is asked there first: the URLs members advertise may not be reachable
-    // from this machine (a tunnel, NAT, container names) while the user's endpoints are.
-    QHash<QString, quint64> m_endpointMember;
-    bool m_recreateClients = false;
     QHash<quint64, std::deque<Sample>> m_history;
-    std::unique_ptr<Round> m_round;
-    std::unique_ptr<Round> m_finishedRound;
-    QTimer m_timer;
-    int m_intervalMs = DefaultIntervalMs;
-    int m_probeTimeoutMs = DefaultProbeTimeoutMs;
-    bool m_active = false;
-    bool m_refreshAgain = false;
     int m_roundsCompleted = 0;
     quint64 m_leaderId = 0;
     quint64 m_clusterId = 0;

@@ -3,6 +3,7 @@
 // updated and removed, a member whose client URL hangs, and the leader stopped while the key
 // tree and its watch go on through the other members.
 #include "clustermodel.h"
+#include "clustermonitor.h"
 #include "etcdclient.h"
 #include "etcdfixture.h"
 #include "etcdtesting.h"
@@ -96,7 +97,7 @@ bool waitForRound(ClusterModel &model, const std::function<bool()> &check, int t
     return check();
 }
 
-ClusterModel::Done recordInto(std::optional<EtcdError> *error, quint64 *id = nullptr)
+ClusterMonitor::Done recordInto(std::optional<EtcdError> *error, quint64 *id = nullptr)
 {
     return [error, id](const EtcdError &e, quint64 newId) {
         *error = e;
@@ -123,6 +124,7 @@ private Q_SLOTS:
 private:
     std::unique_ptr<EtcdCluster> m_cluster;
     std::unique_ptr<EtcdClient> m_client;
+    std::unique_ptr<ClusterMonitor> m_monitor;
     std::unique_ptr<ClusterModel> m_model;
     std::unique_ptr<QAbstractItemModelTester> m_tester;
 };
@@ -134,13 +136,14 @@ void TestClusterModel::initTestCase()
     m_client = discoveredClient(m_cluster->clientUrls());
     QVERIFY(m_client);
     QVERIFY(m_client->clusterInfo().v2Available);
-    m_model = std::make_unique<ClusterModel>();
+    m_monitor = std::make_unique<ClusterMonitor>();
+    m_model = std::make_unique<ClusterModel>(m_monitor.get());
     m_tester = std::make_unique<QAbstractItemModelTester>(
         m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-    m_model->setInterval(1000);
-    m_model->setClient(m_client.get());
+    m_monitor->setInterval(1000);
+    m_monitor->setClient(m_client.get());
     QSignalSpy rounds(m_model.get(), &ClusterModel::refreshed);
-    QVERIFY(m_model->refresh());
+    QVERIFY(m_monitor->refresh());
     QVERIFY(rounds.wait(20000));
 }
 
@@ -254,11 +257,11 @@ void TestClusterModel::readOnlyRefusesMembershipChanges()
     QVERIFY(await<EtcdClient::ClusterInfo>(
                 [&](auto cb) { readOnly->discover(readOnly.get(), cb); })
                 .ok());
-    ClusterModel model;
-    model.setClient(readOnly.get());
+    ClusterMonitor monitor;
+    monitor.setClient(readOnly.get());
     std::optional<EtcdError> error;
     QObject context;
-    model.addMember({QStringLiteral("http://127.0.0.1:1")}, true, &context, recordInto(&error));
+    monitor.addMember({QStringLiteral("http://127.0.0.1:1")}, true, &context, recordInto(&error));
     QVERIFY(QTest::qWaitFor([&] { return error.has_value(); }, 10000));
     QCOMPARE(error->kind(), EtcdError::Kind::ReadOnly);
     QCOMPARE(etcdctlMembers(*m_cluster->member(0)).size(), 3);
@@ -281,11 +284,11 @@ void TestClusterModel::learnerLifecycle()
     QObject context;
     std::optional<EtcdError> error;
     quint64 id = 0;
-    m_model->setActive(true);
+    m_monitor->setActive(true);
     QVERIFY(waitForRound(*m_model,
                          [&] {
                              error.reset();
-                             m_model->addMember({peer}, true, &context, recordInto(&error, &id));
+                             m_monitor->addMember({peer}, true, &context, recordInto(&error, &id));
                              if (!QTest::qWaitFor([&] { return error.has_value(); }, 20000))
                                  return false;
                              return !error->is(EtcdError::Condition::Unavailable);
@@ -324,7 +327,7 @@ void TestClusterModel::learnerLifecycle()
     QVERIFY(waitForRound(*m_model,
                          [&] {
                              error.reset();
-                             m_model->promoteMember(id, &context, recordInto(&error));
+                             m_monitor->promoteMember(id, &context, recordInto(&error));
                              if (!QTest::qWaitFor([&] { return error.has_value(); }, 20000))
                                  return false;
                              if (error && error->is(EtcdError::Condition::LearnerNotReady))
@@ -346,7 +349,7 @@ void TestClusterModel::learnerLifecycle()
     // Peer URLs updated: the same port under another name, so that the member still works.
     const QString newPeer = QStringLiteral("http://localhost:%1").arg(o.peerPort);
     error.reset();
-    m_model->updateMember(id, {newPeer}, &context, recordInto(&error));
+    m_monitor->updateMember(id, {newPeer}, &context, recordInto(&error));
     QVERIFY(QTest::qWaitFor([&] { return error.has_value(); }, 20000));
     QVERIFY2(!*error, qPrintable(error->toString()));
     QVERIFY(waitForRound(*m_model,
@@ -358,7 +361,7 @@ void TestClusterModel::learnerLifecycle()
 
     // Removed: its row goes.
     error.reset();
-    m_model->removeMember(id, &context, recordInto(&error));
+    m_monitor->removeMember(id, &context, recordInto(&error));
     QVERIFY(QTest::qWaitFor([&] { return error.has_value(); }, 20000));
     QVERIFY2(!*error, qPrintable(error->toString()));
     QVERIFY(waitForRound(*m_model, [&] { return m_model->rowOf(id) < 0; }, 20000));
@@ -366,10 +369,10 @@ void TestClusterModel::learnerLifecycle()
 
     // An unknown member is named as such.
     error.reset();
-    m_model->removeMember(id, &context, recordInto(&error));
+    m_monitor->removeMember(id, &context, recordInto(&error));
     QVERIFY(QTest::qWaitFor([&] { return error.has_value(); }, 20000));
     QVERIFY(error->is(EtcdError::Condition::MemberNotFound));
-    m_model->setActive(false);
+    m_monitor->setActive(false);
 }
 
 void TestClusterModel::hangingMemberDelaysOnlyItself()
@@ -385,11 +388,12 @@ void TestClusterModel::hangingMemberDelaysOnlyItself()
     QVERIFY(client);
 
     constexpr int probeTimeout = 2000;
-    ClusterModel model;
+    ClusterMonitor monitor;
+    ClusterModel model(&monitor);
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    model.setProbeTimeout(probeTimeout);
-    model.setInterval(3000);
-    model.setClient(client.get());
+    monitor.setProbeTimeout(probeTimeout);
+    monitor.setInterval(3000);
+    monitor.setClient(client.get());
 
     QElapsedTimer sinceStart;
     QHash<QString, qint64> reachableAt;
@@ -408,10 +412,10 @@ void TestClusterModel::hangingMemberDelaysOnlyItself()
             unreachableAt = sinceStart.elapsed();
     });
     QSignalSpy rounds(&model, &ClusterModel::refreshed);
-    model.setActive(true);
+    monitor.setActive(true);
     // Two rounds: the second shows the others answered on time again, not held by the first.
     QVERIFY(QTest::qWaitFor([&] { return rounds.size() >= 2; }, 20000));
-    model.setActive(false);
+    monitor.setActive(false);
 
     QCOMPARE(model.rowCount(), 3);
     const ClusterMember *m3 = model.memberById(model.member(rowNamed(model, QStringLiteral("m3"))).id);
@@ -438,11 +442,14 @@ void TestClusterModel::hangingMemberDelaysOnlyItself()
     // this machine cannot reach): m3 is asked where the connection reaches it.
     auto direct = discoveredClient({cluster.member(2)->clientUrl()});
     QVERIFY(direct);
-    ClusterModel throughEndpoint;
-    throughEndpoint.setProbeTimeout(probeTimeout);
-    throughEndpoint.setClient(direct.get());
+    ClusterMonitor directMonitor;
+    ClusterModel throughEndpoint(&directMonitor);
+    QAbstractItemModelTester directTester(&throughEndpoint,
+                                          QAbstractItemModelTester::FailureReportingMode::QtTest);
+    directMonitor.setProbeTimeout(probeTimeout);
+    directMonitor.setClient(direct.get());
     QSignalSpy directRounds(&throughEndpoint, &ClusterModel::refreshed);
-    QVERIFY(throughEndpoint.refresh());
+    QVERIFY(directMonitor.refresh());
     QVERIFY(directRounds.wait(20000));
     const ClusterMember &m3Direct =
         throughEndpoint.member(rowNamed(throughEndpoint, QStringLiteral("m3")));
@@ -478,7 +485,7 @@ void TestClusterModel::leaderStopped()
     stopped->stop();
     sinceStop.start();
 
-    m_model->setActive(true);
+    m_monitor->setActive(true);
     QVERIFY(waitForRound(*m_model,
                          [&] {
                              const ClusterMember *m = m_model->memberById(leader);
@@ -489,7 +496,7 @@ void TestClusterModel::leaderStopped()
     QVERIFY2(sinceStop.elapsed() < 10000, qPrintable(QString::number(sinceStop.elapsed())));
     const ClusterMember *newLeader = m_model->memberById(m_model->leaderId());
     QVERIFY(newLeader && newLeader->isLeader);
-    m_model->setActive(false);
+    m_monitor->setActive(false);
 
     // A change made through a surviving member reaches the tree through the watch.
     EtcdServer *survivor = m_cluster->member(0) == stopped ? m_cluster->member(1)

@@ -5,6 +5,7 @@
 // prominently, and the trend lines.
 #include "clusterinfopanel.h"
 #include "clustermodel.h"
+#include "clustermonitor.h"
 #include "clusterpanel.h"
 #include "clustertrends.h"
 #include "errortext.h"
@@ -96,15 +97,16 @@ void TestClusterPanel::refreshesOnlyWhileShown()
 {
     MainWindow w(clientOptions({m_etcd->clientUrl()}));
     ClusterModel *model = w.clusterPanel()->model();
+    ClusterMonitor *monitor = w.clusterPanel()->monitor();
     QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     w.show();
     QTRY_VERIFY_WITH_TIMEOUT(w.isConnected(), 10000);
     // Hidden: nobody is asked.
-    QVERIFY(!model->isActive());
+    QVERIFY(!monitor->isActive());
     QCOMPARE(model->roundsCompleted(), 0);
 
     openPanel(w);
-    QVERIFY(model->isActive());
+    QVERIFY(monitor->isActive());
     QCOMPARE(model->rowCount(), 1);
     QCOMPARE(model->member(0).name, m_etcd->name());
     QCOMPARE(model->member(0).reach, ClusterMember::Reach::Reachable);
@@ -132,7 +134,7 @@ void TestClusterPanel::refreshesOnlyWhileShown()
 
     // The trend lines get a point per round.
     QSignalSpy rounds(model, &ClusterModel::refreshed);
-    model->refresh();
+    monitor->refresh();
     QVERIFY(rounds.wait(10000));
     QLineSeries *size = w.clusterPanel()->trends()->sizeSeries(model->member(0).id);
     QVERIFY(size);
@@ -142,7 +144,7 @@ void TestClusterPanel::refreshesOnlyWhileShown()
 
     // Hidden again: the timer stops.
     w.clusterDock()->toggleViewAction()->trigger();
-    QTRY_VERIFY_WITH_TIMEOUT(!model->isActive(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!monitor->isActive(), 5000);
 }
 
 void TestClusterPanel::readOnlyDisablesMembership()
@@ -325,6 +327,7 @@ void TestClusterPanel::noSpaceAlarmShownProminently()
     MainWindow w(clientOptions({m_etcd->clientUrl()}));
     openPanel(w);
     ClusterModel *model = w.clusterPanel()->model();
+    ClusterMonitor *monitor = w.clusterPanel()->monitor();
     const quint64 id = model->member(0).id;
     QVERIFY(w.clusterPanel()->alarmText().isEmpty());
     const auto raise = run<EtcdV3AlarmResult>([&](QObject *c, auto cb) {
@@ -336,7 +339,7 @@ void TestClusterPanel::noSpaceAlarmShownProminently()
         QVERIFY(!m_etcd->etcdctl({QStringLiteral("alarm"), QStringLiteral("disarm")}).isNull());
     });
     QSignalSpy rounds(model, &ClusterModel::refreshed);
-    model->refresh();
+    monitor->refresh();
     QVERIFY(rounds.wait(10000));
     QVERIFY2(w.clusterPanel()->alarmText().contains(QStringLiteral("NOSPACE alarm on %1")
                                                         .arg(m_etcd->name())),
@@ -347,7 +350,7 @@ void TestClusterPanel::noSpaceAlarmShownProminently()
     QVERIFY(cell.data(Qt::BackgroundRole).isValid());
     disarm.dismiss();
     QVERIFY(!m_etcd->etcdctl({QStringLiteral("alarm"), QStringLiteral("disarm")}).isNull());
-    model->refresh();
+    monitor->refresh();
     QVERIFY(rounds.wait(10000));
     QVERIFY(w.clusterPanel()->alarmText().isEmpty());
 }

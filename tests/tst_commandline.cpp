@@ -148,6 +148,20 @@ void TestCommandLine::parse_data()
                        "ETCDCTL_KEY=@dir/key.pem", "ETCDCTL_ENDPOINTS=https://h:1"}
         << QStringList{"https://h:1"} << Api::Auto << none << none << false
         << QStringList{"@dir/ca.pem", "@dir/cert.pem", "@dir/key.pem"} << false;
+    QTest::newRow("URL argument") << QStringList{"http://10.0.0.1:2379"} << QStringList{}
+                                  << QStringList{"http://10.0.0.1:2379"} << Api::Auto << none
+                                  << none << false << noTls << false;
+    QTest::newRow("several URL arguments, bare host:port")
+        << QStringList{"http://10.0.0.1:2379", "10.0.0.2:2379", "--read-only"} << QStringList{}
+        << QStringList{"http://10.0.0.1:2379", "http://10.0.0.2:2379"} << Api::Auto << none
+        << none << false << noTls << true;
+    QTest::newRow("URL argument wins over ETCDCTL_ENDPOINTS")
+        << QStringList{"http://arg:1"} << QStringList{"ETCDCTL_ENDPOINTS=http://env:1"}
+        << QStringList{"http://arg:1"} << Api::Auto << none << none << false << noTls << false;
+    QTest::newRow("URL argument with TLS flags becomes https")
+        << QStringList{"--cacert", "@dir/ca.pem", "h:2379"} << QStringList{}
+        << QStringList{"https://h:2379"} << Api::Auto << none << none << false
+        << QStringList{"@dir/ca.pem", "", ""} << false;
     QTest::newRow("--cacert wins over ETCDCTL_CACERT")
         << QStringList{"--cacert", "@dir/ca.pem"} << QStringList{"ETCDCTL_CACERT=/nonexistent"}
         << QStringList{"https://127.0.0.1:2379"} << Api::Auto << none << none << false
@@ -269,8 +283,18 @@ void TestCommandLine::errors_data()
                                    << QStringLiteral("Missing value after '--endpoints'");
     QTest::newRow("unknown option")
         << QStringList{"--bogus"} << QStringList{} << QStringLiteral("Unknown option 'bogus'");
-    QTest::newRow("positional") << QStringList{"stray"} << QStringList{}
-                                << QStringLiteral("Unexpected argument: stray");
+    QTest::newRow("URL argument and --endpoints")
+        << QStringList{"http://a:1", "--endpoints", "http://b:2"} << QStringList{}
+        << QStringLiteral("either as arguments or with --endpoints, not both");
+    QTest::newRow("URL argument and --profile")
+        << QStringList{"--profile", "prod", "http://a:1"} << QStringList{}
+        << QStringLiteral("--profile and endpoint arguments do not go together");
+    QTest::newRow("URL argument not http") << QStringList{"ftp://h:1"} << QStringList{}
+                                           << QStringLiteral("is not an etcd endpoint");
+    QTest::newRow("URL argument with a path") << QStringList{"http://h:1/v3"} << QStringList{}
+                                              << QStringLiteral("must not have a path");
+    QTest::newRow("empty URL argument") << QStringList{""} << QStringList{}
+                                        << QStringLiteral("An endpoint argument is empty");
     QTest::newRow("cert without key") << QStringList{"--cert", "@dir/cert.pem"} << QStringList{}
                                       << QStringLiteral("--cert and --key must be given together");
     QTest::newRow("key without cert") << QStringList{} << QStringList{"ETCDCTL_KEY=@dir/key.pem"}
@@ -312,6 +336,8 @@ void TestCommandLine::profileAndDefaults()
     QVERIFY(cmd.endpointsGiven);
     cmd = CommandLine::parse({"etcdscope"}, environment({"ETCDCTL_ENDPOINTS=http://b:2"}));
     QVERIFY(cmd.endpointsGiven);
+    cmd = CommandLine::parse({"etcdscope", "http://c:3"}, environment({}));
+    QVERIFY(cmd.endpointsGiven);
 }
 
 void TestCommandLine::errors()
@@ -335,7 +361,7 @@ void TestCommandLine::helpAndVersion_data()
     QTest::addColumn<QString>("text");
 
     QTest::newRow("--help") << QStringList{"--help"} << Action::Help
-                            << QStringLiteral("Usage: etcdscope [options]");
+                            << QStringLiteral("Usage: etcdscope [options] [URL...]");
     QTest::newRow("-h") << QStringList{"-h"} << Action::Help << QStringLiteral("--endpoints");
     QTest::newRow("help wins over bad values")
         << QStringList{"--api", "foo", "--help"} << Action::Help << QStringLiteral("--read-only");

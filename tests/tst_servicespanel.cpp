@@ -506,6 +506,10 @@ void TestServicesPanel::filterNarrowsTheRows()
         const QModelIndex index = model->indexForKey(key);
         return index.isValid() ? index : model->indexForService(key);
     };
+    // waitForServices() waits for the registrar's servers; /load is recognised by itself once
+    // its leases were read, which may come later.
+    for (const QByteArray &key : shown + hidden)
+        QTRY_VERIFY2_WITH_TIMEOUT(indexOf(key).isValid(), key.constData(), 15000);
     QTest::keyClicks(panel->filterEdit(), filter);
     for (const QByteArray &key : shown)
         QVERIFY2(panel->isRowShown(indexOf(key)), key.constData());

@@ -36,7 +36,8 @@ const QString intervalKey = QStringLiteral("cluster/refreshSeconds");
 
 ClusterPanel::ClusterPanel(QWidget *parent)
     : QWidget(parent)
-    , m_model(new ClusterModel(this))
+    , m_monitor(new ClusterMonitor(this))
+    , m_model(new ClusterModel(m_monitor, this))
     , m_info(new ClusterInfoPanel(this))
     , m_trends(new ClusterTrends(m_model, this))
     , m_view(new QTableView(this))
@@ -60,7 +61,7 @@ ClusterPanel::ClusterPanel(QWidget *parent)
     m_interval->setAccessibleName(tr("Refresh interval in seconds"));
     m_interval->setRange(1, 3600);
     m_interval->setSuffix(tr(" s"));
-    m_interval->setValue(QSettings().value(intervalKey, ClusterModel::DefaultIntervalMs / 1000)
+    m_interval->setValue(QSettings().value(intervalKey, ClusterMonitor::DefaultIntervalMs / 1000)
                              .toInt());
     every->setBuddy(m_interval);
     toolBar->addWidget(m_interval);
@@ -69,9 +70,9 @@ ClusterPanel::ClusterPanel(QWidget *parent)
     toolBar->addAction(m_actions[UpdateMember]);
     toolBar->addAction(m_actions[PromoteMember]);
     toolBar->addAction(m_actions[RemoveMember]);
-    m_model->setInterval(m_interval->value() * 1000);
+    m_monitor->setInterval(m_interval->value() * 1000);
     connect(m_interval, &QSpinBox::valueChanged, this, [this](int seconds) {
-        m_model->setInterval(seconds * 1000);
+        m_monitor->setInterval(seconds * 1000);
         QSettings().setValue(intervalKey, seconds);
     });
 
@@ -193,7 +194,7 @@ ClusterPanel::ClusterPanel(QWidget *parent)
 ClusterPanel::~ClusterPanel()
 {
     // The children go after this stopped being a ClusterPanel: none of its slots may run then.
-    m_model->setActive(false);
+    m_monitor->setActive(false);
     m_model->disconnect(this);
     m_view->selectionModel()->disconnect(this);
     m_model->disconnect(m_trends);
@@ -211,7 +212,7 @@ void ClusterPanel::createActions()
     };
     connect(make(Refresh, tr("&Refresh"), QStringLiteral("refreshClusterAction"),
                  tr("Ask every member now")),
-            &QAction::triggered, m_model, [this] { m_model->refresh(); });
+            &QAction::triggered, m_monitor, [this] { m_monitor->refresh(); });
     connect(make(AddMember, tr("&Add Member…"), QStringLiteral("addMemberAction"),
                  tr("Add a member (or a learner) to the cluster")),
             &QAction::triggered, this, &ClusterPanel::addMember);
@@ -233,7 +234,7 @@ QAction *ClusterPanel::action(Action action) const
 
 void ClusterPanel::setClient(EtcdClient *client)
 {
-    m_model->setClient(client);
+    m_monitor->setClient(client);
     updateActions();
     updateSummary();
     updateDetails();
@@ -247,7 +248,7 @@ void ClusterPanel::setReadOnly(bool readOnly)
 
 void ClusterPanel::setActive(bool active)
 {
-    m_model->setActive(active);
+    m_monitor->setActive(active);
 }
 
 void ClusterPanel::selectMember(quint64 id)
@@ -270,7 +271,7 @@ const ClusterMember *ClusterPanel::selectedMember() const
 
 void ClusterPanel::updateActions()
 {
-    const bool connected = m_model->client() != nullptr;
+    const bool connected = m_monitor->client() != nullptr;
     const ClusterMember *m = selectedMember();
     const QString readOnlyTip = tr("The connection is read-only.");
     m_actions[Refresh]->setEnabled(connected);
@@ -279,7 +280,7 @@ void ClusterPanel::updateActions()
     m_actions[UpdateMember]->setEnabled(write && m);
     m_actions[RemoveMember]->setEnabled(write && m);
     m_actions[PromoteMember]->setEnabled(write && m && m->isLearner && !m->notStarted() &&
-                                         m_model->canManageLearners());
+                                         m_monitor->canManageLearners());
     for (Action a : {AddMember, UpdateMember, PromoteMember, RemoveMember}) {
         if (m_readOnly)
             m_actions[a]->setStatusTip(readOnlyTip);
@@ -290,11 +291,10 @@ void ClusterPanel::updateActions()
 
 QString ClusterPanel::clusterName() const
 {
-    const QString endpoints = m_endpoints.isEmpty()
-                                  ? (m_model->client() ? m_model->client()->options().endpoints
-                                                       : QStringList())
-                                        .join(QStringLiteral(", "))
-                                  : m_endpoints.join(QStringLiteral(", "));
+    const EtcdClient *client = m_monitor->client();
+    const QString endpoints =
+        (m_endpoints.isEmpty() && client ? client->options().endpoints : m_endpoints)
+            .join(QStringLiteral(", "));
     if (m_model->clusterId() == 0)
         return tr("the cluster at %1").arg(endpoints);
     return tr("cluster %1 at %2").arg(ClusterModel::hexId(m_model->clusterId()), endpoints);

@@ -3,11 +3,12 @@
 #include "etcdclient.h"
 
 #include <QPointer>
-#include <functional>
 #include <QWidget>
+#include <functional>
 
 class ClusterInfoPanel;
 class ClusterModel;
+class ClusterMonitor;
 class ClusterTrends;
 class QAction;
 class QDialog;
@@ -18,9 +19,10 @@ class QTextBrowser;
 struct ClusterMember;
 
 // The cluster panel: what the connection found (ClusterInfoPanel), the members with their
-// health and statistics (ClusterModel in a table), the selected member's details, trend charts,
-// and the membership actions (add, change peer URLs, promote, remove), each confirmed in words
-// that name the member and the cluster, and answered in words. Refreshes only while active.
+// health and statistics (asked by a ClusterMonitor, shown by a ClusterModel in a table), the
+// selected member's details, trend charts, and the membership actions (add, change peer URLs,
+// promote, remove), each confirmed in words that name the member and the cluster, and answered
+// in words. Refreshes only while active.
 class ClusterPanel : public QWidget
 {
     Q_OBJECT
@@ -31,6 +33,7 @@ public:
     ~ClusterPanel() override;
 
     ClusterInfoPanel *infoPanel() const { return m_info; }
+    ClusterMonitor *monitor() const { return m_monitor; }
     ClusterModel *model() const { return m_model; }
     QTableView *view() const { return m_view; }
     ClusterTrends *trends() const { return m_trends; }
@@ -74,6 +77,7 @@ private:
                  const QString &button, const QString &typeToConfirm,
                  std::function<void()> accepted);
 
+    ClusterMonitor *m_monitor;
     ClusterModel *m_model;
     ClusterInfoPanel *m_info;
     ClusterTrends *m_trends;

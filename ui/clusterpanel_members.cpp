@@ -109,14 +109,14 @@ void ClusterPanel::showResult(const QString &what, const EtcdError &error,
 void ClusterPanel::addMember()
 {
     auto *dialog = new MemberUrlsDialog(MemberUrlsDialog::Mode::Add, clusterName(), this);
-    dialog->setLearnerAvailable(m_model->canManageLearners());
+    dialog->setLearnerAvailable(m_monitor->canManageLearners());
     if (!m_typedWhere.isEmpty())
         dialog->requireTyping(m_typedProfile, m_typedWhere);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         const QStringList urls = dialog->peerUrls();
         const bool learner = dialog->asLearner();
         const QString name = dialog->memberName();
-        m_model->addMember(urls, learner, this, [this, urls, learner, name](const EtcdError &e,
+        m_monitor->addMember(urls, learner, this, [this, urls, learner, name](const EtcdError &e,
                                                                            quint64 id) {
             if (e) {
                 showResult(tr("Add Member"), e, {});
@@ -177,7 +177,7 @@ void ClusterPanel::updateMember()
                               m_typedWhere);
     connect(dialog, &QDialog::accepted, this, [this, dialog, id, label] {
         const QStringList urls = dialog->peerUrls();
-        m_model->updateMember(id, urls, this, [this, label, urls](const EtcdError &e, quint64) {
+        m_monitor->updateMember(id, urls, this, [this, label, urls](const EtcdError &e, quint64) {
             showResult(tr("Change Peer URLs"), e,
                        tr("The peer URLs of %1 are now %2.")
                            .arg(label, urls.join(QStringLiteral(", "))));
@@ -199,7 +199,7 @@ void ClusterPanel::promoteMember()
                 .arg(label, clusterName(), quorumText(votersAfter(*m_model, 1))),
             tr("Promote %1").arg(m->name.isEmpty() ? ClusterModel::hexId(id) : m->name),
             m->name.isEmpty() ? ClusterModel::hexId(id) : m->name, [this, id, label] {
-                m_model->promoteMember(id, this, [this, label](const EtcdError &e, quint64) {
+                m_monitor->promoteMember(id, this, [this, label](const EtcdError &e, quint64) {
                     showResult(tr("Promote Learner"), e,
                                tr("%1 is now a voting member.").arg(label));
                 });
@@ -240,7 +240,7 @@ void ClusterPanel::removeMember()
     confirm(QStringLiteral("removeConfirmBox"), tr("Remove Member"), text,
             tr("Remove %1").arg(m->name.isEmpty() ? ClusterModel::hexId(id) : m->name),
             m->name.isEmpty() ? ClusterModel::hexId(id) : m->name, [this, id, label] {
-                m_model->removeMember(id, this, [this, label](const EtcdError &e, quint64) {
+                m_monitor->removeMember(id, this, [this, label](const EtcdError &e, quint64) {
                     showResult(tr("Remove Member"), e,
                                tr("%1 was removed from the cluster.").arg(label));
                 });

@@ -93,7 +93,6 @@ void Connections::openWindow(const ConnectionProfile &profile)
     window->setAttribute(Qt::WA_DeleteOnClose);
     adopt(window);
     window->show();
-    Q_EMIT windowOpened(window);
 }
 
 void Connections::adopt(MainWindow *window)

@@ -35,9 +35,6 @@ public:
     ConnectionDialog *showDialog();
     QList<MainWindow *> windows() const;
 
-Q_SIGNALS:
-    void windowOpened(MainWindow *window);
-
 private:
     void withPassword(const ConnectionProfile &profile);
     void openWindow(const ConnectionProfile &profile);

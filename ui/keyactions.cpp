@@ -1,13 +1,14 @@
 #include "keyactions.h"
 
-#include "etcdclient.h"
 #include "errortext.h"
+#include "etcdclient.h"
 #include "etcdtransport.h"
 #include "gotokeydialog.h"
 #include "keydetailpane.h"
 #include "keydisplay.h"
 #include "keydocument.h"
 #include "keytreemodel.h"
+#include "keywriter.h"
 #include "valueeditor.h"
 
 #include <QAction>
@@ -21,14 +22,21 @@
 #include <QToolBar>
 #include <QTreeView>
 
-KeyActions::KeyActions(KeyTreeModel *model, QTreeView *view, KeyDetailPane *pane,
-                       QWidget *window)
+KeyActions::KeyActions(KeyTreeModel *model, QTreeView *view, KeyDetailPane *pane, QWidget *window)
     : QObject(window)
     , m_model(model)
     , m_view(view)
     , m_pane(pane)
     , m_window(window)
+    , m_writer(new KeyWriter(model, window, this))
 {
+    connect(m_writer, &KeyWriter::dialogShown, this,
+            [this](QDialog *dialog) { m_dialog = dialog; });
+    connect(m_writer, &KeyWriter::keyCreated, this, &KeyActions::selectKey);
+    connect(m_writer, &KeyWriter::statusMessage, this, &KeyActions::statusMessage);
+    // The actions follow what a write changed before others hear of it.
+    connect(m_writer, &KeyWriter::writeFinished, this, &KeyActions::updateActions);
+    connect(m_writer, &KeyWriter::writeFinished, this, &KeyActions::writeFinished);
     createActions();
     connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this,
             [this](const QModelIndex &current) { onCurrentChanged(current); });
@@ -60,7 +68,7 @@ KeyActions::KeyActions(KeyTreeModel *model, QTreeView *view, KeyDetailPane *pane
                 Q_EMIT selectFailed(key, message);
             });
     // The pane's writes (save, TTL, lease) and loads update the tree row in place.
-    connect(m_pane, &KeyDetailPane::keyChanged, this, &KeyActions::applySnapshot);
+    connect(m_pane, &KeyDetailPane::keyChanged, m_writer, &KeyWriter::applySnapshot);
     connect(m_pane, &KeyDetailPane::keySaved, this, [this] {
         if (!m_switchAfterSave)
             return;
@@ -91,7 +99,10 @@ void KeyActions::createActions()
         {NewKey, tr("&New Key…"), QKeySequence::New, QStyle::SP_FileIcon, "newKeyAction"},
         {NewDirectory, tr("New &Directory…"), QKeySequence(tr("Ctrl+Shift+N")),
          QStyle::SP_FileDialogNewFolder, "newDirectoryAction"},
-        {NewInOrderKey, tr("New &In-Order Key…"), {}, QStyle::SP_FileDialogListView,
+        {NewInOrderKey,
+         tr("New &In-Order Key…"),
+         {},
+         QStyle::SP_FileDialogListView,
          "newInOrderKeyAction"},
         {Edit, tr("&Edit Value"), QKeySequence(Qt::Key_F2), QStyle::SP_FileDialogDetailedView,
          "editAction"},
@@ -126,20 +137,29 @@ void KeyActions::createActions()
     m_actions[ShowHidden]->setCheckable(true);
     m_actions[ReadOnly]->setCheckable(true);
 
-    connect(m_actions[NewKey], &QAction::triggered, this, &KeyActions::newKey);
-    connect(m_actions[NewDirectory], &QAction::triggered, this, &KeyActions::newDirectory);
-    connect(m_actions[NewInOrderKey], &QAction::triggered, this, &KeyActions::newInOrderKey);
+    // The writes act on the current row.
+    connect(m_actions[NewKey], &QAction::triggered, this,
+            [this] { m_writer->newKey(currentIndex()); });
+    connect(m_actions[NewDirectory], &QAction::triggered, this,
+            [this] { m_writer->newDirectory(currentIndex()); });
+    connect(m_actions[NewInOrderKey], &QAction::triggered, this,
+            [this] { m_writer->newInOrderKey(currentIndex()); });
     connect(m_actions[Edit], &QAction::triggered, this, [this] {
         if (m_pane->currentKey().isEmpty() || m_pane->isDirectoryShown())
             return;
         m_pane->editor()->textEdit()->setFocus(Qt::ShortcutFocusReason);
     });
     connect(m_actions[Save], &QAction::triggered, m_pane, &KeyDetailPane::save);
-    connect(m_actions[SetTtl], &QAction::triggered, this, &KeyActions::setTtl);
-    connect(m_actions[RemoveTtl], &QAction::triggered, this, &KeyActions::removeTtl);
-    connect(m_actions[RefreshTtl], &QAction::triggered, this, &KeyActions::refreshTtl);
-    connect(m_actions[Lease], &QAction::triggered, this, &KeyActions::changeLease);
-    connect(m_actions[Delete], &QAction::triggered, this, &KeyActions::deleteCurrent);
+    connect(m_actions[SetTtl], &QAction::triggered, this,
+            [this] { m_writer->setTtl(currentIndex()); });
+    connect(m_actions[RemoveTtl], &QAction::triggered, this,
+            [this] { m_writer->removeTtl(currentIndex()); });
+    connect(m_actions[RefreshTtl], &QAction::triggered, this,
+            [this] { m_writer->refreshTtl(currentIndex()); });
+    connect(m_actions[Lease], &QAction::triggered, this,
+            [this] { m_writer->changeLease(currentIndex()); });
+    connect(m_actions[Delete], &QAction::triggered, this,
+            [this] { m_writer->deleteKey(currentIndex()); });
     connect(m_actions[Refresh], &QAction::triggered, this, [this] {
         const QModelIndex index = currentIndex();
         // A directory lists itself again, a key its level.
@@ -189,6 +209,7 @@ void KeyActions::setClient(EtcdClient *client)
 {
     m_client = client;
     m_v2 = client && client->apiInUse() == EtcdClient::Api::V2;
+    m_writer->setClient(client);
     if (client)
         client->transport()->setReadOnly(m_readOnly);
     connectDocument();
@@ -200,45 +221,17 @@ void KeyActions::connectDocument()
     if (m_document)
         disconnect(m_document, nullptr, this, nullptr);
     m_document = m_pane->document();
+    m_writer->setDocument(m_document);
     if (!m_document)
         return;
     // A save the user chose on leaving an edit that did not go through: stay on the edit.
     connect(m_document, &KeyDocument::saveConflict, this, [this] { m_switchAfterSave = false; });
     connect(m_document, &KeyDocument::saveFailed, this, [this] { m_switchAfterSave = false; });
-    connect(m_document, &KeyDocument::metadataChanged, this,
-            [this](KeyDocument::Operation operation) {
-                const QString key = displayKey(m_document->key());
-                const KeySnapshot &now = m_document->snapshot();
-                QString message;
-                switch (operation) {
-                case KeyDocument::Operation::SetTtl:
-                    message = tr("%1 now expires in %2 s.").arg(key).arg(now.ttl.value_or(0));
-                    break;
-                case KeyDocument::Operation::RemoveTtl:
-                    message = tr("%1 no longer expires.").arg(key);
-                    break;
-                case KeyDocument::Operation::RefreshTtl:
-                    message = tr("The TTL of %1 was refreshed.").arg(key);
-                    break;
-                case KeyDocument::Operation::AttachLease:
-                    message = tr("%1 is attached to the new lease %2.").arg(key).arg(now.lease);
-                    break;
-                case KeyDocument::Operation::DetachLease:
-                    message = tr("%1 no longer has a lease.").arg(key);
-                    break;
-                default:
-                    return;
-                }
-                succeeded(message);
-            });
-    connect(m_document, &KeyDocument::metadataChangeFailed, this,
-            [this](KeyDocument::Operation operation, const EtcdError &error) {
-                const bool ttl = operation == KeyDocument::Operation::SetTtl
-                                 || operation == KeyDocument::Operation::RemoveTtl
-                                 || operation == KeyDocument::Operation::RefreshTtl;
-                failed(ttl ? tr("The TTL was not changed") : tr("The lease was not changed"),
-                       error, m_document->key());
-            });
+}
+
+void KeyActions::setTypedConfirmation(const QString &where)
+{
+    m_writer->setTypedConfirmation(where);
 }
 
 void KeyActions::setReadOnly(bool readOnly)
@@ -250,6 +243,7 @@ void KeyActions::setReadOnly(bool readOnly)
     m_readOnly = readOnly;
     if (m_client)
         m_client->transport()->setReadOnly(readOnly);
+    m_writer->setReadOnly(readOnly);
     m_pane->setReadOnly(readOnly);
     updateActions();
     Q_EMIT readOnlyChanged(readOnly);
@@ -336,16 +330,15 @@ void KeyActions::askAboutUnsavedEdit(const QModelIndex &wanted)
     // The tree goes back to the edited key while the user decides.
     const QModelIndex edited = m_model->indexForKey(m_pane->currentKey());
     m_restoringCurrent = true;
-    m_view->selectionModel()->setCurrentIndex(edited, QItemSelectionModel::ClearAndSelect
-                                                          | QItemSelectionModel::Rows);
+    m_view->selectionModel()->setCurrentIndex(edited, QItemSelectionModel::ClearAndSelect |
+                                                          QItemSelectionModel::Rows);
     m_restoringCurrent = false;
     updateActions();
 
-    auto *box = new QMessageBox(QMessageBox::Question, tr("Unsaved Changes"),
-                                tr("The value of %1 has changes that are not saved.")
-                                    .arg(displayKey(m_pane->currentKey())),
-                                QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel,
-                                m_window);
+    auto *box = new QMessageBox(
+        QMessageBox::Question, tr("Unsaved Changes"),
+        tr("The value of %1 has changes that are not saved.").arg(displayKey(m_pane->currentKey())),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, m_window);
     box->setObjectName(QStringLiteral("unsavedChangesBox"));
     box->setAccessibleName(box->windowTitle());
     box->setInformativeText(tr("Save them before opening another key?"));
@@ -424,5 +417,4 @@ void KeyActions::openTracked(QDialog *dialog)
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     m_dialog = dialog;
     dialog->open();
-    Q_EMIT dialogOpened(dialog);
 }

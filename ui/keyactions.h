@@ -11,10 +11,10 @@
 
 #include <optional>
 
-class DeleteDialog;
 class EtcdClient;
 class KeyDetailPane;
 class KeyTreeModel;
+class KeyWriter;
 class QAction;
 class QMenu;
 class QToolBar;
@@ -22,10 +22,9 @@ class QTreeView;
 
 // What the user can do to keys, as actions for the Key menu, the toolbar and the tree's context
 // menu: create, edit, save, TTL (v2) and lease (v3) changes, delete, refresh, go to, copy, show
-// hidden and read-only. Each action opens its dialog with open() and writes when the dialog is
-// accepted; every write updates the tree in place (KeyTreeModel::applyPut / applyDelete /
-// applyDeletePrefix), never by reloading it. Also keeps the detail pane on the current row and
-// asks Save / Discard / Cancel before leaving an unsaved edit.
+// hidden and read-only, each enabled when it applies to the current row. The writes themselves
+// (their dialogs, the requests, the tree updated in place) are KeyWriter's. Also keeps the detail
+// pane on the current row and asks Save / Discard / Cancel before leaving an unsaved edit.
 class KeyActions : public QObject
 {
     Q_OBJECT
@@ -68,7 +67,7 @@ public:
     void setReadOnly(bool readOnly);
     // A production connection: deletes ask to type the key or prefix. `where` names the
     // connection in the question; empty turns it off.
-    void setTypedConfirmation(const QString &where) { m_typedConfirmation = where; }
+    void setTypedConfirmation(const QString &where);
     bool isReadOnly() const { return m_readOnly; }
 
     // The row the actions act on (column 0), and its key.
@@ -83,8 +82,6 @@ Q_SIGNALS:
     void readOnlyChanged(bool readOnly);
     // A result or an error in words, for the status bar.
     void statusMessage(const QString &text);
-    // An action opened a dialog (already open(), window-modal).
-    void dialogOpened(QDialog *dialog);
     // A write started by an action ended: ok, and what happened in words.
     void writeFinished(bool ok, const QString &message);
     // selectKey() found the key (and made it current) or not.
@@ -103,41 +100,15 @@ private:
     void onSaveAnswer(int button);
     void connectDocument();
     void onContextMenu(const QPoint &pos);
-
-    // keyactions_write.cpp
-    void newKey();
-    void newDirectory();
-    void newInOrderKey();
-    void openCreate(int kind, const QByteArray &prefix);
-    void create(int kind, const QByteArray &key, const QByteArray &value,
-                std::optional<qint64> ttl);
-    void deleteCurrent();
-    void countForDelete(DeleteDialog *dialog);
-    void remove(int kind, const QByteArray &key, const QByteArray &prefix, qint64 modRevision);
-    void setTtl();
-    void refreshTtl();
-    void removeTtl();
-    void openTtl(int mode);
-    // mode: a TtlDialog::Mode, or -1 to remove the TTL.
-    void changeTtl(int mode, const QByteArray &key, bool isDir, qint64 seconds);
-    void changeLease();
     void goToKey();
-
-    QByteArray childPrefixOf(const QModelIndex &index) const;
-    // The pane's document holds `key`, loaded and idle (TTL and lease changes go through it).
-    bool documentHolds(const QByteArray &key) const;
-    void applySnapshot(const KeySnapshot &snapshot);
-    void succeeded(const QString &message);
-    void failed(const QString &what, const EtcdError &error, const QByteArray &key);
-    void failedText(const QString &what, const QString &message, const QString &details = {});
     void openTracked(QDialog *dialog);
     bool writable() const;
-    QString m_typedConfirmation;
 
     KeyTreeModel *m_model;
     QTreeView *m_view;
     KeyDetailPane *m_pane;
     QWidget *m_window;
+    KeyWriter *m_writer;
     QPointer<EtcdClient> m_client;
     QPointer<KeyDocument> m_document;
     bool m_v2 = false;

@@ -251,8 +251,5 @@ void KeyspacePanel::setStatus(const QString &text, const QString &toolTip)
 {
     m_countShown = false; // showLevelCount() sets it again
     m_status->setToolTip(toolTip);
-    if (m_status->text() == text)
-        return;
     m_status->setText(text);
-    Q_EMIT statusChanged(text);
 }

@@ -39,10 +39,6 @@ public:
     // loaded tree); this applies it now.
     void applyFilterNow();
 
-Q_SIGNALS:
-    // The status line changed (for tests and the window's status bar).
-    void statusChanged(const QString &text);
-
 private:
     void onLevelStarted(const QModelIndex &dir);
     void onLevelLoaded(const QModelIndex &dir);

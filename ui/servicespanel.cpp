@@ -3,6 +3,7 @@
 #include "keydisplay.h"
 #include "keyinput.h"
 #include "servicedirectorystore.h"
+#include "servicedetailsview.h"
 #include "servicemodel.h"
 #include "servicestyle.h"
 #include "servicetypesdialog.h"
@@ -83,7 +84,6 @@ ServicesPanel::ServicesPanel(ServiceModel *model, QWidget *parent)
     , m_filter(new QLineEdit(this))
     , m_view(new QTreeView(this))
     , m_filterTimer(new QTimer(this))
-    , m_detailsTimer(new QTimer(this))
 {
     setObjectName(QStringLiteral("servicesPanel"));
     setAccessibleName(tr("Services"));
@@ -172,9 +172,8 @@ ServicesPanel::ServicesPanel(ServiceModel *model, QWidget *parent)
     header->resizeSection(ServiceModel::IntervalColumn, width(QStringLiteral("Interval")));
     header->resizeSection(ServiceModel::FlapsColumn, width(QStringLiteral("Flaps")));
 
-    auto *details = new QWidget(splitter);
-    buildDetails(details);
-    splitter->addWidget(details);
+    m_details = new ServiceDetailsView(m_model, splitter);
+    splitter->addWidget(m_details);
     splitter->setStretchFactor(0, 2);
     splitter->setStretchFactor(1, 1);
     splitter->setSizes({720, 360});
@@ -199,17 +198,12 @@ ServicesPanel::ServicesPanel(ServiceModel *model, QWidget *parent)
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
         m_view->expandAll();
         scheduleRowFilter();
-        updateDetails();
     });
     connect(m_model, &QAbstractItemModel::layoutChanged, this, &ServicesPanel::scheduleRowFilter);
     connect(m_model, &QAbstractItemModel::rowsMoved, this, &ServicesPanel::scheduleRowFilter);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &ServicesPanel::scheduleRowFilter);
     connect(m_model, &ServiceModel::summaryChanged, this, &ServicesPanel::updateHeader);
     connect(m_model, &ServiceModel::servicesChanged, this, &ServicesPanel::updateHeader);
-    connect(m_model, &ServiceModel::instanceStateChanged, this, [this](const QByteArray &key) {
-        if (key == m_shownKey)
-            updateDetails();
-    });
     connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this,
             [this](const QModelIndex &current) { onCurrentChanged(current); });
     connect(m_view, &QWidget::customContextMenuRequested, this, &ServicesPanel::onContextMenu);
@@ -222,12 +216,7 @@ ServicesPanel::ServicesPanel(ServiceModel *model, QWidget *parent)
             Q_EMIT keyActivated(row.data(ServiceModel::KeyRole).toByteArray());
     });
 
-    // The countdowns in the detail area.
-    m_detailsTimer->setInterval(1000);
-    connect(m_detailsTimer, &QTimer::timeout, this, &ServicesPanel::updateDetails);
-
     setTabOrder(m_filter, m_view);
-    clearDetails(tr("Select an instance to see its registration and heartbeat."));
     updateHeader();
     m_view->expandAll();
 }
@@ -456,11 +445,11 @@ void ServicesPanel::onCurrentChanged(const QModelIndex &current)
 {
     ++m_currentChanges;
     const QModelIndex index = current.siblingAtColumn(0);
-    m_shownKey = index.data(ServiceModel::KeyRole).toByteArray();
-    m_shownIsService = index.data(ServiceModel::IsServiceRole).toBool();
-    updateDetails();
-    if (!m_shownKey.isEmpty() && !m_shownIsService)
-        Q_EMIT keyActivated(m_shownKey);
+    const QByteArray key = index.data(ServiceModel::KeyRole).toByteArray();
+    const bool isService = index.data(ServiceModel::IsServiceRole).toBool();
+    m_details->showKey(key, isService);
+    if (!key.isEmpty() && !isService)
+        Q_EMIT keyActivated(key);
 }
 
 void ServicesPanel::onContextMenu(const QPoint &pos)
@@ -528,7 +517,7 @@ void ServicesPanel::openServiceTypes()
         names.save();
         m_model->setTypeNames(names);
         updateHeader();
-        updateDetails();
+        m_details->refresh();
         Q_EMIT statusMessage(tr("Service types saved."));
     });
     openTracked(dialog);
@@ -539,4 +528,9 @@ void ServicesPanel::openTracked(QDialog *dialog)
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     m_dialog = dialog;
     dialog->open();
+}
+
+QString ServicesPanel::detailsText() const
+{
+    return m_details->text();
 }

@@ -6,23 +6,21 @@
 
 class QAction;
 class QDialog;
-class QGridLayout;
 class QLabel;
 class QLineEdit;
 class QModelIndex;
 class QTimer;
 class QToolButton;
 class QTreeView;
+class ServiceDetailsView;
 class ServiceModel;
-struct ServiceInstance;
 
 // The Services dock: which instances of the cluster's services are registered now and whether
 // they are healthy, the way Consul's UI shows services → instances → health. A header line
 // counts each service's instances by state, the tree lists services with their instances
 // (expanded as they appear; gone ones greyed, or hidden unless "Show gone"), a filter narrows it
-// to an ID, address or type, and the selected row is shown in full beside it: the raw value and
-// what was understood of it, the TTL or lease counting down, the lease's other keys, the
-// heartbeat history. Also where the user says which directories are services (and which are
+// to an ID, address or type, and the selected row is shown in full beside it (ServiceDetailsView).
+// Also where the user says which directories are services (and which are
 // not) and names the service types. The panel does no I/O: the ServiceModel does.
 class ServicesPanel : public QWidget
 {
@@ -81,29 +79,7 @@ protected:
 private:
     // "for 10 min": how long gone instances stay (QSettings services/goneRetentionMinutes).
     QWidget *createRetentionBox();
-    // The rows of the detail area, in order on screen.
-    enum DetailRow {
-        KeyRow,
-        TypeRow,
-        StateRow,
-        AddressRow,
-        ValueRow,
-        TtlRow,
-        RemainingRow,
-        LeaseRow,
-        LeaseKeysRow,
-        RegisteredRow,
-        RefreshRow,
-        IntervalRow,
-        IntervalsRow,
-        FlapsRow,
-        WentRow,
-        SourceRow, // a service: why it is shown (marked, recognised)
-        DetailRowCount
-    };
-
     void createActions();
-    void buildDetails(QWidget *details);
     void updateHeader();
     void applyRowFilter();
     void scheduleRowFilter();
@@ -114,12 +90,6 @@ private:
     void openServiceTypes();
     void saveDirectories();
     void expandNewServices(int first, int last);
-    // servicespanel_details.cpp
-    void updateDetails();
-    void showInstanceDetails(const ServiceInstance &inst);
-    void showServiceDetails(const QByteArray &dir);
-    void clearDetails(const QString &why);
-    void setDetailRow(int row, const QString &value, bool shown = true);
     void openTracked(QDialog *dialog);
 
     ServiceModel *m_model;
@@ -130,17 +100,9 @@ private:
     QLineEdit *m_filter = nullptr;
     QTreeView *m_view = nullptr;
     QTimer *m_filterTimer = nullptr;
-    QTimer *m_detailsTimer = nullptr;
     QPointer<QDialog> m_dialog;
-
-    // The detail area: one label/value pair per row of DetailRow (servicespanel_details.cpp).
-    QLabel *m_detailsTitle = nullptr;
-    QGridLayout *m_detailsGrid = nullptr;
-    QList<QLabel *> m_detailLabels;
-    QList<QLabel *> m_detailValues;
+    ServiceDetailsView *m_details = nullptr;
     // Counts current-row changes; a click that did not change the current row activates it.
     quint64 m_currentChanges = 0;
     quint64 m_currentChangesAtPress = 0;
-    QByteArray m_shownKey; // the row the details show
-    bool m_shownIsService = false;
 };

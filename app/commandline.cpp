@@ -98,6 +98,11 @@ CommandLine CommandLine::parse(const QStringList &args, const QProcessEnvironmen
             "--endpoints or the other connection options."),
          tr("NAME")},
     });
+    // What a desktop launcher passes (Exec=etcdscope %U): the URLs as arguments.
+    parser.addPositionalArgument(
+        QStringLiteral("URL"),
+        tr("etcd client URLs to connect to, as --endpoints takes them; instead of --endpoints."),
+        tr("[URL...]"));
 
     if (!parser.parse(args))
         return failure(parser.errorText());
@@ -108,7 +113,7 @@ CommandLine CommandLine::parse(const QStringList &args, const QProcessEnvironmen
         // helpText()'s first line names whatever binary runs (a test, or "<executable_name>"
         // before QApplication exists).
         QString text = parser.helpText();
-        text = QStringLiteral("Usage: etcdscope [options]") + text.mid(text.indexOf('\n'));
+        text = QStringLiteral("Usage: etcdscope [options] [URL...]") + text.mid(text.indexOf('\n'));
         result.text = text;
         return result;
     }
@@ -117,9 +122,18 @@ CommandLine CommandLine::parse(const QStringList &args, const QProcessEnvironmen
         result.text = QStringLiteral("etcdscope %1\n").arg(QLatin1String(ETCDSCOPE_VERSION));
         return result;
     }
-    if (!parser.positionalArguments().isEmpty()) {
-        return failure(
-            tr("Unexpected argument: %1").arg(parser.positionalArguments().join(QLatin1Char(' '))));
+    const QStringList urls = parser.positionalArguments();
+    if (!urls.isEmpty() && parser.isSet(QStringLiteral("endpoints")))
+        return failure(tr("Give the endpoints either as arguments or with --endpoints, not both "
+                          "(arguments: %1).")
+                           .arg(urls.join(QLatin1Char(' '))));
+    if (!urls.isEmpty() && parser.isSet(QStringLiteral("profile")))
+        return failure(tr("--profile and endpoint arguments do not go together: the profile says "
+                          "how to connect (arguments: %1).")
+                           .arg(urls.join(QLatin1Char(' '))));
+    for (const QString &url : urls) {
+        if (url.trimmed().isEmpty())
+            return failure(tr("An endpoint argument is empty: give a URL."));
     }
 
     EtcdClient::Options &o = result.options;
@@ -177,10 +191,13 @@ CommandLine CommandLine::parse(const QStringList &args, const QProcessEnvironmen
     const bool tls = !o.caFile.isEmpty() || !o.certFile.isEmpty() || !o.serverName.isEmpty() ||
                      o.insecureSkipVerify;
 
-    QString endpoints =
-        flagOrEnv(parser, QStringLiteral("endpoints"), env, QStringLiteral("ETCDCTL_ENDPOINTS"));
-    result.endpointsGiven = parser.isSet(QStringLiteral("endpoints")) || !endpoints.isEmpty();
-    if (!parser.isSet(QStringLiteral("endpoints")) && endpoints.isEmpty())
+    // Arguments are the same list as --endpoints, and win over the environment as it does.
+    QString endpoints = !urls.isEmpty() ? urls.join(QLatin1Char(','))
+                                        : flagOrEnv(parser, QStringLiteral("endpoints"), env,
+                                                    QStringLiteral("ETCDCTL_ENDPOINTS"));
+    const bool flagOrArgs = parser.isSet(QStringLiteral("endpoints")) || !urls.isEmpty();
+    result.endpointsGiven = flagOrArgs || !endpoints.isEmpty();
+    if (!flagOrArgs && endpoints.isEmpty())
         endpoints = QLatin1String(defaultEndpoint);
     const QStringList parts = endpoints.split(QLatin1Char(','));
     for (const QString &part : parts) {

@@ -1,5 +1,4 @@
-// KeyActions: the writes (create, delete, TTL, lease) and the dialogs that ask for them.
-#include "keyactions.h"
+#include "keywriter.h"
 
 #include "createkeydialog.h"
 #include "deletedialog.h"
@@ -7,7 +6,6 @@
 #include "etcdclient.h"
 #include "etcdv2client.h"
 #include "etcdv3client.h"
-#include "keydetailpane.h"
 #include "keydisplay.h"
 #include "keydocument.h"
 #include "keyinfo.h"
@@ -55,13 +53,82 @@ KeyInfo infoFromSnapshot(const KeySnapshot &s)
 }
 } // namespace
 
+KeyWriter::KeyWriter(KeyTreeModel *model, QWidget *window, QObject *parent)
+    : QObject(parent)
+    , m_model(model)
+    , m_window(window)
+{
+}
+
+KeyWriter::~KeyWriter() = default;
+
+void KeyWriter::setClient(EtcdClient *client)
+{
+    m_client = client;
+}
+
+bool KeyWriter::v2() const
+{
+    return m_client && m_client->apiInUse() == EtcdClient::Api::V2;
+}
+
+bool KeyWriter::writable() const
+{
+    return m_client && !m_readOnly;
+}
+
+void KeyWriter::setDocument(KeyDocument *document)
+{
+    if (m_document)
+        disconnect(m_document, nullptr, this, nullptr);
+    m_document = document;
+    if (!m_document)
+        return;
+    connect(m_document, &KeyDocument::metadataChanged, this, &KeyWriter::onMetadataChanged);
+    connect(m_document, &KeyDocument::metadataChangeFailed, this,
+            [this](KeyDocument::Operation operation, const EtcdError &error) {
+                const bool ttl = operation == KeyDocument::Operation::SetTtl ||
+                                 operation == KeyDocument::Operation::RemoveTtl ||
+                                 operation == KeyDocument::Operation::RefreshTtl;
+                failed(ttl ? tr("The TTL was not changed") : tr("The lease was not changed"), error,
+                       m_document->key());
+            });
+}
+
+void KeyWriter::onMetadataChanged(KeyDocument::Operation operation)
+{
+    const QString key = displayKey(m_document->key());
+    const KeySnapshot &now = m_document->snapshot();
+    QString message;
+    switch (operation) {
+    case KeyDocument::Operation::SetTtl:
+        message = tr("%1 now expires in %2 s.").arg(key).arg(now.ttl.value_or(0));
+        break;
+    case KeyDocument::Operation::RemoveTtl:
+        message = tr("%1 no longer expires.").arg(key);
+        break;
+    case KeyDocument::Operation::RefreshTtl:
+        message = tr("The TTL of %1 was refreshed.").arg(key);
+        break;
+    case KeyDocument::Operation::AttachLease:
+        message = tr("%1 is attached to the new lease %2.").arg(key).arg(now.lease);
+        break;
+    case KeyDocument::Operation::DetachLease:
+        message = tr("%1 no longer has a lease.").arg(key);
+        break;
+    default:
+        return;
+    }
+    succeeded(message);
+}
+
 // ---- helpers -----------------------------------------------------------------------------------
 
-QByteArray KeyActions::childPrefixOf(const QModelIndex &index) const
+QByteArray KeyWriter::childPrefixOf(const QModelIndex &index) const
 {
-    const char sep = m_v2 ? '/' : m_model->separator();
+    const char sep = v2() ? '/' : m_model->separator();
     if (!index.isValid()) {
-        if (m_v2)
+        if (v2())
             return QByteArrayLiteral("/");
         // v3 keyspaces mostly start with the separator; follow what the top level shows.
         const QByteArray first = m_model->index(0, 0).data(KeyTreeModel::KeyRole).toByteArray();
@@ -72,13 +139,13 @@ QByteArray KeyActions::childPrefixOf(const QModelIndex &index) const
     return index.data(KeyTreeModel::KeyRole).toByteArray() + sep;
 }
 
-bool KeyActions::documentHolds(const QByteArray &key) const
+bool KeyWriter::documentHolds(const QByteArray &key) const
 {
-    return m_document && m_document->key() == key && m_document->isLoaded()
-           && !m_document->isBusy();
+    return m_document && m_document->key() == key && m_document->isLoaded() &&
+           !m_document->isBusy();
 }
 
-void KeyActions::applySnapshot(const KeySnapshot &snapshot)
+void KeyWriter::applySnapshot(const KeySnapshot &snapshot)
 {
     if (snapshot.exists)
         m_model->applyPut(infoFromSnapshot(snapshot));
@@ -86,66 +153,70 @@ void KeyActions::applySnapshot(const KeySnapshot &snapshot)
         m_model->applyDelete(snapshot.key);
 }
 
-void KeyActions::succeeded(const QString &message)
+void KeyWriter::succeeded(const QString &message)
 {
-    updateActions();
     Q_EMIT statusMessage(message);
     Q_EMIT writeFinished(true, message);
 }
 
-void KeyActions::failed(const QString &what, const EtcdError &error, const QByteArray &key)
+void KeyWriter::failed(const QString &what, const EtcdError &error, const QByteArray &key)
 {
     failedText(what, describeKeyError(error, key), error.toString());
 }
 
-void KeyActions::failedText(const QString &what, const QString &message, const QString &details)
+void KeyWriter::failedText(const QString &what, const QString &message, const QString &details)
 {
     const QString line = tr("%1: %2").arg(what, message);
-    updateActions();
     Q_EMIT statusMessage(line);
     auto *box = new QMessageBox(QMessageBox::Warning, what, message, QMessageBox::Ok, m_window);
     box->setObjectName(QStringLiteral("writeErrorBox"));
     box->setAccessibleName(what);
     if (!details.isEmpty())
         box->setDetailedText(details);
-    openTracked(box);
+    open(box);
     Q_EMIT writeFinished(false, line);
+}
+
+void KeyWriter::open(QDialog *dialog)
+{
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+    Q_EMIT dialogShown(dialog);
 }
 
 // ---- create ------------------------------------------------------------------------------------
 
-void KeyActions::newKey()
+void KeyWriter::newKey(const QModelIndex &current)
 {
-    openCreate(int(CreateKeyDialog::Kind::Key), childPrefixOf(currentIndex()));
+    openCreate(int(CreateKeyDialog::Kind::Key), childPrefixOf(current));
 }
 
-void KeyActions::newDirectory()
+void KeyWriter::newDirectory(const QModelIndex &current)
 {
-    if (m_v2)
-        openCreate(int(CreateKeyDialog::Kind::Directory), childPrefixOf(currentIndex()));
+    if (v2())
+        openCreate(int(CreateKeyDialog::Kind::Directory), childPrefixOf(current));
 }
 
-void KeyActions::newInOrderKey()
+void KeyWriter::newInOrderKey(const QModelIndex &index)
 {
-    const QModelIndex index = currentIndex();
-    if (m_v2 && index.data(KeyTreeModel::IsDirectoryRole).toBool())
+    if (v2() && index.data(KeyTreeModel::IsDirectoryRole).toBool())
         openCreate(int(CreateKeyDialog::Kind::InOrderKey),
                    index.data(KeyTreeModel::KeyRole).toByteArray());
 }
 
-void KeyActions::openCreate(int kind, const QByteArray &prefix)
+void KeyWriter::openCreate(int kind, const QByteArray &prefix)
 {
     if (!writable())
         return;
-    auto *dialog = new CreateKeyDialog(CreateKeyDialog::Kind(kind), !m_v2, prefix, m_window);
+    auto *dialog = new CreateKeyDialog(CreateKeyDialog::Kind(kind), !v2(), prefix, m_window);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         create(int(dialog->kind()), dialog->key(), dialog->value(), dialog->ttl());
     });
-    openTracked(dialog);
+    open(dialog);
 }
 
-void KeyActions::create(int kind, const QByteArray &key, const QByteArray &value,
-                        std::optional<qint64> ttl)
+void KeyWriter::create(int kind, const QByteArray &key, const QByteArray &value,
+                       std::optional<qint64> ttl)
 {
     if (!writable())
         return;
@@ -159,7 +230,7 @@ void KeyActions::create(int kind, const QByteArray &key, const QByteArray &value
             return;
         }
         m_model->applyPut(KeyInfo::fromV2(r.value.node));
-        selectKey(r.value.node.key);
+        Q_EMIT keyCreated(r.value.node.key);
         succeeded(tr("Created %1").arg(displayKey(r.value.node.key)));
     };
     switch (CreateKeyDialog::Kind(kind)) {
@@ -173,7 +244,7 @@ void KeyActions::create(int kind, const QByteArray &key, const QByteArray &value
                                     return;
                                 }
                                 applySnapshot(r.value);
-                                selectKey(key);
+                                Q_EMIT keyCreated(key);
                                 succeeded(tr("Created %1").arg(displayKey(key)));
                             });
         break;
@@ -189,9 +260,8 @@ void KeyActions::create(int kind, const QByteArray &key, const QByteArray &value
 
 // ---- delete ------------------------------------------------------------------------------------
 
-void KeyActions::deleteCurrent()
+void KeyWriter::deleteKey(const QModelIndex &index)
 {
-    const QModelIndex index = currentIndex();
     if (!writable() || !index.isValid())
         return;
     const QByteArray key = index.data(KeyTreeModel::KeyRole).toByteArray();
@@ -201,7 +271,7 @@ void KeyActions::deleteCurrent()
 
     DeleteDialog::Kind kind = DeleteDialog::Kind::Key;
     QByteArray prefix;
-    if (m_v2) {
+    if (v2()) {
         kind = isDir ? DeleteDialog::Kind::Directory : DeleteDialog::Kind::Key;
     } else if (isDir) {
         prefix = key + m_model->separator();
@@ -211,18 +281,19 @@ void KeyActions::deleteCurrent()
     if (!m_typedConfirmation.isEmpty())
         dialog->requireTyping(displayKey(kind == DeleteDialog::Kind::Prefix ? prefix : key),
                               m_typedConfirmation);
-    connect(dialog, &QDialog::accepted, this,
-            [this, kind, key, prefix, modRevision] { remove(int(kind), key, prefix, modRevision); });
-    openTracked(dialog);
+    connect(dialog, &QDialog::accepted, this, [this, kind, key, prefix, modRevision] {
+        remove(int(kind), key, prefix, modRevision);
+    });
+    open(dialog);
     if (kind != DeleteDialog::Kind::Key)
         countForDelete(dialog);
 }
 
-void KeyActions::countForDelete(DeleteDialog *dialog)
+void KeyWriter::countForDelete(DeleteDialog *dialog)
 {
     // The dialog is the context: closing it cancels the count.
     EtcdCall *call = nullptr;
-    if (m_v2) {
+    if (v2()) {
         EtcdV2GetOptions options;
         options.recursive = true;
         call = m_client->v2()->get(
@@ -239,21 +310,20 @@ void KeyActions::countForDelete(DeleteDialog *dialog)
         EtcdV3RangeOptions options;
         options.rangeEnd = EtcdV3Client::prefixRangeEnd(dialog->prefix());
         options.countOnly = true;
-        call = m_client->v3()->range(dialog->prefix(), options, dialog,
-                                     [dialog](const EtcdResult<EtcdV3RangeResult> &r) {
-                                         if (!r.ok())
-                                             dialog->setCountFailed(describeKeyError(
-                                                 r.error, dialog->prefix()));
-                                         else
-                                             dialog->setCount(r.value.count);
-                                     });
+        call = m_client->v3()->range(
+            dialog->prefix(), options, dialog, [dialog](const EtcdResult<EtcdV3RangeResult> &r) {
+                if (!r.ok())
+                    dialog->setCountFailed(describeKeyError(r.error, dialog->prefix()));
+                else
+                    dialog->setCount(r.value.count);
+            });
     }
     if (call)
         call->setTimeout(countTimeoutMs);
 }
 
-void KeyActions::remove(int kindValue, const QByteArray &key, const QByteArray &prefix,
-                        qint64 modRevision)
+void KeyWriter::remove(int kindValue, const QByteArray &key, const QByteArray &prefix,
+                       qint64 modRevision)
 {
     if (!writable())
         return;
@@ -262,7 +332,7 @@ void KeyActions::remove(int kindValue, const QByteArray &key, const QByteArray &
     const QString notDeleted = tr("%1 was not deleted").arg(name);
     Q_EMIT statusMessage(tr("Deleting %1…").arg(name));
 
-    if (m_v2) {
+    if (v2()) {
         const auto done = [this, key, name, notDeleted](const EtcdResult<EtcdV2Response> &r) {
             if (!r.ok()) {
                 failed(notDeleted, r.error, key);
@@ -310,8 +380,7 @@ void KeyActions::remove(int kindValue, const QByteArray &key, const QByteArray &
                                 now.key = key;
                                 const auto &kvs = r.value.responses.value(0).range.kvs;
                                 if (!kvs.isEmpty())
-                                    now = KeySnapshot::fromV3(kvs.first(),
-                                                              r.value.header.revision);
+                                    now = KeySnapshot::fromV3(kvs.first(), r.value.header.revision);
                                 applySnapshot(now);
                                 failed(notDeleted, KeyDocument::conflictError(now), key);
                             });
@@ -340,9 +409,9 @@ void KeyActions::remove(int kindValue, const QByteArray &key, const QByteArray &
                 if (withKey)
                     m_model->applyDelete(key);
                 m_model->applyDeletePrefix(prefix);
-                succeeded(deleted == 1 ? tr("Deleted %1 (1 key)").arg(name)
-                                       : tr("Deleted %1 (%2 keys)")
-                                             .arg(name, QLocale().toString(deleted)));
+                succeeded(deleted == 1
+                              ? tr("Deleted %1 (1 key)").arg(name)
+                              : tr("Deleted %1 (%2 keys)").arg(name, QLocale().toString(deleted)));
             });
         break;
     }
@@ -351,44 +420,41 @@ void KeyActions::remove(int kindValue, const QByteArray &key, const QByteArray &
 
 // ---- v2 TTL ------------------------------------------------------------------------------------
 
-void KeyActions::setTtl()
+void KeyWriter::setTtl(const QModelIndex &current)
 {
-    openTtl(int(TtlDialog::Mode::Set));
+    openTtl(int(TtlDialog::Mode::Set), current);
 }
 
-void KeyActions::refreshTtl()
+void KeyWriter::refreshTtl(const QModelIndex &current)
 {
-    openTtl(int(TtlDialog::Mode::Refresh));
+    openTtl(int(TtlDialog::Mode::Refresh), current);
 }
 
-void KeyActions::openTtl(int mode)
+void KeyWriter::openTtl(int mode, const QModelIndex &index)
 {
-    const QModelIndex index = currentIndex();
-    if (!writable() || !m_v2 || !index.isValid())
+    if (!writable() || !v2() || !index.isValid())
         return;
     const QByteArray key = index.data(KeyTreeModel::KeyRole).toByteArray();
     const bool isDir = index.data(KeyTreeModel::IsDirectoryRole).toBool();
     const QVariant ttl = index.data(KeyTreeModel::TtlRole);
-    auto *dialog = new TtlDialog(TtlDialog::Mode(mode), key,
-                                 ttl.isValid() ? std::optional<qint64>(ttl.toLongLong())
-                                               : std::nullopt,
-                                 m_window);
+    auto *dialog = new TtlDialog(
+        TtlDialog::Mode(mode), key,
+        ttl.isValid() ? std::optional<qint64>(ttl.toLongLong()) : std::nullopt, m_window);
     connect(dialog, &QDialog::accepted, this, [this, dialog, key, isDir] {
         changeTtl(int(dialog->mode()), key, isDir, dialog->ttl());
     });
-    openTracked(dialog);
+    open(dialog);
 }
 
-void KeyActions::removeTtl()
+void KeyWriter::removeTtl(const QModelIndex &index)
 {
-    const QModelIndex index = currentIndex();
-    if (!writable() || !m_v2 || !index.isValid())
+    if (!writable() || !v2() || !index.isValid())
         return;
     changeTtl(-1, index.data(KeyTreeModel::KeyRole).toByteArray(),
               index.data(KeyTreeModel::IsDirectoryRole).toBool(), 0);
 }
 
-void KeyActions::changeTtl(int mode, const QByteArray &key, bool isDir, qint64 seconds)
+void KeyWriter::changeTtl(int mode, const QByteArray &key, bool isDir, qint64 seconds)
 {
     if (!writable())
         return;
@@ -417,10 +483,9 @@ void KeyActions::changeTtl(int mode, const QByteArray &key, bool isDir, qint64 s
             return;
         }
         m_model->applyPut(KeyInfo::fromV2(r.value.node));
-        succeeded(remove ? tr("%1 no longer expires.").arg(name)
-                         : tr("%1 now expires in %2 s.")
-                               .arg(name)
-                               .arg(r.value.node.ttl.value_or(0)));
+        succeeded(remove
+                      ? tr("%1 no longer expires.").arg(name)
+                      : tr("%1 now expires in %2 s.").arg(name).arg(r.value.node.ttl.value_or(0)));
     };
     if (refresh)
         m_client->v2()->refresh(key, seconds, this, done);
@@ -431,10 +496,9 @@ void KeyActions::changeTtl(int mode, const QByteArray &key, bool isDir, qint64 s
 
 // ---- v3 lease ----------------------------------------------------------------------------------
 
-void KeyActions::changeLease()
+void KeyWriter::changeLease(const QModelIndex &index)
 {
-    const QModelIndex index = currentIndex();
-    if (!writable() || m_v2 || !index.data(KeyTreeModel::IsKeyRole).toBool())
+    if (!writable() || v2() || !index.data(KeyTreeModel::IsKeyRole).toBool())
         return;
     const QByteArray key = index.data(KeyTreeModel::KeyRole).toByteArray();
     quint64 lease = index.data(KeyTreeModel::LeaseRole).toULongLong();
@@ -458,5 +522,5 @@ void KeyActions::changeLease()
         else
             m_document->detachLease();
     });
-    openTracked(dialog);
+    open(dialog);
 }

@@ -7,8 +7,9 @@
 #include <QString>
 #include <QStringList>
 
-// etcdscope's command line, in etcdctl's spelling: what to connect to and how, or the text to
-// print instead (help, version, a usage error). Parsing has no side effects so tests can drive it.
+// etcdscope's command line, in etcdctl's spelling (plus endpoint URLs as arguments, which is how
+// a desktop launcher passes them): what to connect to and how, or the text to print instead
+// (help, version, a usage error). Parsing has no side effects so tests can drive it.
 struct CommandLine
 {
     Q_DECLARE_TR_FUNCTIONS(CommandLine)
@@ -27,8 +28,8 @@ public:
     bool passwordMissing = false;
     // --profile NAME: open this saved profile (options then holds only --read-only).
     QString profile;
-    // Endpoints came from --endpoints or ETCDCTL_ENDPOINTS. Otherwise the last profile used
-    // reopens (or the connection dialog shows) instead of the default endpoint.
+    // Endpoints came from --endpoints, URL arguments or ETCDCTL_ENDPOINTS. Otherwise the last
+    // profile used reopens (or the connection dialog shows) instead of the default endpoint.
     bool endpointsGiven = false;
     QString text;
 
