@@ -1,9 +1,13 @@
 // EtcdV3Client's leases against a real etcd: grant, time-to-live with keys, list, keep-alive,
-// revoke, and the "lease not found" answers.
+// revoke, and the "lease not found" answers; and LeaseTtlCache, the one place the tree, the
+// detail pane and the services view learn a lease's time to live from.
 #include "etcdfixture.h"
 #include "etcdtesting.h"
 #include "etcdtransport.h"
 #include "etcdv3client.h"
+#include "leasettlcache.h"
+
+#include <QSignalSpy>
 
 #include <QTest>
 
@@ -28,14 +32,23 @@ private Q_SLOTS:
     void leaseNotFound_data();
     void leaseNotFound();
     void kinds();
+    void cacheAnswersOnceForManyAskers();
+    void cacheReusesFreshAnswers();
+    void cacheKeysAndInvalidate();
+    void cacheProvesRenewals();
+    void cacheSaysGone();
+    void cacheQueuesBeyondItsBudget();
+    void cacheAsksNothingOfV2();
 
 private:
+    std::unique_ptr<EtcdClient> makeClient(EtcdClient::Api api);
     EtcdResult<EtcdV3LeaseGrantResult> grant(qint64 ttl, quint64 id = 0);
     EtcdResult<EtcdV3LeaseTimeToLiveResult> timeToLive(quint64 id, bool keys);
 
     std::unique_ptr<EtcdServer> m_etcd;
     std::unique_ptr<EtcdTransport> m_transport;
     std::unique_ptr<EtcdV3Client> m_v3;
+    std::unique_ptr<EtcdClient> m_client;
 };
 
 void TestV3Lease::initTestCase()
@@ -45,6 +58,24 @@ void TestV3Lease::initTestCase()
     m_transport = std::make_unique<EtcdTransport>();
     m_transport->setEndpoints({m_etcd->clientUrl()});
     m_v3 = std::make_unique<EtcdV3Client>(m_transport.get());
+    m_client = makeClient(EtcdClient::Api::V3);
+    QVERIFY(m_client);
+}
+
+std::unique_ptr<EtcdClient> TestV3Lease::makeClient(EtcdClient::Api api)
+{
+    auto c = std::make_unique<EtcdClient>();
+    EtcdClient::Options o;
+    o.endpoints = {m_etcd->clientUrl()};
+    o.api = api;
+    o.timeoutMs = 20000;
+    if (c->configure(o))
+        return nullptr;
+    std::optional<bool> ok;
+    c->discover(c.get(), [&ok](const EtcdResult<EtcdClient::ClusterInfo> &r) { ok = r.ok(); });
+    if (!QTest::qWaitFor([&ok] { return ok.has_value(); }, 20000) || !*ok)
+        return nullptr;
+    return c;
 }
 
 EtcdResult<EtcdV3LeaseGrantResult> TestV3Lease::grant(qint64 ttl, quint64 id)
@@ -219,6 +250,177 @@ void TestV3Lease::kinds()
     beta.setApiPrefix("/v3beta"); // 3.3 has these only under /kv/lease/
     const EtcdCall *betaTtl = beta.leaseTimeToLive(1, false, &context, {});
     QCOMPARE(betaTtl->request().path, QByteArray("/v3beta/kv/lease/timetolive"));
+}
+
+void TestV3Lease::cacheAnswersOnceForManyAskers()
+{
+    const auto g = grant(300);
+    VERIFY_OK(g);
+    LeaseTtlCache cache;
+    cache.setClient(m_client.get());
+    QSignalSpy answered(&cache, &LeaseTtlCache::leaseAnswered);
+    // The tree, the detail pane and the services view ask at once: one question goes out.
+    cache.request(g.value.id);
+    cache.request(g.value.id);
+    cache.request(g.value.id, false, 0);
+    QVERIFY(cache.isPending(g.value.id));
+    QVERIFY(answered.wait());
+    QCOMPARE(answered.count(), 1);
+    QCOMPARE(answered.at(0).at(0).value<quint64>(), g.value.id);
+    QCOMPARE(cache.requestCount(), qint64(1));
+    const LeaseTtlCache::Info *info = cache.info(g.value.id);
+    QVERIFY(info && info->known && !info->gone);
+    QCOMPARE(info->grantedTtl, qint64(300));
+    QVERIFY(info->expiresLo <= info->expiresHi);
+    const qint64 left = info->secondsLeft(LeaseTtlCache::nowMs());
+    QVERIFY2(left > 290 && left <= 300, qPrintable(QString::number(left)));
+    QVERIFY(!info->keysKnown);
+    QCOMPARE(cache.info(0x1), nullptr);
+}
+
+void TestV3Lease::cacheReusesFreshAnswers()
+{
+    const auto g = grant(300);
+    VERIFY_OK(g);
+    LeaseTtlCache cache;
+    cache.setClient(m_client.get());
+    QSignalSpy answered(&cache, &LeaseTtlCache::leaseAnswered);
+    cache.request(g.value.id, false, 60000);
+    QVERIFY(answered.wait());
+    // Young enough for this asker: nothing is sent.
+    cache.request(g.value.id, false, 60000);
+    QVERIFY(!cache.isPending(g.value.id));
+    QCOMPARE(cache.requestCount(), qint64(1));
+    // An asker that wants a new answer gets one.
+    cache.request(g.value.id, false, 0);
+    QVERIFY(answered.wait());
+    QCOMPARE(cache.requestCount(), qint64(2));
+}
+
+void TestV3Lease::cacheKeysAndInvalidate()
+{
+    const auto g = grant(300);
+    VERIFY_OK(g);
+    EtcdV3PutOptions o;
+    o.lease = g.value.id;
+    VERIFY_OK(
+        run<EtcdV3PutResult>([&](QObject *c, auto cb) { m_v3->put("/lc/a", "v", o, c, cb); }));
+    LeaseTtlCache cache;
+    cache.setClient(m_client.get());
+    QSignalSpy answered(&cache, &LeaseTtlCache::leaseAnswered);
+    cache.request(g.value.id, false, 60000);
+    // Asked for the keys while the first question is out: a second question asks for them.
+    cache.request(g.value.id, true, 60000);
+    QTRY_VERIFY(cache.info(g.value.id)->keysKnown);
+    QCOMPARE(cache.info(g.value.id)->keys, QList<QByteArray>{"/lc/a"});
+    QCOMPARE(cache.requestCount(), qint64(2));
+    QTRY_VERIFY(!cache.isPending(g.value.id));
+
+    // A key put with the lease (an event says so): the next question goes out, fresh or not.
+    VERIFY_OK(
+        run<EtcdV3PutResult>([&](QObject *c, auto cb) { m_v3->put("/lc/b", "v", o, c, cb); }));
+    cache.invalidate(g.value.id);
+    answered.clear();
+    cache.request(g.value.id, true, 60000);
+    QVERIFY(answered.wait());
+    QCOMPARE(cache.requestCount(), qint64(3));
+    QCOMPARE(cache.info(g.value.id)->keys, (QList<QByteArray>{"/lc/a", "/lc/b"}));
+}
+
+void TestV3Lease::cacheProvesRenewals()
+{
+    const auto g = grant(60);
+    VERIFY_OK(g);
+    LeaseTtlCache cache;
+    cache.setClient(m_client.get());
+    QSignalSpy answered(&cache, &LeaseTtlCache::leaseAnswered);
+    QSignalSpy renewed(&cache, &LeaseTtlCache::leaseRenewed);
+    cache.request(g.value.id, false, 0);
+    QVERIFY(answered.wait());
+    // Without a keep-alive, answers only narrow the bounds: never a renewal.
+    for (int i = 0; i < 3; ++i) {
+        cache.request(g.value.id, false, 0);
+        QVERIFY(answered.wait());
+    }
+    QCOMPARE(renewed.count(), 0);
+    QCOMPARE(cache.info(g.value.id)->renewals, 0);
+    // Kept alive: proven as soon as an answer's lower bound passes the earlier upper bound
+    // (etcd's seconds are whole, so that takes a second or two of keep-alives).
+    const auto keepAliveAndAsk = [&] {
+        if (!cache.isPending(g.value.id)) {
+            run<EtcdV3LeaseKeepAliveResult>(
+                [&](QObject *c, auto cb) { m_v3->leaseKeepAliveOnce(g.value.id, c, cb); });
+            cache.request(g.value.id, false, 0);
+        }
+        return renewed.count() > 0;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(keepAliveAndAsk(), 20000);
+    const LeaseTtlCache::Info *info = cache.info(g.value.id);
+    QCOMPARE(info->renewals, 1);
+    QVERIFY(info->renewedAt > 0 && info->renewedAt <= LeaseTtlCache::nowMs());
+    QVERIFY(info->expiresLo <= info->expiresHi);
+}
+
+void TestV3Lease::cacheSaysGone()
+{
+    const auto g = grant(300);
+    VERIFY_OK(g);
+    LeaseTtlCache cache;
+    cache.setClient(m_client.get());
+    QSignalSpy answered(&cache, &LeaseTtlCache::leaseAnswered);
+    QSignalSpy gone(&cache, &LeaseTtlCache::leaseGone);
+    cache.request(g.value.id);
+    QVERIFY(answered.wait());
+    QVERIFY(
+        run<EtcdV3Header>([&](QObject *c, auto cb) { m_v3->leaseRevoke(g.value.id, c, cb); })
+            .ok());
+    cache.request(g.value.id, false, 0);
+    QVERIFY(gone.wait());
+    QCOMPARE(gone.count(), 1);
+    const LeaseTtlCache::Info *info = cache.info(g.value.id);
+    QVERIFY(info->gone);
+    QCOMPARE(info->secondsLeft(LeaseTtlCache::nowMs()), qint64(-1));
+    // Said once.
+    cache.request(g.value.id, false, 0);
+    QVERIFY(answered.wait());
+    QCOMPARE(gone.count(), 1);
+}
+
+void TestV3Lease::cacheQueuesBeyondItsBudget()
+{
+    QList<quint64> ids;
+    for (int i = 0; i < 5; ++i) {
+        const auto g = grant(300);
+        VERIFY_OK(g);
+        ids << g.value.id;
+    }
+    LeaseTtlCache cache;
+    cache.setClient(m_client.get());
+    cache.setMaxInFlight(2);
+    QSignalSpy answered(&cache, &LeaseTtlCache::leaseAnswered);
+    for (const quint64 id : ids)
+        cache.request(id);
+    // Two out, three waiting; all answered in the end, each once.
+    QCOMPARE(cache.requestCount(), qint64(2));
+    QTRY_COMPARE(answered.count(), 5);
+    QCOMPARE(cache.requestCount(), qint64(5));
+    for (const quint64 id : ids)
+        QVERIFY(cache.info(id)->known);
+}
+
+void TestV3Lease::cacheAsksNothingOfV2()
+{
+    auto v2 = makeClient(EtcdClient::Api::V2);
+    QVERIFY(v2);
+    QCOMPARE(v2->apiInUse(), EtcdClient::Api::V2);
+    LeaseTtlCache cache;
+    cache.setClient(v2.get());
+    cache.request(0x42);
+    QCOMPARE(cache.requestCount(), qint64(0));
+    QCOMPARE(cache.info(0x42), nullptr);
+    LeaseTtlCache unconnected;
+    unconnected.request(0x42);
+    QCOMPARE(unconnected.requestCount(), qint64(0));
 }
 
 QTEST_GUILESS_MAIN(TestV3Lease)
