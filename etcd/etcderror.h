@@ -26,37 +26,37 @@ public:
     enum class Condition {
         None,
         Other,
-        KeyNotFound,       // v2 100
-        CompareFailed,     // v2 101
-        NotAFile,          // v2 102
-        NotADirectory,     // v2 104
-        KeyExists,         // v2 105
-        RootReadOnly,      // v2 107
-        DirectoryNotEmpty, // v2 108
-        Unauthorized,      // v2 110, v3 unauthenticated (no token while auth on)
-        InvalidField,      // v2 2xx, v3 invalid argument
-        WatcherCleared,    // v2 400
-        EventIndexCleared, // v2 401
-        Compacted,         // v3 code 11, "required revision has been compacted"
-        FutureRevision,    // v3 code 11, "required revision is a future revision"
-        LeaseNotFound,     // v3 code 5
-        MemberNotFound,    // v3 code 5, v2 404 on a member
-        InvalidToken,      // v3 code 16, "invalid auth token"
-        AuthFailed,        // wrong user name or password
-        AuthNotEnabled,    // authenticate while auth is off
-        PermissionDenied,  // v3 code 7
-        RequestTooLarge,   // over --max-request-bytes
-        NoSpace,           // v3 code 8, NOSPACE alarm
-        Unavailable,       // v3 code 14, no leader, v2 300/301
-        LearnerNotReady,   // v3 code 9, learner not in sync with the leader
-        ApiNotAvailable,   // the endpoint does not serve this API (404 page not found)
-        NotLeader,         // a follower asked what only the leader knows (v2 stats leader, 403)
-        Unreachable,       // no server answered at the endpoint (connection refused, no host)
-        CertificateUntrusted,    // TLS: the server's certificate could not be verified
-        ClusterUnhealthy,        // v3 code 14: a membership change while members are not all up
-        PeerUrlExists,           // v3 code 9, v2 409: a member already uses the peer URL
-        MemberExists,            // v3 code 9, v2 409: a member with that ID is in the cluster
-        TooManyLearners,         // v3 code 9: the cluster has as many learners as allowed
+        KeyNotFound,          // v2 100
+        CompareFailed,        // v2 101
+        NotAFile,             // v2 102
+        NotADirectory,        // v2 104
+        KeyExists,            // v2 105
+        RootReadOnly,         // v2 107
+        DirectoryNotEmpty,    // v2 108
+        Unauthorized,         // v2 110, v3 unauthenticated (no token while auth on)
+        InvalidField,         // v2 2xx, v3 invalid argument
+        WatcherCleared,       // v2 400
+        EventIndexCleared,    // v2 401
+        Compacted,            // v3 code 11, "required revision has been compacted"
+        FutureRevision,       // v3 code 11, "required revision is a future revision"
+        LeaseNotFound,        // v3 code 5
+        MemberNotFound,       // v3 code 5, v2 404 on a member
+        InvalidToken,         // v3 code 16, "invalid auth token"
+        AuthFailed,           // wrong user name or password
+        AuthNotEnabled,       // authenticate while auth is off
+        PermissionDenied,     // v3 code 7
+        RequestTooLarge,      // over --max-request-bytes
+        NoSpace,              // v3 code 8, NOSPACE alarm
+        Unavailable,          // v3 code 14, no leader, v2 300/301
+        LearnerNotReady,      // v3 code 9, learner not in sync with the leader
+        ApiNotAvailable,      // the endpoint does not serve this API (404 page not found)
+        NotLeader,            // a follower asked what only the leader knows (v2 stats leader, 403)
+        Unreachable,          // no server answered at the endpoint (connection refused, no host)
+        CertificateUntrusted, // TLS: the server's certificate could not be verified
+        ClusterUnhealthy,     // v3 code 14: a membership change while members are not all up
+        PeerUrlExists,        // v3 code 9, v2 409: a member already uses the peer URL
+        MemberExists,         // v3 code 9, v2 409: a member with that ID is in the cluster
+        TooManyLearners,      // v3 code 9: the cluster has as many learners as allowed
         NotEnoughStartedMembers, // v3 code 9: the change would leave too few started members
         NotALearner,             // v3 code 9: promote of a member that votes already
         NotConnected,            // made by the client: there is no connection to ask

@@ -217,7 +217,8 @@ EtcdError decodeError(const EtcdHttpResponse &response, bool memberCall)
     // "membership: ID exists".
     else if (response.status == 409 && memberCall && e.message().contains(QLatin1String("peerURL")))
         e.setCondition(EtcdError::Condition::PeerUrlExists);
-    else if (response.status == 409 && memberCall && e.message().contains(QLatin1String("ID exist")))
+    else if (response.status == 409 && memberCall &&
+             e.message().contains(QLatin1String("ID exist")))
         e.setCondition(EtcdError::Condition::MemberExists);
     else if (response.status == 401)
         e.setCondition(EtcdError::Condition::Unauthorized);

@@ -4,6 +4,7 @@
 #include "etcdv3client.h"
 #include "eventlogmodel.h"
 #include "keytreemodel.h"
+#include "leasettlcache.h"
 #include "livetree.h"
 #include "servicemodel.h"
 
@@ -16,6 +17,7 @@ ConnectionSession::ConnectionSession(const ConnectionProfile &profile, QObject *
     , m_live(new LiveTree(m_model, this))
     , m_eventLog(new EventLogModel(this))
     , m_services(new ServiceModel(this))
+    , m_leases(new LeaseTtlCache(this))
 {
     connect(m_live, &LiveTree::eventsReceived, m_eventLog, &EventLogModel::append);
     connect(m_live, &LiveTree::stateChanged, m_eventLog, [this](LiveTree::State state) {
@@ -27,6 +29,14 @@ ConnectionSession::ConnectionSession(const ConnectionProfile &profile, QObject *
     connect(m_live, &LiveTree::stateChanged, this, &ConnectionSession::watchStateChanged);
     connect(m_live, &LiveTree::revisionChanged, this, &ConnectionSession::watchStateChanged);
     connect(m_live, &LiveTree::failed, this, &ConnectionSession::watchFailed);
+    // A key put or deleted with a lease changes what etcd says about the lease (its keys).
+    connect(m_live, &LiveTree::eventsReceived, m_leases,
+            [this](const QList<EtcdWatchEvent> &events) {
+                for (const EtcdWatchEvent &e : events) {
+                    if (e.lease != 0)
+                        m_leases->invalidate(e.lease);
+                }
+            });
     m_services->follow(m_live);
     connect(m_client, &EtcdClient::currentEndpointChanged, this,
             &ConnectionSession::endpointChanged);
@@ -65,6 +75,7 @@ void ConnectionSession::connectToCluster()
     // Nothing may act on the old connection while the new one is discovered.
     m_live->stop();
     m_services->stop();
+    m_leases->setClient(nullptr);
     m_model->setClient(nullptr);
     m_model->reload();
     Q_EMIT connecting();
@@ -88,6 +99,7 @@ void ConnectionSession::onDiscovered(const EtcdResult<EtcdClient::ClusterInfo> &
     m_state = State::Connected;
     const EtcdClient::ClusterInfo &info = result.value;
     m_client->transport()->setReadOnly(m_options.readOnly);
+    m_leases->setClient(m_client);
     m_model->setClient(m_client);
     if (!m_profile.separator.isEmpty())
         m_model->setSeparator(m_profile.separator.at(0).toLatin1());

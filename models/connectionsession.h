@@ -8,13 +8,14 @@
 
 class EventLogModel;
 class KeyTreeModel;
+class LeaseTtlCache;
 class LiveTree;
 class ServiceModel;
 
 // One window's connection to a cluster and what follows it: the client and its discovery, the
-// live key tree (model and watch), the event log's feed and the services, wired to each other
-// here. No widgets: the window composes its panels from these parts and shows the states this
-// announces. Connecting never blocks: discovery answers (or fails) later.
+// live key tree (model and watch), the event log's feed, the services and the lease cache, wired
+// to each other here. No widgets: the window composes its panels from these parts and shows the
+// states this announces. Connecting never blocks: discovery answers (or fails) later.
 class ConnectionSession : public QObject
 {
     Q_OBJECT
@@ -37,6 +38,9 @@ public:
     LiveTree *liveTree() const { return m_live; }
     EventLogModel *eventLog() const { return m_eventLog; }
     ServiceModel *serviceModel() const { return m_services; }
+    // What etcd last said about each v3 lease, shared by the tree, the detail pane and the
+    // services; asks the connection once discovery succeeded.
+    LeaseTtlCache *leaseCache() const { return m_leases; }
 
     State state() const { return m_state; }
     bool isConnected() const { return m_state == State::Connected; }
@@ -83,4 +87,5 @@ private:
     LiveTree *m_live;
     EventLogModel *m_eventLog;
     ServiceModel *m_services;
+    LeaseTtlCache *m_leases;
 };

@@ -5,7 +5,6 @@
 #include "etcdv3client.h"
 #include "keydocument_p.h"
 
-
 using namespace KeyDocumentDetail;
 
 std::optional<qint64> KeySnapshot::secondsLeft(const QDateTime &now) const

@@ -7,7 +7,6 @@
 #include "etcdv3client.h"
 #include "keydocument_p.h"
 
-
 using namespace KeyDocumentDetail;
 
 // ---- v2 TTL ------------------------------------------------------------------------------------

@@ -471,15 +471,12 @@ void TestV3Json::errorBodies_data()
     QTest::newRow("too many learners")
         << 412 << etcd34(9, "etcdserver: too many learner members in cluster") << K::Etcd << 9
         << C::TooManyLearners;
-    QTest::newRow("peer URL exists")
-        << 412 << etcd34(9, "etcdserver: Peer URLs already exists") << K::Etcd << 9
-        << C::PeerUrlExists;
-    QTest::newRow("member exists")
-        << 412 << etcd34(9, "etcdserver: member ID already exist") << K::Etcd << 9
-        << C::MemberExists;
+    QTest::newRow("peer URL exists") << 412 << etcd34(9, "etcdserver: Peer URLs already exists")
+                                     << K::Etcd << 9 << C::PeerUrlExists;
+    QTest::newRow("member exists") << 412 << etcd34(9, "etcdserver: member ID already exist")
+                                   << K::Etcd << 9 << C::MemberExists;
     QTest::newRow("not enough started")
-        << 412
-        << etcd34(9, "etcdserver: re-configuration failed due to not enough started members")
+        << 412 << etcd34(9, "etcdserver: re-configuration failed due to not enough started members")
         << K::Etcd << 9 << C::NotEnoughStartedMembers;
     QTest::newRow("unhealthy") << 503 << etcd34(14, "etcdserver: unhealthy cluster") << K::Etcd
                                << 14 << C::ClusterUnhealthy;

@@ -137,6 +137,9 @@ MainWindow::~MainWindow()
         sender->disconnect(this);
     m_session->stop();
     m_servicesDock->panel()->disconnect(m_actions);
+    // Children go in the order they came: the panels before the session's models they show.
+    m_session->setParent(nullptr);
+    m_session->setParent(this);
 }
 
 void MainWindow::createMenus()
