@@ -237,8 +237,9 @@ void TestV3Cluster::memberRefusals_data()
     QTest::addColumn<EtcdError::Condition>("condition");
     // etcd's own refusals, while one learner (never started) is in the cluster.
     QTest::newRow("second learner") << "add learner" << EtcdError::Condition::TooManyLearners;
+    // With the learner's URL and another: the same URLs alone could make the same member ID
+    // (etcd derives it from the URLs and the second), refused as an existing member instead.
     QTest::newRow("peer URL in use") << "add used peer" << EtcdError::Condition::PeerUrlExists;
-    QTest::newRow("promote a voter") << "promote voter" << EtcdError::Condition::NotALearner;
 }
 
 void TestV3Cluster::memberRefusals()
@@ -255,19 +256,12 @@ void TestV3Cluster::memberRefusals()
             [&](QObject *c, auto cb) { m_v3->memberRemove(learner, c, cb); });
     });
 
-    EtcdError error;
-    if (change == QLatin1String("promote voter")) {
-        error = run<EtcdV3MemberListResult>([&](QObject *c, auto cb) {
-                    m_v3->memberPromote(m_memberId, c, cb);
-                }).error;
-    } else {
-        const QString url = change == QLatin1String("add used peer")
-                                ? peer
-                                : QStringLiteral("http://127.0.0.1:%1").arg(EtcdServer::freePort());
-        error = run<EtcdV3MemberAddResult>([&](QObject *c, auto cb) {
-                    m_v3->memberAdd({url}, true, c, cb);
-                }).error;
-    }
+    const QString other = QStringLiteral("http://127.0.0.1:%1").arg(EtcdServer::freePort());
+    const QStringList urls =
+        change == QLatin1String("add used peer") ? QStringList{peer, other} : QStringList{other};
+    const EtcdError error = run<EtcdV3MemberAddResult>([&](QObject *c, auto cb) {
+                                m_v3->memberAdd(urls, true, c, cb);
+                            }).error;
     QVERIFY2(error, "etcd accepted the change");
     QCOMPARE(error.kind(), EtcdError::Kind::Etcd);
     QCOMPARE(error.code(), 9);
