@@ -291,6 +291,8 @@ void EtcdCall::onReplyFinished()
             details << reply->errorString();
         EtcdError e(EtcdError::Kind::Tls, message);
         e.setEndpoint(m_endpoint).setDetails(details);
+        if (!m_tlsReasons.isEmpty())
+            e.setCondition(EtcdError::Condition::CertificateUntrusted);
         deliver({}, e);
         return;
     }

@@ -38,6 +38,48 @@ EtcdError EtcdError::readOnly(QString what)
                      QStringLiteral("the connection is read-only: %1 was not sent").arg(what));
 }
 
+EtcdError EtcdError::notConnected()
+{
+    EtcdError e(Kind::Cancelled, QStringLiteral("not connected to a cluster"));
+    e.m_condition = Condition::NotConnected;
+    return e;
+}
+
+EtcdError EtcdError::v3Required(QString what)
+{
+    EtcdError e(Kind::Etcd, QStringLiteral("%1 needs the v3 API").arg(what));
+    e.m_condition = Condition::V3Required;
+    return e;
+}
+
+EtcdError EtcdError::keyNotFound(const QByteArray &key)
+{
+    EtcdError e(Kind::Etcd, QStringLiteral("key not found"));
+    e.m_condition = Condition::KeyNotFound;
+    e.m_cause = QString::fromUtf8(key);
+    return e;
+}
+
+EtcdError EtcdError::keyExists(const QByteArray &key)
+{
+    EtcdError e(Kind::Etcd, QStringLiteral("key already exists"));
+    e.m_condition = Condition::KeyExists;
+    e.m_cause = QString::fromUtf8(key);
+    return e;
+}
+
+EtcdError EtcdError::conflict(const QByteArray &key, bool exists, qint64 revision)
+{
+    EtcdError e(Kind::Etcd,
+                exists ? QStringLiteral("compare failed: the key was changed at %1").arg(revision)
+                       : QStringLiteral("compare failed: the key was deleted"));
+    e.m_condition = exists ? Condition::CompareFailed : Condition::KeyNotFound;
+    e.m_cause = QString::fromUtf8(key);
+    e.m_conflict = true;
+    e.m_revision = exists ? revision : 0;
+    return e;
+}
+
 QString EtcdError::kindName(Kind kind)
 {
     switch (kind) {

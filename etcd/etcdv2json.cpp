@@ -213,6 +213,13 @@ EtcdError decodeError(const EtcdHttpResponse &response, bool memberCall)
     // 410: the member was removed before ("Member permanently removed").
     if ((response.status == 404 || response.status == 410) && memberCall)
         e.setCondition(EtcdError::Condition::MemberNotFound);
+    // 409 on an add or update: etcd's membership errors, "membership: peerURL exists" and
+    // "membership: ID exists".
+    else if (response.status == 409 && memberCall && e.message().contains(QLatin1String("peerURL")))
+        e.setCondition(EtcdError::Condition::PeerUrlExists);
+    else if (response.status == 409 && memberCall &&
+             e.message().contains(QLatin1String("ID exist")))
+        e.setCondition(EtcdError::Condition::MemberExists);
     else if (response.status == 401)
         e.setCondition(EtcdError::Condition::Unauthorized);
     else if (response.status == 403 && e.message().contains(QLatin1String("not current leader")))

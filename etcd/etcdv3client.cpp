@@ -371,11 +371,13 @@ bool EtcdV3Client::handleAuthAnswer(EtcdCall *call, const std::shared_ptr<CallSt
 
     if (!e || e.is(EtcdError::Condition::AuthNotEnabled)) {
         m_lastAuthError = {};
+        const bool wasOff = m_authNotEnabled.isError();
+        m_authNotEnabled = e;
         if (e) {
             // Credentials for a cluster without auth: etcdctl goes on without a token too.
-            m_authNotEnabled = true;
+            if (!wasOff)
+                Q_EMIT authFoundDisabled();
         } else {
-            m_authNotEnabled = false;
             m_transport->setToken(auth.token);
             Q_EMIT tokenRenewed();
         }

@@ -121,10 +121,15 @@ public:
 
     // How many authenticate requests the client sent by itself (for tests and diagnostics).
     int authenticationCount() const { return m_authCount; }
+    // Credentials were given but etcd said authentication is off (Condition::AuthNotEnabled,
+    // from the endpoint that said it): calls go on without a token. None otherwise.
+    EtcdError authNotEnabled() const { return m_authNotEnabled; }
 
 Q_SIGNALS:
     // The client obtained a new token on its own.
     void tokenRenewed();
+    // An authentication found the cluster with authentication off (authNotEnabled()).
+    void authFoundDisabled();
 
 private:
     struct CallState;
@@ -159,7 +164,7 @@ private:
     QList<QPair<QPointer<EtcdCall>, std::shared_ptr<CallState>>> m_waiting;
     // renewToken() callers waiting for the authentication in flight.
     QList<std::function<void(const EtcdError &)>> m_renewals;
-    bool m_authNotEnabled = false; // the cluster said auth is off: send without a token
+    EtcdError m_authNotEnabled; // the cluster said auth is off: send without a token
     int m_authCount = 0;
     // Authentications answered so far, and how the last one that etcd refused ended: a call
     // refused while an authentication was on its way takes that answer instead of asking again.

@@ -42,6 +42,19 @@ EtcdError::Condition conditionOf(int code, const QString &message)
     case 9: // FailedPrecondition
         if (has("authentication is not enabled"))
             return C::AuthNotEnabled;
+        // "can only promote a learner member" starts the learner-not-ready message too.
+        if (has("in sync with leader"))
+            return C::LearnerNotReady;
+        if (has("can only promote a learner"))
+            return C::NotALearner;
+        if (has("too many learner"))
+            return C::TooManyLearners;
+        if (has("peer urls already exist") || has("peerurl exists"))
+            return C::PeerUrlExists;
+        if (has("member id already exist") || has("id exists"))
+            return C::MemberExists;
+        if (has("not enough started members"))
+            return C::NotEnoughStartedMembers;
         if (has("learner"))
             return C::LearnerNotReady;
         return C::Other;
@@ -51,7 +64,9 @@ EtcdError::Condition conditionOf(int code, const QString &message)
         if (has("future"))
             return C::FutureRevision;
         return C::Other;
-    case 14:
+    case 14: // Unavailable
+        if (has("unhealthy cluster"))
+            return C::ClusterUnhealthy;
         return C::Unavailable;
     case 16: // Unauthenticated
         if (has("invalid auth token") || has("token"))

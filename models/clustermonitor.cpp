@@ -470,15 +470,12 @@ namespace {
 
 EtcdError noConnection()
 {
-    return EtcdError(EtcdError::Kind::Protocol, ClusterMonitor::tr("not connected to a cluster"));
+    return EtcdError::notConnected();
 }
 
 EtcdError learnersNeedV3()
 {
-    return EtcdError(EtcdError::Kind::Etcd,
-                     ClusterMonitor::tr("learners need the v3 API, which this cluster does not "
-                                        "serve"))
-        .setCondition(EtcdError::Condition::ApiNotAvailable);
+    return EtcdError::v3Required(QStringLiteral("a learner"));
 }
 
 } // namespace

@@ -6,23 +6,9 @@
 #include "keydocument_p.h"
 #include "keyleaseclock.h"
 
-#include <QCoreApplication>
-
 #include <utility>
 
 using namespace KeyDocumentDetail;
-
-namespace {
-
-EtcdError keyNotFound(const QByteArray &key)
-{
-    return EtcdError(EtcdError::Kind::Etcd,
-                     QCoreApplication::translate("KeyDocument", "Key not found"))
-        .setCause(QString::fromUtf8(key))
-        .setCondition(EtcdError::Condition::KeyNotFound);
-}
-
-} // namespace
 
 KeyDocument::KeyDocument(EtcdClient *client, QObject *parent)
     : QObject(parent)
@@ -149,7 +135,7 @@ void KeyDocument::load(const QByteArray &key)
             }
             if (r.value.kvs.isEmpty()) {
                 setBusy(Operation::None);
-                Q_EMIT loadFailed(keyNotFound(key));
+                Q_EMIT loadFailed(EtcdError::keyNotFound(key));
                 return;
             }
             m_snapshot = KeySnapshot::fromV3(r.value.kvs.first(), r.value.header.revision);
@@ -357,21 +343,5 @@ void KeyDocument::conflict(Operation operation, const KeySnapshot &current)
 
 EtcdError KeyDocument::conflictError(const KeySnapshot &current)
 {
-    const QString key = QString::fromUtf8(current.key);
-    if (!current.exists) {
-        return EtcdError(EtcdError::Kind::Etcd,
-                         QCoreApplication::translate("KeyDocument",
-                                                     "Key %1 was deleted by another client")
-                             .arg(key))
-            .setCause(key)
-            .setCondition(EtcdError::Condition::KeyNotFound);
-    }
-    return EtcdError(EtcdError::Kind::Etcd,
-                     QCoreApplication::translate("KeyDocument",
-                                                 "Key %1 was changed at revision %2 by another "
-                                                 "client")
-                         .arg(key)
-                         .arg(current.modIndex()))
-        .setCause(key)
-        .setCondition(EtcdError::Condition::CompareFailed);
+    return EtcdError::conflict(current.key, current.exists, current.modIndex());
 }

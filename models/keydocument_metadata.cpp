@@ -7,8 +7,6 @@
 #include "etcdv3client.h"
 #include "keydocument_p.h"
 
-#include <QCoreApplication>
-
 using namespace KeyDocumentDetail;
 
 // ---- v2 TTL ------------------------------------------------------------------------------------
@@ -192,12 +190,7 @@ void KeyDocument::create(EtcdClient *client, const QByteArray &key, const QByteA
                                  return;
                              }
                              if (!r.value.succeeded) {
-                                 fail(EtcdError(EtcdError::Kind::Etcd,
-                                                QCoreApplication::translate("KeyDocument",
-                                                                            "Key %1 already exists")
-                                                    .arg(QString::fromUtf8(key)))
-                                          .setCause(QString::fromUtf8(key))
-                                          .setCondition(EtcdError::Condition::KeyExists));
+                                 fail(EtcdError::keyExists(key));
                                  return;
                              }
                              EtcdResult<KeySnapshot> result;

@@ -291,7 +291,8 @@ void TestClusterModel::learnerLifecycle()
                              m_monitor->addMember({peer}, true, &context, recordInto(&error, &id));
                              if (!QTest::qWaitFor([&] { return error.has_value(); }, 20000))
                                  return false;
-                             return !error->is(EtcdError::Condition::Unavailable);
+                             return !error->is(EtcdError::Condition::Unavailable) &&
+                                    !error->is(EtcdError::Condition::ClusterUnhealthy);
                          },
                          30000));
     QVERIFY2(!*error, qPrintable(error->toString()));

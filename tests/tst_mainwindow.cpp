@@ -4,12 +4,14 @@
 // works once the server is there.
 #include "clusterinfopanel.h"
 #include "connectionbanner.h"
+#include "connectionsession.h"
 #include "etcdfixture.h"
 #include "etcdtransport.h"
 #include "keyactions.h"
 #include "keydetailpane.h"
 #include "keyspacepanel.h"
 #include "keytreemodel.h"
+#include "livetree.h"
 #include "mainwindow.h"
 #include "valueeditor.h"
 
@@ -41,6 +43,8 @@ private Q_SLOTS:
     void selectingARowShowsItInThePane();
     void everyControlHasAnAccessibleName();
     void keyMenuHoldsTheActions();
+    void sessionStates_data();
+    void sessionStates();
 
 private:
     static QStringList names(MainWindow &w);
@@ -280,6 +284,60 @@ void TestMainWindow::keyMenuHoldsTheActions()
     QCOMPARE(w.keyActions()->action(KeyActions::GoToKey)->shortcut(),
              QKeySequence(QStringLiteral("Ctrl+L")));
     QCOMPARE(w.keyspacePanel()->filterAction()->shortcut(), QKeySequence::Find);
+}
+
+void TestMainWindow::sessionStates_data()
+{
+    QTest::addColumn<QString>("endpoint");
+    QTest::addColumn<QString>("caFile");
+    QTest::addColumn<ConnectionSession::State>("state");
+    QTest::addColumn<int>("step"); // of a failure
+    const QString dead = QStringLiteral("http://127.0.0.1:%1").arg(EtcdServer::freePort());
+    QTest::newRow("reachable") << m_etcd->clientUrl() << QString()
+                               << ConnectionSession::State::Connected << -1;
+    QTest::newRow("unreachable") << dead << QString() << ConnectionSession::State::Failed
+                                 << int(ConnectionSession::Step::Discover);
+    QTest::newRow("CA file missing")
+        << m_etcd->clientUrl() << QStringLiteral("/nonexistent/ca.pem")
+        << ConnectionSession::State::Failed << int(ConnectionSession::Step::Configure);
+}
+
+void TestMainWindow::sessionStates()
+{
+    QFETCH(QString, endpoint);
+    QFETCH(QString, caFile);
+    QFETCH(ConnectionSession::State, state);
+    QFETCH(int, step);
+    EtcdClient::Options options = optionsFor(endpoint);
+    options.caFile = caFile;
+    ConnectionSession session(ConnectionProfile::fromOptions(options));
+    QSignalSpy connecting(&session, &ConnectionSession::connecting);
+    QSignalSpy connected(&session, &ConnectionSession::connected);
+    QSignalSpy failed(&session, &ConnectionSession::failed);
+    session.connectToCluster();
+    QCOMPARE(connecting.count(), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(connected.count() + failed.count() == 1, 10000);
+    QCOMPARE(session.state(), state);
+    if (state == ConnectionSession::State::Connected) {
+        QCOMPARE(connected.first().first().value<EtcdClient::ClusterInfo>().api,
+                 EtcdClient::Api::V3);
+        QVERIFY(!session.lastError());
+        // The models follow the connection: the tree lists and the watch goes live.
+        QTRY_VERIFY_WITH_TIMEOUT(session.liveTree()->state() == LiveTree::State::Live, 10000);
+        QVERIFY(session.keyModel()->rowCount() > 0);
+        QVERIFY(!session.authNotEnabled());
+    } else {
+        QCOMPARE(failed.first().first().value<ConnectionSession::Step>(),
+                 ConnectionSession::Step(step));
+        QVERIFY(session.lastError());
+        QCOMPARE(session.liveTree()->state(), LiveTree::State::Stopped);
+    }
+    // The read-only toggle is the session's: a reconnect applies it again.
+    QSignalSpy readOnly(&session, &ConnectionSession::readOnlyChanged);
+    session.setReadOnly(true);
+    session.setReadOnly(true);
+    QCOMPARE(readOnly.count(), 1);
+    QVERIFY(session.options().readOnly);
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -4,6 +4,7 @@
 // validity, a server name checks the certificate against it, "do not verify" gets past a wrong
 // CA, and mutual TLS works with a client certificate without a CommonName and says what is
 // missing without one.
+#include "errortext.h"
 #include "etcdclient.h"
 #include "etcdfixture.h"
 #include "etcdtesting.h"
@@ -185,6 +186,9 @@ void TestTls::verificationFails()
                  QLatin1String("the server's certificate could not be verified: ")),
              qPrintable(e.message()));
     QVERIFY2(e.message().contains(reason, Qt::CaseInsensitive), qPrintable(e.message()));
+    QCOMPARE(e.condition(), EtcdError::Condition::CertificateUntrusted);
+    // The user is told what to give (ui/ words the condition, not etcd's message).
+    QVERIFY2(describeError(e).contains(QLatin1String("Give the CA")), qPrintable(describeError(e)));
     // The certificate: subject, issuer, validity and names.
     const QString details = e.details().join(QLatin1Char('\n'));
     QVERIFY2(details.contains(reason, Qt::CaseInsensitive), qPrintable(details));

@@ -6,7 +6,10 @@
 #include "etcdv3client.h"
 #include "fakeserver.h"
 
+Q_DECLARE_METATYPE(EtcdError::Condition)
+
 #include <QPointer>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -61,6 +64,8 @@ private Q_SLOTS:
     void memberNotFound();
     void memberAddBadUrl();
     void learnerAddPromoteRemove();
+    void memberRefusals_data();
+    void memberRefusals();
     // maintenance
     void statusFields();
     void alarmGetNoneThenNoSpace();
@@ -224,6 +229,43 @@ void TestV3Cluster::learnerAddPromoteRemove()
     VERIFY_OK(remove);
     QCOMPARE(remove.value.members.size(), 1);
     QCOMPARE(remove.value.members.value(0).id, m_memberId);
+}
+
+void TestV3Cluster::memberRefusals_data()
+{
+    QTest::addColumn<QString>("change");
+    QTest::addColumn<EtcdError::Condition>("condition");
+    // etcd's own refusals, while one learner (never started) is in the cluster.
+    QTest::newRow("second learner") << "add learner" << EtcdError::Condition::TooManyLearners;
+    // With the learner's URL and another: the same URLs alone could make the same member ID
+    // (etcd derives it from the URLs and the second), refused as an existing member instead.
+    QTest::newRow("peer URL in use") << "add used peer" << EtcdError::Condition::PeerUrlExists;
+}
+
+void TestV3Cluster::memberRefusals()
+{
+    QFETCH(QString, change);
+    QFETCH(EtcdError::Condition, condition);
+    const QString peer = QStringLiteral("http://127.0.0.1:%1").arg(EtcdServer::freePort());
+    const auto add = run<EtcdV3MemberAddResult>(
+        [&](QObject *c, auto cb) { m_v3->memberAdd({peer}, true, c, cb); });
+    VERIFY_OK(add);
+    const quint64 learner = add.value.member.id;
+    const auto removeLearner = qScopeGuard([&] {
+        run<EtcdV3MemberListResult>(
+            [&](QObject *c, auto cb) { m_v3->memberRemove(learner, c, cb); });
+    });
+
+    const QString other = QStringLiteral("http://127.0.0.1:%1").arg(EtcdServer::freePort());
+    const QStringList urls =
+        change == QLatin1String("add used peer") ? QStringList{peer, other} : QStringList{other};
+    const EtcdError error = run<EtcdV3MemberAddResult>([&](QObject *c, auto cb) {
+                                m_v3->memberAdd(urls, true, c, cb);
+                            }).error;
+    QVERIFY2(error, "etcd accepted the change");
+    QCOMPARE(error.kind(), EtcdError::Kind::Etcd);
+    QCOMPARE(error.code(), 9);
+    QVERIFY2(error.condition() == condition, qPrintable(error.toString()));
 }
 
 // ---- maintenance ------------------------------------------------------------------------------

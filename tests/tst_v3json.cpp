@@ -465,6 +465,21 @@ void TestV3Json::errorBodies_data()
                              << etcd34(9, "etcdserver: can only promote a learner member which is "
                                           "in sync with leader")
                              << K::Etcd << 9 << C::LearnerNotReady;
+    QTest::newRow("not a learner")
+        << 412 << etcd34(9, "etcdserver: can only promote a learner member") << K::Etcd << 9
+        << C::NotALearner;
+    QTest::newRow("too many learners")
+        << 412 << etcd34(9, "etcdserver: too many learner members in cluster") << K::Etcd << 9
+        << C::TooManyLearners;
+    QTest::newRow("peer URL exists") << 412 << etcd34(9, "etcdserver: Peer URLs already exists")
+                                     << K::Etcd << 9 << C::PeerUrlExists;
+    QTest::newRow("member exists") << 412 << etcd34(9, "etcdserver: member ID already exist")
+                                   << K::Etcd << 9 << C::MemberExists;
+    QTest::newRow("not enough started")
+        << 412 << etcd34(9, "etcdserver: re-configuration failed due to not enough started members")
+        << K::Etcd << 9 << C::NotEnoughStartedMembers;
+    QTest::newRow("unhealthy") << 503 << etcd34(14, "etcdserver: unhealthy cluster") << K::Etcd
+                               << 14 << C::ClusterUnhealthy;
     QTest::newRow("unavailable") << 503 << etcd34(14, "etcdserver: request timed out") << K::Etcd
                                  << 14 << C::Unavailable;
     QTest::newRow("bad base64") << 400 << etcd34(3, "illegal base64 data at input byte 0")

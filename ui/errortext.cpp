@@ -45,7 +45,7 @@ QString ErrorText::describe(const EtcdError &error)
             if (!error.message().contains(detail))
                 text += QLatin1Char('\n') + detail;
         }
-        if (error.message().contains(QLatin1String("could not be verified")))
+        if (error.is(EtcdError::Condition::CertificateUntrusted))
             text += QLatin1Char('\n') +
                     tr("Give the CA that signed the cluster's certificates (--cacert, or the CA "
                        "file of the connection), or the name the certificate carries (server "
@@ -105,6 +105,15 @@ QString ErrorText::describe(const EtcdError &error)
                 .arg(where(error), error.message());
         case EtcdError::Condition::ApiNotAvailable:
             return tr("%1 does not serve this API: %2").arg(where(error), error.message());
+        case EtcdError::Condition::V3Required:
+            return tr("This needs etcd's v3 API, which this cluster does not serve.");
+        case EtcdError::Condition::KeyNotFound:
+        case EtcdError::Condition::CompareFailed:
+        case EtcdError::Condition::KeyExists:
+            // Made by the client about a key (a failed compare, an empty read): it names it.
+            if (error.code() == 0 && error.httpStatus() == 0)
+                return describeForKey(error, error.cause().toUtf8());
+            break;
         default:
             break;
         }
@@ -116,6 +125,8 @@ QString ErrorText::describe(const EtcdError &error)
         return tr("%1 sent an answer etcdscope could not read: %2. Is it an etcd client URL?")
             .arg(where(error), error.message());
     case EtcdError::Kind::Cancelled:
+        if (error.is(EtcdError::Condition::NotConnected))
+            return tr("Not connected to a cluster.");
         return tr("The request was cancelled.");
     case EtcdError::Kind::ReadOnly:
         return tr("Not written: the connection is read-only (%1).").arg(error.message());
@@ -133,15 +144,16 @@ QString ErrorText::describeForKey(const EtcdError &error, const QByteArray &key)
     if (error.kind() != EtcdError::Kind::Etcd)
         return describe(error);
     const QString name = displayKey(key);
-    // Errors made in words by the client side (a conflict seen by KeyDocument) carry neither
-    // etcd's code nor an HTTP status.
-    const bool worded = error.code() == 0 && error.httpStatus() == 0 && !error.message().isEmpty();
     switch (error.condition()) {
     case EtcdError::Condition::KeyNotFound:
-        return worded ? error.message() : tr("Key %1 does not exist (any more).").arg(name);
+        if (error.isConflict())
+            return tr("Key %1 was deleted by another client.").arg(name);
+        return tr("Key %1 does not exist (any more).").arg(name);
     case EtcdError::Condition::CompareFailed:
-        if (worded)
-            return error.message();
+        if (error.isConflict() && error.revision() > 0)
+            return tr("Key %1 was changed at revision %2 by another client.")
+                .arg(name)
+                .arg(error.revision());
         return error.index() > 0
                    ? tr("Key %1 was changed by another client (etcd index %2).")
                          .arg(name)
@@ -174,41 +186,37 @@ QString ErrorText::describeForKey(const EtcdError &error, const QByteArray &key)
 
 QString describeMemberError(const EtcdError &error)
 {
-    const QString message = error.message();
-    auto has = [&](const char *text) { return message.contains(QLatin1String(text)); };
-    if (error.is(EtcdError::Condition::LearnerNotReady))
-        return QCoreApplication::translate(
-            "ErrorText", "The learner is not in sync with the leader yet. Promote it once it has "
-                         "caught up (its raft index close to the leader's).");
-    if (error.is(EtcdError::Condition::MemberNotFound))
-        return QCoreApplication::translate(
-            "ErrorText", "etcd does not know this member (any more): it may have been removed "
-                         "already.");
-    if (has("unhealthy cluster"))
-        return QCoreApplication::translate(
-            "ErrorText", "etcd refused the change because the cluster is not healthy enough for "
-                         "it: every voting member must be running and connected to the others "
-                         "for a few seconds (etcd's --strict-reconfig-check). Try again shortly.");
-    if (has("Peer URLs already exists") || has("peerURL exists"))
-        return QCoreApplication::translate(
-            "ErrorText", "A member of the cluster already uses this peer URL.");
-    if (has("too many learner"))
-        return QCoreApplication::translate(
-            "ErrorText", "The cluster already has as many learners as etcd allows (one in 3.4 "
-                         "and 3.5). Promote or remove the existing learner first.");
-    if (has("not enough started members"))
-        return QCoreApplication::translate(
-            "ErrorText", "etcd refused the change: too few members are started for the cluster "
-                         "to keep its quorum afterwards.");
-    if (has("can only promote a learner"))
-        return QCoreApplication::translate("ErrorText",
-                                           "Only a learner can be promoted; this member votes "
-                                           "already.");
-    if (has("member ID already exist"))
-        return QCoreApplication::translate("ErrorText",
-                                           "A member with this ID is already in the cluster.");
-    if (error.is(EtcdError::Condition::InvalidField))
-        return QCoreApplication::translate("ErrorText", "etcd refused the peer URLs: %1")
-            .arg(message);
+    // etcd's words for a refusal it has no condition for yet still show, through describeError.
+    switch (error.condition()) {
+    case EtcdError::Condition::LearnerNotReady:
+        return ErrorText::tr("The learner is not in sync with the leader yet. Promote it once it "
+                             "has caught up (its raft index close to the leader's).");
+    case EtcdError::Condition::MemberNotFound:
+        return ErrorText::tr("etcd does not know this member (any more): it may have been "
+                             "removed already.");
+    case EtcdError::Condition::ClusterUnhealthy:
+        return ErrorText::tr(
+            "etcd refused the change because the cluster is not healthy enough for it: every "
+            "voting member must be running and connected to the others for a few seconds "
+            "(etcd's --strict-reconfig-check). Try again shortly.");
+    case EtcdError::Condition::PeerUrlExists:
+        return ErrorText::tr("A member of the cluster already uses this peer URL.");
+    case EtcdError::Condition::TooManyLearners:
+        return ErrorText::tr("The cluster already has as many learners as etcd allows (one in "
+                             "3.4 and 3.5). Promote or remove the existing learner first.");
+    case EtcdError::Condition::NotEnoughStartedMembers:
+        return ErrorText::tr("etcd refused the change: too few members are started for the "
+                             "cluster to keep its quorum afterwards.");
+    case EtcdError::Condition::NotALearner:
+        return ErrorText::tr("Only a learner can be promoted; this member votes already.");
+    case EtcdError::Condition::MemberExists:
+        return ErrorText::tr("A member with this ID is already in the cluster.");
+    case EtcdError::Condition::InvalidField:
+        return ErrorText::tr("etcd refused the peer URLs: %1").arg(error.message());
+    case EtcdError::Condition::V3Required:
+        return ErrorText::tr("Learners need etcd's v3 API, which this cluster does not serve.");
+    default:
+        break;
+    }
     return describeError(error);
 }

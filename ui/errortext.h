@@ -9,8 +9,8 @@
 QString describeError(const EtcdError &error);
 
 // The same for an operation on `key`, naming it where the condition is about the key: "Directory
-// /queue is not empty", "Permission denied for /prod/secret", "Key /a already exists". An error
-// that already says it in words (a conflict from KeyDocument) is passed through.
+// /queue is not empty", "Permission denied for /prod/secret", "Key /a already exists", "Key /a
+// was changed at revision 42 by another client" (a conflict, EtcdError::isConflict()).
 QString describeKeyError(const EtcdError &error, const QByteArray &key);
 
 // The same for a membership change (add, remove, update, promote), in etcd's terms turned into

@@ -187,7 +187,7 @@ void KeyDetailPane::setClient(EtcdClient *client)
                 [this](KeyDocument::Operation, const EtcdError &error) {
                     if (error.is(EtcdError::Condition::CompareFailed) ||
                         error.is(EtcdError::Condition::KeyNotFound)) {
-                        setStatus(error.message() + QLatin1Char(' ') +
+                        setStatus(describeKeyError(error, m_key) + QLatin1Char(' ') +
                                       tr("Reload to see the current value."),
                                   true);
                         Q_EMIT keyChanged(m_document->conflictSnapshot());

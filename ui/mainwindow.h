@@ -1,35 +1,26 @@
 #pragma once
 
+#include "clusterdock.h"
 #include "connectionprofile.h"
-#include "etcdclient.h"
+#include "connectionsession.h"
+#include "profilebands.h"
+#include "servicesdock.h"
 
 #include <QMainWindow>
-#include <QPointer>
 
 class ClusterInfoPanel;
 class ClusterPanel;
 class ConnectionBanner;
-class EventLogModel;
 class EventLogPanel;
-class EventPrevValueReader;
-class EtcdDiscovery;
 class KeyActions;
 class KeyDetailPane;
-class KeyTreeModel;
-class LeaseTtlCache;
 class KeyspacePanel;
-class LiveTree;
 class QDockWidget;
-class QLabel;
-class QMenu;
-class QModelIndex;
-class ServiceModel;
 class ServicesPanel;
 
 // etcdscope's main window: composes the key tree, the detail pane, the cluster, event log and
-// services panels (docks) and the connection banner, owns the connection and runs its
-// discovery. What the user does to keys lives in KeyActions. Connecting never blocks: discovery
-// answers (or fails with a message in the banner) later.
+// services panels (docks), the connection banner and the status bar from one ConnectionSession,
+// which owns the connection. What the user does to keys lives in KeyActions.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -41,29 +32,30 @@ public:
     explicit MainWindow(const ConnectionProfile &profile, QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    EtcdClient *client() const { return m_client; }
+    ConnectionSession *session() const { return m_session; }
+    EtcdClient *client() const { return m_session->client(); }
     ConnectionBanner *banner() const { return m_banner; }
-    ClusterInfoPanel *clusterInfoPanel() const { return m_info; }
-    ClusterPanel *clusterPanel() const { return m_cluster; }
-    QDockWidget *clusterDock() const { return m_infoDock; }
+    ClusterInfoPanel *clusterInfoPanel() const;
+    ClusterPanel *clusterPanel() const { return m_clusterDock->panel(); }
+    QDockWidget *clusterDock() const { return m_clusterDock; }
     KeyspacePanel *keyspacePanel() const { return m_keyspace; }
-    KeyTreeModel *keyModel() const { return m_model; }
+    KeyTreeModel *keyModel() const { return m_session->keyModel(); }
     KeyDetailPane *detailPane() const { return m_pane; }
     KeyActions *keyActions() const { return m_actions; }
-    LiveTree *liveTree() const { return m_live; }
-    EventLogModel *eventLog() const { return m_eventLog; }
+    LiveTree *liveTree() const { return m_session->liveTree(); }
+    EventLogModel *eventLog() const { return m_session->eventLog(); }
     EventLogPanel *eventLogPanel() const { return m_eventPanel; }
-    ServiceModel *serviceModel() const { return m_services; }
-    ServicesPanel *servicesPanel() const { return m_servicesPanel; }
+    ServiceModel *serviceModel() const { return m_session->serviceModel(); }
+    ServicesPanel *servicesPanel() const { return m_servicesDock->panel(); }
     QDockWidget *servicesDock() const { return m_servicesDock; }
-    bool isConnected() const { return m_connected; }
+    bool isConnected() const { return m_session->isConnected(); }
     bool isReadOnly() const;
-    const ConnectionProfile &profile() const { return m_profile; }
+    const ConnectionProfile &profile() const { return m_session->profile(); }
     // What the environment band says (empty when hidden), and the insecure-TLS warning.
-    QString environmentBandText() const;
-    bool isInsecureWarningShown() const;
+    QString environmentBandText() const { return m_bands->environmentText(); }
+    bool isInsecureWarningShown() const { return m_bands->isInsecureWarningShown(); }
     // Set when credentials were given but the cluster has authentication off.
-    QString authNotice() const { return m_authNotice; }
+    QString authNotice() const;
 
 public Q_SLOTS:
     // Applies the options and discovers the cluster again (the banner's Retry).
@@ -82,51 +74,22 @@ protected:
 
 private:
     void createMenus();
-    void applyProfile();
-    void updateRecentMenu();
-    void onDiscovered(const EtcdResult<EtcdClient::ClusterInfo> &result);
-    void onReadOnlyChanged(bool readOnly);
-    void showFailure(const QString &title, const EtcdError &error);
+    void onConnected(const EtcdClient::ClusterInfo &info);
+    void onFailed(ConnectionSession::Step step, const EtcdError &error);
     void updateTitle();
-    void updateStatusBar();
-    void updateWatchStatus();
-    // mainwindow_services.cpp
-    void createServicesDock();
-    void startServices();
-    void addServiceActions(QMenu *menu, const QModelIndex &index);
+    void showStatus(const QString &text, int timeoutMs);
 
-    ConnectionProfile m_profile;
-    EtcdClient::Options m_options;
-    EtcdClient *m_client;
-    LeaseTtlCache *m_leases; // the connection's lease answers: detail pane, services
-    QPointer<EtcdDiscovery> m_discovery;
-    bool m_connected = false;
+    ConnectionSession *m_session;
     bool m_closeConfirmed = false;
     QString m_paneMessage; // the last status the detail pane reported
-    QString m_authNotice;  // credentials given to a cluster without authentication
 
-    KeyTreeModel *m_model;
     ConnectionBanner *m_banner;
-    ClusterPanel *m_cluster;
-    ClusterInfoPanel *m_info;
-    QDockWidget *m_infoDock;
-    LiveTree *m_live;
-    EventLogModel *m_eventLog;
-    EventPrevValueReader *m_prevValues;
+    ProfileBands *m_bands;
+    ClusterDock *m_clusterDock;
     EventLogPanel *m_eventPanel;
     QDockWidget *m_eventDock;
-    ServiceModel *m_services = nullptr;
-    ServicesPanel *m_servicesPanel = nullptr;
-    QDockWidget *m_servicesDock = nullptr;
-    bool m_servicesRaised = false; // the dock came to the front when the first service showed
+    ServicesDock *m_servicesDock;
     KeyspacePanel *m_keyspace;
     KeyDetailPane *m_pane;
     KeyActions *m_actions;
-    QLabel *m_environmentBand;
-    QLabel *m_insecureBand;
-    QMenu *m_recentMenu = nullptr;
-    QLabel *m_endpointStatus;
-    QLabel *m_apiStatus;
-    QLabel *m_accessStatus;
-    QLabel *m_watchStatus;
 };
