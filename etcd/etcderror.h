@@ -52,6 +52,7 @@ public:
         ApiNotAvailable,   // the endpoint does not serve this API (404 page not found)
     NotLeader,         // a follower asked what only the leader knows (v2 stats leader, 403)
         Unreachable,       // no server answered at the endpoint (connection refused, no host)
+        HistoryUnsupported, // a read at a past revision of an API without history (v2)
     };
 
     EtcdError() = default;

@@ -12,6 +12,8 @@
 #include "keyactions.h"
 #include "keydetailpane.h"
 #include "keyspacepanel.h"
+#include "keytreelister.h"
+#include "leasettlcache.h"
 #include "keytreemodel.h"
 #include "livetree.h"
 #include "profilestore.h"
@@ -65,6 +67,7 @@ MainWindow::MainWindow(const ConnectionProfile &profile, QWidget *parent)
     , m_watchStatus(new QLabel(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
+    m_model->setLeaseCache(new LeaseTtlCache(m_model));
     setAccessibleName(tr("etcdscope"));
     m_endpointStatus->setObjectName(QStringLiteral("endpointStatus"));
     m_endpointStatus->setAccessibleName(tr("Connection status"));
@@ -274,7 +277,8 @@ void MainWindow::connectToCluster()
     m_services->stop();
     m_actions->setClient(nullptr);
     m_pane->setClient(nullptr);
-    m_model->setClient(nullptr);
+    m_model->lister()->setClient(nullptr);
+    m_model->leaseCache()->setClient(nullptr);
     m_model->reload();
 
     const EtcdError configError = m_client->configure(m_options);
@@ -310,10 +314,11 @@ void MainWindow::onDiscovered(const EtcdResult<EtcdClient::ClusterInfo> &result)
         });
     }
     m_actions->setClient(m_client);
-    m_model->setClient(m_client);
+    m_model->lister()->setClient(m_client);
+    m_model->leaseCache()->setClient(m_client);
     if (!m_profile.separator.isEmpty())
-        m_model->setSeparator(m_profile.separator.at(0).toLatin1());
-    m_model->setRootPrefix(m_profile.rootPrefix.toUtf8());
+        m_model->lister()->setSeparator(m_profile.separator.at(0).toLatin1());
+    m_model->lister()->setRootPrefix(m_profile.rootPrefix.toUtf8());
     startServices();
     m_keyspace->showListing(EtcdClient::apiName(info.api));
     m_eventLog->setApi(info.api);
