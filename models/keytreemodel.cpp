@@ -1,5 +1,4 @@
 #include "keytreemodel.h"
-#include "keytreemodel_p.h"
 
 #include "keydisplay.h"
 #include "keynode.h"
@@ -8,6 +7,8 @@
 #include "keytreehighlight.h"
 #include "keytreelister.h"
 #include "keytreeops.h"
+#include "keytreeresync.h"
+#include "keytreereveal.h"
 #include "leasettlcache.h"
 #include "v3levellister.h"
 
@@ -18,6 +19,7 @@
 KeyTreeModel::KeyTreeModel(QObject *parent)
     : QAbstractItemModel(parent)
     , m_root(std::make_unique<KeyNode>())
+    , m_reveal(std::make_unique<KeyTreeReveal>(*this))
     , m_events(new KeyTreeEventQueue(
           [this](std::vector<EtcdWatchEvent> &&events) { KeyTreeOps(*this).applyEvents(events); },
           [this] { return m_lister && m_lister->isListing(); }, this))
@@ -29,18 +31,9 @@ KeyTreeModel::KeyTreeModel(QObject *parent)
     setLister(new KeyTreeLister(this));
     connect(m_highlight, &KeyTreeHighlight::ended, this, &KeyTreeModel::onHighlightEnded);
     connect(m_countdown, &KeyTreeCountdown::ticked, this, &KeyTreeModel::onCountdownTicked);
-    connect(this, &KeyTreeModel::levelLoaded, this, &KeyTreeModel::onLevelSettled);
-    connect(this, &KeyTreeModel::levelFailed, this,
-            [this](const QModelIndex &dir, const EtcdError &error) {
-                // A v2 directory below the root deleted while the watch was away answers 404:
-                // not a failure of the resync. Its row goes with its parent's listing (also
-                // re-read) or, if that answer is older than the delete, with the delete event
-                // the watch replays from the resync's revision.
-                const bool gone = dir.isValid() && error.is(EtcdError::Condition::KeyNotFound);
-                if (m_resync && m_resync->started && !gone)
-                    m_resync->error = error;
-                onLevelSettled();
-            });
+    connect(this, &KeyTreeModel::levelLoaded, this,
+            [this](const QModelIndex &dir) { onLevelSettled(dir, {}); });
+    connect(this, &KeyTreeModel::levelFailed, this, &KeyTreeModel::onLevelSettled);
 }
 
 KeyTreeModel::~KeyTreeModel()
@@ -63,9 +56,11 @@ void KeyTreeModel::setLister(KeyTreeLister *lister)
     connect(lister, &KeyTreeLister::levelListed, this, &KeyTreeModel::onLevelListed);
     connect(lister, &KeyTreeLister::levelFinished, this, &KeyTreeModel::onLevelFinished);
     connect(lister, &KeyTreeLister::valuesRead, this, &KeyTreeModel::onValuesRead);
-    connect(lister, &KeyTreeLister::keyRead, this, &KeyTreeModel::onKeyRead);
+    connect(lister, &KeyTreeLister::keyRead, this,
+            [this](const QByteArray &key, const KeyInfo &info, const EtcdError &error) {
+                m_reveal->keyRead(key, info, error);
+            });
     connect(lister, &KeyTreeLister::directoryChecked, this, &KeyTreeModel::onDirectoryChecked);
-    connect(lister, &KeyTreeLister::revisionRead, this, &KeyTreeModel::onRevisionRead);
 }
 
 bool KeyTreeModel::isV2() const
@@ -656,11 +651,12 @@ int KeyTreeModel::highlightDuration() const
     return m_highlight->duration();
 }
 
-void KeyTreeModel::onLevelSettled()
+void KeyTreeModel::onLevelSettled(const QModelIndex &dir, const EtcdError &error)
 {
     // Events held for a level being listed go first again, before anything newer.
     m_events->release();
-    continueResync();
+    if (m_resync)
+        m_resync->levelSettled(!dir.isValid(), error);
 }
 
 void KeyTreeModel::onDirectoryChecked(const QByteArray &dirKey, bool exists)

@@ -17,6 +17,8 @@ class KeyTreeCountdown;
 class KeyTreeEventQueue;
 class KeyTreeHighlight;
 class KeyTreeLister;
+class KeyTreeResync;
+class KeyTreeReveal;
 class LeaseTtlCache;
 
 // The keyspace of one connection as a lazy tree (KDirModel to KeyTreeLister's KCoreDirLister):
@@ -157,8 +159,9 @@ Q_SIGNALS:
     void resyncFailed(const EtcdError &error);
 
 private:
-    friend class KeyTreeOps; // keytreemodel_ops.h: edits and events turned into row changes
-    struct ResyncState;
+    friend class KeyTreeOps;    // edits and events turned into row changes
+    friend class KeyTreeResync; // every loaded level read again
+    friend class KeyTreeReveal; // go to key
 
     // Structure (keytreemodel.cpp). "Shown" children: all, or the visible ones while filtering.
     bool filtering() const { return !m_filterText.isEmpty(); }
@@ -194,17 +197,10 @@ private:
     void removeChildrenWhere(KeyNode *dir, const std::function<bool(KeyNode *)> &pred);
     void removeNode(KeyNode *node);
     void dropUnseenChildren(KeyNode *dir);
-    void onLevelSettled();
+    void onLevelSettled(const QModelIndex &dir, const EtcdError &error);
     void onDirectoryChecked(const QByteArray &dirKey, bool exists);
     void onHighlightEnded(const std::vector<QByteArray> &keys);
     void onCountdownTicked(const QSet<QByteArray> &dirs, bool root);
-
-    // Go to key, resync (keytreemodel_reveal.cpp).
-    void continueReveal();
-    void onKeyRead(const QByteArray &key, const KeyInfo &info, const EtcdError &error);
-    void finishReveal(const EtcdError &error);
-    void onRevisionRead(qint64 revision, const EtcdError &error);
-    void continueResync();
 
     // Filter (keytreemodel_filter.cpp).
     bool matchesFilter(const KeyNode *node) const;
@@ -222,10 +218,9 @@ private:
     QString m_filterText;
     QIcon m_directoryIcon;
     QIcon m_keyIcon;
-    QByteArray m_revealKey;     // a "go to key" in progress (empty: none)
-    QByteArray m_revealReading; // the hidden path it reads by key
+    std::unique_ptr<KeyTreeReveal> m_reveal;
     KeyTreeEventQueue *m_events;
     KeyTreeHighlight *m_highlight;
     KeyTreeCountdown *m_countdown;
-    std::unique_ptr<ResyncState> m_resync;
+    std::unique_ptr<KeyTreeResync> m_resync;
 };

@@ -1,7 +1,6 @@
 // KeyTreeModel: the lister's answers turned into rows (levels merged, refresh diffs, values),
 // and rows removed in ranges.
 #include "keytreemodel.h"
-#include "keytreemodel_p.h"
 
 #include "heapuse.h"
 #include "keynode.h"
@@ -9,6 +8,7 @@
 #include "keytreeeventqueue.h"
 #include "keytreehighlight.h"
 #include "keytreelister.h"
+#include "keytreereveal.h"
 #include "naturalsort.h"
 
 #include <QTimer>
@@ -60,7 +60,7 @@ void insertSorted(std::vector<T> &list, std::vector<T> &items, Before before, Af
 void KeyTreeModel::reload()
 {
     m_lister->reset();
-    m_revealReading.clear(); // its read went with the reset
+    m_reveal->readDropped();
     beginResetModel();
     m_root = std::make_unique<KeyNode>();
     m_root->set(KeyNode::IsDir);
@@ -132,8 +132,7 @@ void KeyTreeModel::onLevelFinished(const QByteArray &level, qint64 revision, con
         dir->set(KeyNode::Failed);
         notifyLoading(dir);
         Q_EMIT levelFailed(indexForNode(dir), error);
-        if (!m_revealKey.isEmpty() && (dir == m_root.get() || m_revealKey.startsWith(level)))
-            finishReveal(error);
+        m_reveal->levelFailed(level, dir == m_root.get(), error);
         return;
     }
     if (dir->has(KeyNode::Refreshing))
@@ -146,7 +145,7 @@ void KeyTreeModel::onLevelFinished(const QByteArray &level, qint64 revision, con
         QTimer::singleShot(200, this, [] { releaseFreedHeap(); });
     notifyLoading(dir);
     Q_EMIT levelLoaded(indexForNode(dir));
-    continueReveal();
+    m_reveal->walk();
 }
 
 // ---- merging ----------------------------------------------------------------------------------

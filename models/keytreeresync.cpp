@@ -31,8 +31,7 @@ void KeyTreeResync::onRevisionRead(qint64 revision, const EtcdError &error)
     while (!stack.empty() && m.m_lister->canRead()) {
         KeyNode *n = stack.back();
         stack.pop_back();
-        if (!n->has(KeyNode::IsDir) ||
-            (!n->has(KeyNode::Populated) && !n->has(KeyNode::Loading)))
+        if (!n->has(KeyNode::IsDir) || (!n->has(KeyNode::Populated) && !n->has(KeyNode::Loading)))
             continue;
         dirs.push_back(n);
         if (n->dir && n->has(KeyNode::Populated)) {
