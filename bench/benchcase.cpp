@@ -4,7 +4,6 @@
 #include "etcdfixture.h"
 #include "etcdv3client.h"
 #include "etcdv3types.h"
-#include "keylevellister.h"
 #include "keyseeder.h"
 
 #include <QElapsedTimer>
@@ -106,72 +105,12 @@ QList<BenchRow> BenchCase::run()
     const qint64 prefixMs = m_data.id == 'b' ? baselineMs(m_data.prefix) : wholeMs;
     if (wholeMs <= 0 || prefixMs <= 0)
         return rows;
-    rows << measureLister(wholeMs);
     rows << measureTree(wholeMs, prefixMs);
     // After the tree: its one 100,000-key answer would leave the heap fragmented and skew the
     // tree's memory measurement.
     if (m_data.id == 'b')
         rows << measureClient(prefixMs);
     return rows;
-}
-
-QList<BenchRow> BenchCase::measureLister(qint64 wholeMs)
-{
-    // Only where a level is small: the lister sends one request per child, and (b)'s 100,000
-    // children are the tree model's batched listing to measure, not this.
-    if (m_data.firstLevelRows > 1000)
-        return {};
-    auto client = connectClient();
-    if (!client)
-        return {};
-    KeyLevelLister lister;
-    int entries = 0;
-    bool done = false;
-    EtcdError error;
-    connect(&lister, &KeyLevelLister::entriesFound, this,
-            [&entries](const QList<KeyLevelEntry> &found) { entries += int(found.size()); });
-    connect(&lister, &KeyLevelLister::finished, this, [&](const EtcdError &e) {
-        error = e;
-        done = true;
-    });
-    const EtcdRequestCounters before = readRequestCounters(m_server->clientUrl());
-    StallProbe probe;
-    probe.start();
-    QElapsedTimer timer;
-    timer.start();
-    lister.listV3(client->v3(), QByteArray());
-    spinUntil([&done] { return done; }, 600000);
-    const bool rootOk = done && !error && entries == 1;
-    done = false;
-    entries = 0;
-    lister.listV3(client->v3(), m_data.firstLevelDir + '/');
-    spinUntil([&done] { return done; }, 600000);
-    const qint64 ms = timer.elapsed();
-    probe.stop();
-    const EtcdRequestCounters delta = readRequestCounters(m_server->clientUrl()) - before;
-    if (!rootOk || !done || error || entries != m_data.firstLevelRows) {
-        benchLog(QStringLiteral("case %1: lister check failed: %2 entries, %3")
-                     .arg(caseId())
-                     .arg(entries)
-                     .arg(error.toString()));
-        return {};
-    }
-    benchLog(QStringLiteral("case %1: KeyLevelLister root + %2/: %3, %4 range requests")
-                 .arg(caseId())
-                 .arg(QString::fromUtf8(m_data.firstLevelDir), formatMs(double(ms)))
-                 .arg(delta.rangeRpcs));
-    BenchRow row;
-    row.what =
-        QStringLiteral("(%1) top level via the old KeyLevelLister (harness check)").arg(caseId());
-    row.requests = QStringLiteral("%1 range, etcd busy %2")
-                       .arg(delta.rangeRpcs)
-                       .arg(formatMs(delta.rangeSeconds * 1000));
-    row.measured = formatMs(double(ms));
-    row.baseline = formatMs(double(wholeMs));
-    row.ratio = double(ms) / double(wholeMs);
-    row.target = QStringLiteral("<= 0.05x");
-    row.verdict = row.ratio <= 0.05 ? BenchRow::Verdict::Pass : BenchRow::Verdict::Miss;
-    return {row};
 }
 
 QList<BenchRow> BenchCase::measureClient(qint64 prefixMs)

@@ -34,9 +34,6 @@ private:
     // etcdctl get <prefix> --prefix --keys-only > /dev/null, best of 3, in ms.
     qint64 baselineMs(const QByteArray &prefix);
 
-    // The foundation's KeyLevelLister on the data set's first directory: validates the harness
-    // before (or without) the tree model.
-    QList<BenchRow> measureLister(qint64 wholeMs);
     // The client alone, without a model: one keys-only range over the data set's prefix, the
     // floor any listing through the gateway and the JSON decoder pays.
     QList<BenchRow> measureClient(qint64 prefixMs);

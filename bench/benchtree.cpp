@@ -5,6 +5,7 @@
 
 #include "etcdclient.h"
 #include "etcdfixture.h"
+#include "keytreelister.h"
 #include "keytreemodel.h"
 
 #include <QElapsedTimer>
@@ -137,7 +138,7 @@ QList<BenchRow> BenchCase::measureTree(qint64 wholeMs, qint64 prefixMs)
 
     const qint64 rssBefore = residentBytesTrimmed();
     KeyTreeModel model;
-    model.setClient(client.get());
+    model.lister()->setClient(client.get());
     LevelWatcher watcher(&model);
     StallProbe probe;
     int fetchCalls = 0;

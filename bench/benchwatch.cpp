@@ -12,6 +12,7 @@
 #include "etcdv3types.h"
 #include "etcdwatcher.h"
 #include "keyseeder.h"
+#include "keytreelister.h"
 #include "keytreemodel.h"
 
 #include <QCoreApplication>
@@ -277,7 +278,7 @@ QList<BenchRow> runWatchBench(const WatchBenchOptions &options)
 
     // The app's side: model, shown view, /w and /w/d expanded.
     KeyTreeModel model;
-    model.setClient(client.get());
+    model.lister()->setClient(client.get());
     QTreeView view;
     // As KeyspacePanel sets it: without it every dataChanged costs the view O(rows) per row.
     view.setUniformRowHeights(true);

@@ -61,6 +61,7 @@ public:
         NotALearner,             // v3 code 9: promote of a member that votes already
         NotConnected,            // made by the client: there is no connection to ask
         V3Required,              // made by the client: the operation exists in the v3 API only
+        HistoryUnsupported,   // a read at a past revision of an API without history (v2)
     };
 
     EtcdError() = default;

@@ -4,6 +4,7 @@
 #include "etcdv3client.h"
 #include "eventlogmodel.h"
 #include "eventprevvaluereader.h"
+#include "keytreelister.h"
 #include "keytreemodel.h"
 #include "leasettlcache.h"
 #include "livetree.h"
@@ -23,6 +24,7 @@ ConnectionSession::ConnectionSession(const ConnectionProfile &profile, QObject *
     , m_prevValues(new EventPrevValueReader(m_eventLog, this))
 {
     m_services->monitor()->setLeaseCache(m_leases);
+    m_model->setLeaseCache(m_leases);
     connect(m_live, &LiveTree::eventsReceived, m_eventLog, &EventLogModel::append);
     connect(m_live, &LiveTree::stateChanged, m_eventLog, [this](LiveTree::State state) {
         // The events that follow do not continue the ones before without a gap.
@@ -81,7 +83,7 @@ void ConnectionSession::connectToCluster()
     m_services->monitor()->stop();
     m_leases->setClient(nullptr);
     m_prevValues->setClient(nullptr);
-    m_model->setClient(nullptr);
+    m_model->lister()->setClient(nullptr);
     m_model->reload();
     Q_EMIT connecting();
 
@@ -105,10 +107,10 @@ void ConnectionSession::onDiscovered(const EtcdResult<EtcdClient::ClusterInfo> &
     const EtcdClient::ClusterInfo &info = result.value;
     m_client->transport()->setReadOnly(m_options.readOnly);
     m_leases->setClient(m_client);
-    m_model->setClient(m_client);
+    m_model->lister()->setClient(m_client);
     if (!m_profile.separator.isEmpty())
-        m_model->setSeparator(m_profile.separator.at(0).toLatin1());
-    m_model->setRootPrefix(m_profile.rootPrefix.toUtf8());
+        m_model->lister()->setSeparator(m_profile.separator.at(0).toLatin1());
+    m_model->lister()->setRootPrefix(m_profile.rootPrefix.toUtf8());
     // The same directories and root as the key tree.
     m_services->monitor()->start(m_client, m_model->separator(), m_model->rootPrefix());
     m_eventLog->setApi(info.api);

@@ -25,3 +25,15 @@ struct KeyInfo
     static KeyInfo fromV2(const EtcdV2Node &node);
     static KeyInfo fromV3(const EtcdV3KeyValue &kv, bool valueLoaded);
 };
+
+// One child of a listed level (KeyTreeLister), or a change (an edit, a watch event), before it
+// becomes a row. A v3 name may come twice, once as a key and once as a directory ("/a" and
+// "/a/b"), possibly in different batches: merge by name.
+struct KeyTreeEntry
+{
+    QByteArray name;
+    bool isKey = false;
+    bool isDir = false;
+    KeyInfo info;    // metadata of the key (isKey) or of the v2 directory
+    QByteArray hint; // v3 directory: its first key seen, a guide for its own listing
+};

@@ -3,6 +3,7 @@
 #include "naturalsort.h"
 
 #include <algorithm>
+#include <climits>
 
 // Nodes come from slabs of 1,024: no allocator header or rounding per node (88 bytes, not 96),
 // and a level's nodes lie together instead of between the names and the replies' buffers,
@@ -130,4 +131,109 @@ qint64 KeyNode::subtreeSize() const
             n += c->subtreeSize();
     }
     return n;
+}
+
+std::unique_ptr<KeyNode> KeyNode::create(const QByteArray &name, bool v2)
+{
+    auto node = std::make_unique<KeyNode>();
+    node->name = name;
+    if (v2 && name.startsWith('_'))
+        node->set(Hidden);
+    return node;
+}
+
+namespace {
+
+bool infoDiffers(const KeyNode *n, const KeyInfo &info, bool v2)
+{
+    const quint64 leaseOrExpiry =
+        v2 ? quint64(info.expiration.isValid() ? info.expiration.toMSecsSinceEpoch() : 0)
+           : info.lease;
+    return n->modRevision != info.modRevision || n->createRevision != info.createRevision ||
+        n->version != info.version || n->leaseOrExpiry != leaseOrExpiry ||
+        n->ttl != (info.ttl < 0 ? -1 : qint32(info.ttl));
+}
+
+} // namespace
+
+bool KeyNode::take(const KeyTreeEntry &e, bool v2)
+{
+    bool changed = false;
+    if (e.isKey) {
+        set(SeenKey);
+        if (!has(IsKey)) {
+            set(IsKey);
+            changed = true;
+        }
+        if (infoDiffers(this, e.info, v2)) {
+            // A newer revision: the value loaded for the old one is stale.
+            if (modRevision != e.info.modRevision && !e.info.valueLoaded) {
+                value.reset();
+                set(ValueLoaded, false);
+                set(LargeValue, false);
+                set(ValueQueued, false);
+            }
+            setMeta(e.info, v2);
+            changed = true;
+        }
+        if (e.info.valueLoaded && (!has(ValueLoaded) || !value || *value != e.info.value)) {
+            setValue(e.info.value);
+            changed = true;
+        }
+    }
+    if (e.isDir) {
+        set(SeenDir);
+        if (!has(IsDir)) {
+            set(IsDir);
+            ensureDir();
+            changed = true;
+        }
+        if (!e.hint.isEmpty() && !has(Populated))
+            ensureDir().listHint = e.hint;
+        if (v2 && infoDiffers(this, e.info, true)) {
+            setMeta(e.info, v2);
+            changed = true;
+        }
+    }
+    return changed;
+}
+
+void KeyNode::setMeta(const KeyInfo &info, bool v2)
+{
+    createRevision = info.createRevision;
+    modRevision = info.modRevision;
+    version = info.version;
+    if (v2) {
+        leaseOrExpiry =
+            quint64(info.expiration.isValid() ? info.expiration.toMSecsSinceEpoch() : 0);
+        ttl = info.ttl < 0 ? -1 : qint32(std::min<qint64>(info.ttl, INT_MAX));
+    } else {
+        leaseOrExpiry = info.lease;
+        ttl = -1;
+    }
+}
+
+void KeyNode::setValue(const QByteArray &v)
+{
+    if (v.size() > maxKeptValueSize) {
+        value.reset();
+        set(LargeValue);
+    } else {
+        value = std::make_unique<QByteArray>(v);
+        set(LargeValue, false);
+    }
+    set(ValueLoaded);
+    set(ValueQueued, false);
+}
+
+void KeyNode::clearKey()
+{
+    set(IsKey, false);
+    set(ValueLoaded, false);
+    set(LargeValue, false);
+    set(ValueQueued, false);
+    value.reset();
+    createRevision = modRevision = version = 0;
+    leaseOrExpiry = 0;
+    ttl = -1;
 }

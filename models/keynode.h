@@ -1,5 +1,7 @@
 #pragma once
 
+#include "keyinfo.h"
+
 #include <QByteArray>
 
 #include <cstddef>
@@ -16,8 +18,6 @@ struct KeyDir
     std::vector<std::unique_ptr<KeyNode>> children;
     // While a filter is on: the children shown, in the same order. Unused (empty) otherwise.
     std::vector<KeyNode *> visible;
-    // Bumped for every listing started; answers tagged with an older one are dropped.
-    quint32 generation = 0;
     // v3: the first key below this directory seen while listing the parent; this level's
     // listing starts around it (V3LevelLister::setHint).
     QByteArray listHint;
@@ -42,7 +42,7 @@ struct KeyNode
         Visible = 0x200,    // with a filter on: shown (matches, or an ancestor of a match)
         ValueQueued = 0x400, // a value load was asked for
         Failed = 0x800,     // the last listing of this directory failed
-        Removing = 0x1000,  // about to be removed (its listings are being stopped)
+        Refreshing = 0x1000, // the listing on its way diffs against the rows there
         Highlighted = 0x2000, // changed by a watch event a moment ago (expiry: KeyTreeModel)
     };
 
@@ -75,4 +75,16 @@ struct KeyNode
     KeyNode *child(const QByteArray &name) const;
     // Nodes in this subtree, this one included.
     qint64 subtreeSize() const;
+
+    // Values larger than this are not kept (the preview says "large value").
+    static constexpr int maxKeptValueSize = 64 * 1024;
+    // A new row; a v2 "_" name is hidden.
+    static std::unique_ptr<KeyNode> create(const QByteArray &name, bool v2);
+    // Takes what a listing, an edit or an event says about this name; true when the row's data
+    // changed. Marks it seen (SeenKey, SeenDir) for a refresh.
+    bool take(const KeyTreeEntry &entry, bool v2);
+    void setMeta(const KeyInfo &info, bool v2);
+    void setValue(const QByteArray &value);
+    // No longer a key (a v3 directory may stay).
+    void clearKey();
 };

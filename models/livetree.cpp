@@ -1,10 +1,8 @@
 #include "livetree.h"
 
-#include "etcdcall.h"
 #include "etcdclient.h"
-#include "etcdv2client.h"
-#include "etcdv3client.h"
 #include "etcdwatcher.h"
+#include "keytreelister.h"
 #include "keytreemodel.h"
 
 #include <QTimer>
@@ -23,8 +21,6 @@ LiveTree::~LiveTree()
 {
     // Quietly: no signal from a destructor (its receivers may be going too).
     ++m_run;
-    if (m_probe)
-        m_probe->cancel();
     if (m_watcher)
         m_watcher->disconnect(this);
 }
@@ -34,9 +30,7 @@ void LiveTree::stop()
     ++m_run;
     disconnect(m_rootLoaded);
     disconnect(m_rootFailed);
-    if (m_probe)
-        m_probe->cancel();
-    m_probe = nullptr;
+    disconnect(m_probe);
     if (m_watcher)
         m_watcher->stop();
     setState(State::Stopped);
@@ -125,40 +119,22 @@ void LiveTree::readRevisionThenWatch()
     // The root level could not be listed (it says why): the watch starts from the store's
     // revision now, for what the user lists later.
     const quint32 run = m_run;
-    auto proceed = [this, run](qint64 revision, const EtcdError &error) {
-        m_probe = nullptr;
-        if (run != m_run)
-            return;
-        if (revision <= 0) {
-            m_error = error;
-            setState(State::Failed);
-            Q_EMIT failed(error);
-            return;
-        }
-        setRevision(revision);
-        startWatch(revision + 1);
-    };
-    // A key inside the browsed prefix, which a user limited to that prefix may read.
-    const QByteArray root = m_model->rootPrefix();
-    if (m_client->apiInUse() == EtcdClient::Api::V2) {
-        EtcdV2GetOptions options;
-        options.quorum = true;
-        QByteArray dir = root.startsWith('/') ? root : "/" + root;
-        if (!dir.endsWith('/'))
-            dir.append('/');
-        // Any key tells the index: X-Etcd-Index on an answer, the error's index on a 404.
-        m_probe = m_client->v2()->get(
-            dir + "etcdscope-revision-probe", options, this,
-            [proceed](const EtcdResult<EtcdV2Response> &r) {
-                const qint64 index = r.ok() ? r.value.etcdIndex : r.error.index();
-                proceed(index, r.error);
-            });
-        return;
-    }
-    m_probe = m_client->v3()->range(root.isEmpty() ? QByteArray(1, '\0') : root, {}, this,
-                                    [proceed](const EtcdResult<EtcdV3RangeResult> &r) {
-                                        proceed(r.ok() ? r.value.header.revision : 0, r.error);
-                                    });
+    disconnect(m_probe);
+    m_probe = connect(m_model->lister(), &KeyTreeLister::revisionRead, this,
+                      [this, run](qint64 revision, const EtcdError &error) {
+                          disconnect(m_probe);
+                          if (run != m_run)
+                              return;
+                          if (revision <= 0) {
+                              m_error = error;
+                              setState(State::Failed);
+                              Q_EMIT failed(error);
+                              return;
+                          }
+                          setRevision(revision);
+                          startWatch(revision + 1);
+                      });
+    m_model->lister()->readRevision();
 }
 
 void LiveTree::startWatch(qint64 fromRevision)

@@ -6,7 +6,6 @@
 #include <QObject>
 #include <QPointer>
 
-class EtcdCall;
 class EtcdClient;
 class EtcdWatcher;
 class KeyTreeModel;
@@ -62,7 +61,7 @@ private:
     KeyTreeModel *m_model;
     QPointer<EtcdClient> m_client;
     EtcdWatcher *m_watcher = nullptr;
-    QPointer<EtcdCall> m_probe;
+    QMetaObject::Connection m_probe; // until the store's revision is read
     QMetaObject::Connection m_rootLoaded; // until the root level is listed
     QMetaObject::Connection m_rootFailed;
     State m_state = State::Stopped;

@@ -7,6 +7,7 @@
 #include "etcdtesting.h"
 #include "etcdv2client.h"
 #include "etcdv3client.h"
+#include "keytreelister.h"
 #include "keytreemodel.h"
 #include "naturalsort.h"
 

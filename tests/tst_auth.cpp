@@ -12,6 +12,7 @@
 #include "etcdtransport.h"
 #include "etcdv3client.h"
 #include "etcdwatcher.h"
+#include "keytreelister.h"
 #include "keytreemodel.h"
 #include "keytreetesting.h"
 #include "livetree.h"
@@ -205,8 +206,8 @@ void TestAuth::readerBrowsesPrefix()
     KeyTreeModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QSignalSpy failed(&model, &KeyTreeModel::levelFailed);
-    model.setClient(reader.get());
-    model.setRootPrefix("/app/");
+    model.lister()->setClient(reader.get());
+    model.lister()->setRootPrefix("/app/");
     model.reload();
     QVERIFY(keytreetesting::loadAll(model));
     QVERIFY2(failed.isEmpty(),
@@ -259,7 +260,7 @@ void TestAuth::readerTopLevelRefused()
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QSignalSpy failed(&model, &KeyTreeModel::levelFailed);
     QSignalSpy loaded(&model, &KeyTreeModel::levelLoaded);
-    model.setClient(reader.get());
+    model.lister()->setClient(reader.get());
     LiveTree live(&model);
     QSignalSpy liveFailed(&live, &LiveTree::failed);
     live.start(reader.get()); // reloads the model at the top level: the whole keyspace
@@ -282,7 +283,7 @@ void TestAuth::readerTopLevelRefused()
     QVERIFY(loaded.isEmpty());
 
     // The rest keeps working: the same client and model browse and follow /app/.
-    model.setRootPrefix("/app/");
+    model.lister()->setRootPrefix("/app/");
     failed.clear();
     live.start(reader.get());
     QTRY_COMPARE_WITH_TIMEOUT(live.state(), LiveTree::State::Live, 20000);
@@ -304,8 +305,8 @@ void TestAuth::levelRefusedKeepsRest()
     KeyTreeModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QSignalSpy failed(&model, &KeyTreeModel::levelFailed);
-    model.setClient(lister.get());
-    model.setRootPrefix("/app/");
+    model.lister()->setClient(lister.get());
+    model.lister()->setRootPrefix("/app/");
     model.reload();
     QVERIFY(keytreetesting::loadAll(model));
     const QStringList before = keytreetesting::describe(model);
@@ -380,8 +381,8 @@ void TestAuth::wrongCredentials()
     KeyTreeModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QSignalSpy failed(&model, &KeyTreeModel::levelFailed);
-    model.setClient(c.get());
-    model.setRootPrefix("/app/");
+    model.lister()->setClient(c.get());
+    model.lister()->setRootPrefix("/app/");
     model.reload();
     QVERIFY(failed.wait(20000));
     QCOMPARE(failed[0][1].value<EtcdError>().condition(), EtcdError::Condition::AuthFailed);
@@ -463,8 +464,8 @@ void TestAuth::tokenExpiryWatchResumes()
     KeyTreeModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QSignalSpy failed(&model, &KeyTreeModel::levelFailed);
-    model.setClient(writer.get());
-    model.setRootPrefix("/app/");
+    model.lister()->setClient(writer.get());
+    model.lister()->setRootPrefix("/app/");
     LiveTree live(&model);
     QSignalSpy liveFailed(&live, &LiveTree::failed);
     live.start(writer.get());

@@ -11,6 +11,7 @@
 #include "etcdv2client.h"
 #include "etcdv3client.h"
 #include "fakeserver.h"
+#include "keytreelister.h"
 #include "keytreemodel.h"
 #include "livetree.h"
 
@@ -466,7 +467,7 @@ void TestClusterModel::leaderStopped()
     KeyTreeModel tree;
     QAbstractItemModelTester treeTester(&tree,
                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
-    tree.setClient(m_client.get());
+    tree.lister()->setClient(m_client.get());
     LiveTree live(&tree);
     QSignalSpy liveState(&live, &LiveTree::stateChanged);
     live.start(m_client.get());

@@ -7,6 +7,7 @@
 #include "etcdfixture.h"
 #include "etcdtesting.h"
 #include "keytreetesting.h"
+#include "leasettlcache.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -64,6 +65,7 @@ private:
     std::unique_ptr<EtcdClient> m_v3;
     std::unique_ptr<EtcdClient> m_v2;
     std::unique_ptr<KeyTreeModel> m_model;
+    std::unique_ptr<LeaseTtlCache> m_leases;
     std::unique_ptr<QAbstractItemModelTester> m_tester;
 };
 
@@ -81,18 +83,22 @@ void TestKeyTreeEvents::initTestCase()
 void TestKeyTreeEvents::init()
 {
     m_model = std::make_unique<KeyTreeModel>();
+    m_leases = std::make_unique<LeaseTtlCache>();
+    m_model->setLeaseCache(m_leases.get());
 }
 
 void TestKeyTreeEvents::cleanup()
 {
     m_tester.reset();
     m_model.reset();
+    m_leases.reset();
 }
 
 void TestKeyTreeEvents::startModel(EtcdClient *client, const QByteArray &prefix, bool tester)
 {
-    m_model->setClient(client);
-    m_model->setRootPrefix(prefix);
+    m_model->lister()->setClient(client);
+    m_model->lister()->setRootPrefix(prefix);
+    m_leases->setClient(client);
     // The tester fetches every level it can see; tests of what stays unlisted run without it.
     if (tester)
         m_tester = std::make_unique<QAbstractItemModelTester>(

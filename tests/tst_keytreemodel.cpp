@@ -38,6 +38,7 @@ private Q_SLOTS:
     void valuePreviews();
     void listingCostPerChild();
     void listingCostFlat();
+    void pastRevisionBesideNewest();
 
 private:
     // A model over prefix under a tester, loaded completely.
@@ -60,7 +61,7 @@ void TestKeyTreeModel::initTestCase()
 void TestKeyTreeModel::init()
 {
     m_model = std::make_unique<KeyTreeModel>();
-    m_model->setClient(m_client.get());
+    m_model->lister()->setClient(m_client.get());
     // The tester runs all its checks after every insert, and they fetch every level they can:
     // tests of what stays unlisted (and of what listing costs) run without it.
     static const QStringList lazy{"revealThroughUnloadedLevels", "applyPutAndDelete",
@@ -78,8 +79,8 @@ void TestKeyTreeModel::cleanup()
 
 void TestKeyTreeModel::startModel(const QByteArray &prefix, char sep)
 {
-    m_model->setRootPrefix(prefix);
-    m_model->setSeparator(sep);
+    m_model->lister()->setRootPrefix(prefix);
+    m_model->lister()->setSeparator(sep);
     bool topLoaded = false;
     QObject context;
     connect(m_model.get(), &KeyTreeModel::levelLoaded, &context,
@@ -273,7 +274,7 @@ void TestKeyTreeModel::revealThroughUnloadedLevels()
 {
     QVERIFY(putAll(m_client->v3(), {"/rv/a/b/c/d/target", "/rv/a/b/c/d/other", "/rv/a/sib/x",
                                     "/rv/z/y"}));
-    m_model->setRootPrefix("/rv/");
+    m_model->lister()->setRootPrefix("/rv/");
     m_model->reload();
     QSignalSpy revealed(m_model.get(), &KeyTreeModel::keyRevealed);
     m_model->revealKey("/rv/a/b/c/d/target");
@@ -472,6 +473,44 @@ void TestKeyTreeModel::listingCostFlat()
     qInfo() << "flat 5000: listed in" << m_model->listRequestCount() << "requests";
     QVERIFY2(m_model->listRequestCount() <= 5,
              qPrintable(QString::number(m_model->listRequestCount())));
+}
+
+
+void TestKeyTreeModel::pastRevisionBesideNewest()
+{
+    // Two listers on one connection feed two models: one at a past revision, one at the newest.
+    QVERIFY(putAll(m_client->v3(), {"/pr/a/x", "/pr/a/y", "/pr/b"}, "old"));
+    qint64 then = 0;
+    QObject context;
+    m_client->v3()->range("/pr/b", {}, &context, [&](const EtcdResult<EtcdV3RangeResult> &r) {
+        then = r.value.header.revision;
+    });
+    QTRY_VERIFY(then > 0);
+    QVERIFY(putAll(m_client->v3(), {"/pr/a/z", "/pr/b"}, "new"));
+    QVERIFY(removeKey(m_client->v3(), "/pr/a/x"));
+
+    KeyTreeModel past;
+    QAbstractItemModelTester pastTester(&past,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+    past.lister()->setClient(m_client.get());
+    past.lister()->setRootPrefix("/pr/");
+    past.lister()->setRevision(then);
+    past.reload();
+    startModel("/pr/");
+    QVERIFY(loadAll(past));
+    QVERIFY(loadAll(*m_model));
+    QCOMPARE(describe(past), expectedTree({"/pr/a/x", "/pr/a/y", "/pr/b"}, "/pr/", '/'));
+    QCOMPARE(describe(*m_model), expectedTree({"/pr/a/y", "/pr/a/z", "/pr/b"}, "/pr/", '/'));
+    QCOMPARE(past.rootListingRevision(), then);
+    // Values are read as of the same revision.
+    const QModelIndex oldB = past.indexForKey("/pr/b");
+    const QModelIndex newB = m_model->indexForKey("/pr/b");
+    past.loadValues({oldB});
+    m_model->loadValues({newB});
+    QTRY_VERIFY(oldB.data(KeyTreeModel::ValueLoadedRole).toBool());
+    QTRY_VERIFY(newB.data(KeyTreeModel::ValueLoadedRole).toBool());
+    QCOMPARE(oldB.data(KeyTreeModel::ValueRole).toByteArray(), QByteArray("old"));
+    QCOMPARE(newB.data(KeyTreeModel::ValueRole).toByteArray(), QByteArray("new"));
 }
 
 QTEST_MAIN(TestKeyTreeModel)

@@ -24,6 +24,7 @@ private Q_SLOTS:
     void revealKey();
     void refreshKeepsRows();
     void applyPutAndDelete();
+    void pastRevisionRefused();
 
 private:
     void startModel(const QByteArray &prefix);
@@ -48,7 +49,7 @@ void TestKeyTreeModelV2::initTestCase()
 void TestKeyTreeModelV2::init()
 {
     m_model = std::make_unique<KeyTreeModel>();
-    m_model->setClient(m_client.get());
+    m_model->lister()->setClient(m_client.get());
     m_tester = std::make_unique<QAbstractItemModelTester>(
         m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
 }
@@ -71,7 +72,7 @@ bool TestKeyTreeModelV2::set(const QByteArray &key, const QByteArray &value,
 
 void TestKeyTreeModelV2::startModel(const QByteArray &prefix)
 {
-    m_model->setRootPrefix(prefix);
+    m_model->lister()->setRootPrefix(prefix);
     bool topLoaded = false;
     QObject context;
     connect(m_model.get(), &KeyTreeModel::levelLoaded, &context,
@@ -187,7 +188,7 @@ void TestKeyTreeModelV2::revealKey()
 {
     QVERIFY(set("/r/a/b/c/target", "v"));
     QVERIFY(set("/r/z/other", "v"));
-    m_model->setRootPrefix("/r/");
+    m_model->lister()->setRootPrefix("/r/");
     QSignalSpy revealed(m_model.get(), &KeyTreeModel::keyRevealed);
     m_model->revealKey("/r/a/b/c/target");
     QTRY_COMPARE(revealed.size(), 1);
@@ -253,6 +254,21 @@ void TestKeyTreeModelV2::applyPutAndDelete()
     QVERIFY(m_model->indexForKey("/ap/a").isValid());
     m_model->applyDelete("/ap/a");
     QCOMPARE(names(*m_model), QStringList{"newdir"});
+}
+
+
+void TestKeyTreeModelV2::pastRevisionRefused()
+{
+    // v2 keeps no history: a lister at a revision says so instead of listing the newest.
+    QVERIFY(set("/pr2/a", "1"));
+    m_model->lister()->setRootPrefix("/pr2/");
+    m_model->lister()->setRevision(2);
+    QSignalSpy failed(m_model.get(), &KeyTreeModel::levelFailed);
+    m_model->reload();
+    QTRY_COMPARE(failed.size(), 1);
+    QVERIFY(!failed.first().first().value<QModelIndex>().isValid());
+    QVERIFY(failed.first().at(1).value<EtcdError>().is(EtcdError::Condition::HistoryUnsupported));
+    QCOMPARE(m_model->rowCount(), 0);
 }
 
 QTEST_MAIN(TestKeyTreeModelV2)

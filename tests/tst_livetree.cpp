@@ -105,8 +105,8 @@ bool TestLiveTree::startLive(EtcdClient::Api api, const QByteArray &root, bool t
     if (!m_client)
         return false;
     m_model = std::make_unique<KeyTreeModel>();
-    m_model->setClient(m_client.get());
-    m_model->setRootPrefix(root);
+    m_model->lister()->setClient(m_client.get());
+    m_model->lister()->setRootPrefix(root);
     if (tester)
         m_tester = std::make_unique<QAbstractItemModelTester>(
             m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);

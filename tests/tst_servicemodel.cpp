@@ -7,6 +7,7 @@
 #include "etcdtesting.h"
 #include "etcdv2client.h"
 #include "etcdv3client.h"
+#include "keytreelister.h"
 #include "keytreemodel.h"
 #include "livetree.h"
 #include "livetreetesting.h"
@@ -102,8 +103,8 @@ bool TestServiceModel::startModel(EtcdClient::Api api, const QByteArray &root,
     if (!m_client)
         return false;
     m_tree = std::make_unique<KeyTreeModel>();
-    m_tree->setClient(m_client.get());
-    m_tree->setRootPrefix(root);
+    m_tree->lister()->setClient(m_client.get());
+    m_tree->lister()->setRootPrefix(root);
     m_live = std::make_unique<LiveTree>(m_tree.get());
     m_model = std::make_unique<ServiceModel>();
     m_model->setTypeNames(demoTypeNames());

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+
+#include <deque>
+#include <utility>
+#include <vector>
+
+// When the highlight of rows changed by a watch event ends. It holds keys, not rows (a listing
+// may free a row meanwhile); the model keeps the flag in the row and clears it on `ended`.
+class KeyTreeHighlight : public QObject
+{
+    Q_OBJECT
+public:
+    explicit KeyTreeHighlight(QObject *parent = nullptr);
+
+    // 0: no highlight.
+    void setDuration(int ms) { m_duration = std::max(0, ms); }
+    int duration() const { return m_duration; }
+    // Highlighted now (again): ends a duration from now.
+    void add(const std::vector<QByteArray> &keys);
+    void clear();
+
+Q_SIGNALS:
+    void ended(const std::vector<QByteArray> &keys);
+
+private:
+    void expire();
+
+    int m_duration = 2000;
+    QElapsedTimer m_clock;
+    std::deque<std::pair<qint64, QByteArray>> m_queue; // by expiry
+    QHash<QByteArray, qint64> m_until;
+    QTimer m_timer;
+};
