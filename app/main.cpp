@@ -51,18 +51,18 @@ int main(int argc, char **argv)
             QTextStream(stderr) << "etcdscope: "
                                 << QCoreApplication::translate("main", "no saved profile named "
                                                                        "\"%1\" (saved: %2)")
-                                       .arg(cmd.profile,
-                                            names.isEmpty() ? QStringLiteral("none")
-                                                            : names.join(QStringLiteral(", ")))
+                                       .arg(cmd.profile, names.isEmpty()
+                                                             ? QStringLiteral("none")
+                                                             : names.join(QStringLiteral(", ")))
                                 << '\n';
             return 2;
         }
         if (cmd.options.readOnly)
             profile->readOnly = true;
         connections.openProfile(*profile);
-    } else if (cmd.endpointsGiven || !cmd.options.user.isEmpty() ||
-               !cmd.options.caFile.isEmpty() || !cmd.options.certFile.isEmpty() ||
-               !cmd.options.serverName.isEmpty() || cmd.options.insecureSkipVerify) {
+    } else if (cmd.endpointsGiven || !cmd.options.user.isEmpty() || !cmd.options.caFile.isEmpty() ||
+               !cmd.options.certFile.isEmpty() || !cmd.options.serverName.isEmpty() ||
+               cmd.options.insecureSkipVerify) {
         // The command line says how to connect (as etcdctl would take it).
         if (cmd.passwordMissing) {
             const std::optional<QString> password =

@@ -29,9 +29,9 @@
 
 namespace {
 
-constexpr int dirKeys = 10000;      // the expanded directory /w/d as seeded
-constexpr int writerKeys = 20000;   // the writer's names in /w/d: the first pass creates 10,000
-constexpr int deleteKeys = 100000;  // /w/p, removed by one prefix delete at the end
+constexpr int dirKeys = 10000;     // the expanded directory /w/d as seeded
+constexpr int writerKeys = 20000;  // the writer's names in /w/d: the first pass creates 10,000
+constexpr int deleteKeys = 100000; // /w/p, removed by one prefix delete at the end
 constexpr int putsPerTxn = 100;
 
 // One clock for both threads: the writer's last answer and the model's convergence.
@@ -156,8 +156,8 @@ std::unique_ptr<StormWriter> runWriter(const QString &url, int seconds, int inFl
     QThread thread;
     writer->moveToThread(&thread);
     thread.start();
-    QMetaObject::invokeMethod(writer.get(), [w = writer.get()] { w->begin(); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        writer.get(), [w = writer.get()] { w->begin(); }, Qt::QueuedConnection);
     spinUntil([&] { return writer->done.load(); }, (seconds + 120) * 1000);
     thread.quit();
     thread.wait();
@@ -341,13 +341,14 @@ QList<BenchRow> runWatchBench(const WatchBenchOptions &options)
         QElapsedTimer timer;
         timer.start();
         watcher.start("/w/", startRevision + 1);
-        const bool ok = spinUntil([&] { return watcher.revision() >= alone->lastRevision(); },
-                                  600000);
+        const bool ok =
+            spinUntil([&] { return watcher.revision() >= alone->lastRevision(); }, 600000);
         const double ms = double(timer.nsecsElapsed()) / 1e6;
         watcher.stop();
         if (!ok || received != alone->events) {
-            benchLog(QStringLiteral("case w: watcher got %1 of %2 events").arg(received).arg(
-                alone->events));
+            benchLog(QStringLiteral("case w: watcher got %1 of %2 events")
+                         .arg(received)
+                         .arg(alone->events));
             return rows;
         }
         const double watchRate = double(received) * 1000.0 / ms;
@@ -430,8 +431,8 @@ QList<BenchRow> runWatchBench(const WatchBenchOptions &options)
     if (!storm->done || !storm->error().isEmpty())
         return rows;
     const qint64 target = storm->lastRevision();
-    const bool converged = spinUntil(
-        [&] { return !caughtUp.isEmpty() && caughtUp.last().second >= target; }, 120000);
+    const bool converged =
+        spinUntil([&] { return !caughtUp.isEmpty() && caughtUp.last().second >= target; }, 120000);
     probe.stop();
     double convergeMs = -1;
     for (const auto &c : std::as_const(caughtUp)) {
@@ -473,9 +474,9 @@ QList<BenchRow> runWatchBench(const WatchBenchOptions &options)
     rows << conv;
     int etcdKeys = 0;
     const int bad = mismatches(client.get(), model, d, &context, &etcdKeys);
-    rows << infoRow(QStringLiteral("(w) /w/d rows differing from etcd after convergence (of %1)")
-                        .arg(etcdKeys),
-                    QString::number(bad));
+    rows << infoRow(
+        QStringLiteral("(w) /w/d rows differing from etcd after convergence (of %1)").arg(etcdKeys),
+        QString::number(bad));
     if (bad != 0)
         rows.last().verdict = BenchRow::Verdict::Miss;
 
@@ -508,11 +509,10 @@ QList<BenchRow> runWatchBench(const WatchBenchOptions &options)
     del.rangeEnd = EtcdV3Client::prefixRangeEnd("/w/p/");
     qint64 deleted = 0;
     const qint64 sentNs = nowNs();
-    client->v3()->deleteRange("/w/p/", del, &context,
-                              [&](const EtcdResult<EtcdV3DeleteResult> &r) {
-                                  answerNs = nowNs();
-                                  deleted = r.value.deleted;
-                              });
+    client->v3()->deleteRange("/w/p/", del, &context, [&](const EtcdResult<EtcdV3DeleteResult> &r) {
+        answerNs = nowNs();
+        deleted = r.value.deleted;
+    });
     const bool gone = spinUntil([&] { return answerNs != 0 && goneNs != 0; }, 60000);
     probe.stop();
     // Not gone in time: how long it was given, from sending.

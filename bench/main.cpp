@@ -6,9 +6,9 @@
 #include "benchutil.h"
 #include "benchwatch.h"
 
+#include <QApplication>
 #include <QCommandLineParser>
 #include <QFile>
-#include <QApplication>
 
 #include <cstdio>
 

@@ -3,8 +3,8 @@
 
 #include "chaos.h"
 #include "console.h"
-#include "loginwatch.h"
 #include "demoserver.h"
+#include "loginwatch.h"
 
 #include <memory>
 
@@ -35,8 +35,7 @@ Registrar::Registrar(EtcdClient *client, const RegistrarOptions &options, bool v
             if (isLate)
                 config.ttl = Chaos::lateTtl(options.ttl);
             auto *instance = new DemoServer(client, config, this);
-            connect(instance, &DemoServer::firstRegistered, this,
-                    &Registrar::onFirstRegistered);
+            connect(instance, &DemoServer::firstRegistered, this, &Registrar::onFirstRegistered);
             m_instances << instance;
             if (dies)
                 dying = instance;

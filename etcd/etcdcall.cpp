@@ -59,10 +59,10 @@ QStringList certificateNames(const QSslCertificate &c)
 
 QString describeCertificate(const QSslCertificate &c)
 {
-    QString text = QStringLiteral("subject \"%1\", issuer \"%2\", valid from %3 to %4")
-                       .arg(distinguishedName(c, false), distinguishedName(c, true),
-                            c.effectiveDate().toString(Qt::ISODate),
-                            c.expiryDate().toString(Qt::ISODate));
+    QString text =
+        QStringLiteral("subject \"%1\", issuer \"%2\", valid from %3 to %4")
+            .arg(distinguishedName(c, false), distinguishedName(c, true),
+                 c.effectiveDate().toString(Qt::ISODate), c.expiryDate().toString(Qt::ISODate));
     const QStringList names = certificateNames(c);
     if (!names.isEmpty())
         text += QStringLiteral(", for ") + names.join(QStringLiteral(", "));
@@ -92,10 +92,10 @@ QString clientCertificateHint(const QString &qtError, bool sentCertificate)
     if (e.contains(QLatin1String("certificate required")))
         return QStringLiteral("the server requires a client certificate (set the client "
                               "certificate and key files)");
-    if (e.contains(QLatin1String("alert bad certificate"))
-        || e.contains(QLatin1String("alert unknown ca"))
-        || e.contains(QLatin1String("alert unsupported certificate"))
-        || e.contains(QLatin1String("alert certificate unknown"))) {
+    if (e.contains(QLatin1String("alert bad certificate")) ||
+        e.contains(QLatin1String("alert unknown ca")) ||
+        e.contains(QLatin1String("alert unsupported certificate")) ||
+        e.contains(QLatin1String("alert certificate unknown"))) {
         return sentCertificate
                    ? QStringLiteral("the server refused the client certificate (it must be "
                                     "signed by a CA the server trusts, with extended key usage "
@@ -142,7 +142,8 @@ void EtcdCall::start()
     m_started = true;
     if (m_timeoutMs > 0)
         m_timer.start(m_timeoutMs);
-    if (m_transport && m_transport->isReadOnly() && m_request.kind == EtcdHttpRequest::Kind::Write) {
+    if (m_transport && m_transport->isReadOnly() &&
+        m_request.kind == EtcdHttpRequest::Kind::Write) {
         fail(EtcdError::readOnly(m_request.operation.isEmpty() ? QStringLiteral("the write")
                                                                : m_request.operation));
         return;
@@ -178,8 +179,8 @@ void EtcdCall::sendAttempt()
         return;
     }
     const int n = int(m_transport->endpoints().size());
-    m_endpointIndex = m_endpointIndex < 0 ? m_transport->currentEndpointIndex()
-                                          : (m_endpointIndex + 1) % n;
+    m_endpointIndex =
+        m_endpointIndex < 0 ? m_transport->currentEndpointIndex() : (m_endpointIndex + 1) % n;
     ++m_attempts;
     m_endpoint = m_transport->endpoints().at(m_endpointIndex);
     m_tlsDetails.clear();
@@ -196,17 +197,16 @@ void EtcdCall::sendAttempt()
         // Without verification (an explicit choice of the user) they do not fail the request.
         if (!m_transport || m_transport->skipsVerification())
             return;
-        const QString expected = !m_transport->serverName().isEmpty()
-                                     ? m_transport->serverName()
-                                     : QUrl(m_endpoint).host();
+        const QString expected = !m_transport->serverName().isEmpty() ? m_transport->serverName()
+                                                                      : QUrl(m_endpoint).host();
         for (const QSslError &e : errors) {
             const QString reason = describeSslError(e, expected);
             if (!m_tlsReasons.contains(reason))
                 m_tlsReasons << reason;
             QString line = reason;
             if (!e.certificate().isNull())
-                line += QStringLiteral(" (") + describeCertificate(e.certificate())
-                        + QLatin1Char(')');
+                line +=
+                    QStringLiteral(" (") + describeCertificate(e.certificate()) + QLatin1Char(')');
             if (!m_tlsDetails.contains(line))
                 m_tlsDetails << line;
         }
@@ -303,8 +303,8 @@ void EtcdCall::onReplyFinished()
     }
     QString message = reply->errorString();
     if (statusAttr.isValid()) {
-        message = QStringLiteral("connection closed before the answer was complete (%1)")
-                      .arg(message);
+        message =
+            QStringLiteral("connection closed before the answer was complete (%1)").arg(message);
     } else if (code == QNetworkReply::RemoteHostClosedError && m_openedConnection &&
                m_endpoint.startsWith(QLatin1String("https:"))) {
         // A server that wants a client certificate, or refuses the one sent, ends a TLS 1.3

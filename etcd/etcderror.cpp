@@ -4,7 +4,8 @@ EtcdError::EtcdError(Kind kind, QString message)
     : m_kind(kind)
     , m_condition(kind == Kind::None ? Condition::None : Condition::Other)
     , m_message(std::move(message))
-{}
+{
+}
 
 EtcdError EtcdError::network(QString message, QString endpoint)
 {
@@ -83,15 +84,24 @@ EtcdError EtcdError::conflict(const QByteArray &key, bool exists, qint64 revisio
 QString EtcdError::kindName(Kind kind)
 {
     switch (kind) {
-    case Kind::None: return QStringLiteral("no error");
-    case Kind::Network: return QStringLiteral("network error");
-    case Kind::Timeout: return QStringLiteral("timeout");
-    case Kind::Tls: return QStringLiteral("TLS error");
-    case Kind::Http: return QStringLiteral("HTTP error");
-    case Kind::Etcd: return QStringLiteral("etcd error");
-    case Kind::Protocol: return QStringLiteral("protocol error");
-    case Kind::Cancelled: return QStringLiteral("cancelled");
-    case Kind::ReadOnly: return QStringLiteral("read-only");
+    case Kind::None:
+        return QStringLiteral("no error");
+    case Kind::Network:
+        return QStringLiteral("network error");
+    case Kind::Timeout:
+        return QStringLiteral("timeout");
+    case Kind::Tls:
+        return QStringLiteral("TLS error");
+    case Kind::Http:
+        return QStringLiteral("HTTP error");
+    case Kind::Etcd:
+        return QStringLiteral("etcd error");
+    case Kind::Protocol:
+        return QStringLiteral("protocol error");
+    case Kind::Cancelled:
+        return QStringLiteral("cancelled");
+    case Kind::ReadOnly:
+        return QStringLiteral("read-only");
     }
     return {};
 }

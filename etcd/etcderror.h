@@ -61,7 +61,7 @@ public:
         NotALearner,             // v3 code 9: promote of a member that votes already
         NotConnected,            // made by the client: there is no connection to ask
         V3Required,              // made by the client: the operation exists in the v3 API only
-        HistoryUnsupported,   // a read at a past revision of an API without history (v2)
+        HistoryUnsupported,      // a read at a past revision of an API without history (v2)
     };
 
     EtcdError() = default;
@@ -105,13 +105,41 @@ public:
     // conflict(): the revision (v3) or index (v2) the key was changed at; 0 when unknown.
     qint64 revision() const { return m_revision; }
 
-    EtcdError &setCondition(Condition c) { m_condition = c; return *this; }
-    EtcdError &setCode(int code) { m_code = code; return *this; }
-    EtcdError &setHttpStatus(int status) { m_httpStatus = status; return *this; }
-    EtcdError &setCause(QString cause) { m_cause = std::move(cause); return *this; }
-    EtcdError &setEndpoint(QString endpoint) { m_endpoint = std::move(endpoint); return *this; }
-    EtcdError &setIndex(qint64 index) { m_index = index; return *this; }
-    EtcdError &setDetails(QStringList details) { m_details = std::move(details); return *this; }
+    EtcdError &setCondition(Condition c)
+    {
+        m_condition = c;
+        return *this;
+    }
+    EtcdError &setCode(int code)
+    {
+        m_code = code;
+        return *this;
+    }
+    EtcdError &setHttpStatus(int status)
+    {
+        m_httpStatus = status;
+        return *this;
+    }
+    EtcdError &setCause(QString cause)
+    {
+        m_cause = std::move(cause);
+        return *this;
+    }
+    EtcdError &setEndpoint(QString endpoint)
+    {
+        m_endpoint = std::move(endpoint);
+        return *this;
+    }
+    EtcdError &setIndex(qint64 index)
+    {
+        m_index = index;
+        return *this;
+    }
+    EtcdError &setDetails(QStringList details)
+    {
+        m_details = std::move(details);
+        return *this;
+    }
 
     bool is(Condition c) const { return m_condition == c; }
 
@@ -136,8 +164,7 @@ private:
 Q_DECLARE_METATYPE(EtcdError)
 
 // The value of a call, or the error that took its place.
-template<typename T>
-struct EtcdResult
+template<typename T> struct EtcdResult
 {
     T value{};
     EtcdError error;
@@ -146,4 +173,5 @@ struct EtcdResult
 };
 
 struct EtcdNothing
-{};
+{
+};

@@ -43,5 +43,8 @@ struct EtcdHttpResponse
     QHash<QByteArray, QByteArray> headers; // names in lower case
     QString endpoint;
 
-    QByteArray header(const QByteArray &lowerCaseName) const { return headers.value(lowerCaseName); }
+    QByteArray header(const QByteArray &lowerCaseName) const
+    {
+        return headers.value(lowerCaseName);
+    }
 };

@@ -141,7 +141,8 @@ QNetworkReply *EtcdTransport::post(const EtcdHttpRequest &request, int endpointI
             // The verify name is part of QNetworkAccessManager's connection key and means
             // nothing without TLS: a tag in it picks the connection.
             if (request.connectionTag > 0)
-                req.setPeerVerifyName(QStringLiteral("etcdscope-grpc-%1").arg(request.connectionTag));
+                req.setPeerVerifyName(
+                    QStringLiteral("etcdscope-grpc-%1").arg(request.connectionTag));
         }
         req.setRawHeader("te", "trailers");
     } else {
@@ -163,7 +164,8 @@ QNetworkReply *EtcdTransport::post(const EtcdHttpRequest &request, int endpointI
     case EtcdHttpRequest::Auth::Basic:
         if (hasCredentials())
             req.setRawHeader("Authorization",
-                             "Basic " + (m_user + QLatin1Char(':') + m_password).toUtf8().toBase64());
+                             "Basic " +
+                                 (m_user + QLatin1Char(':') + m_password).toUtf8().toBase64());
         break;
     case EtcdHttpRequest::Auth::Token:
         // etcd wants the raw token, without "Bearer ".
@@ -171,7 +173,8 @@ QNetworkReply *EtcdTransport::post(const EtcdHttpRequest &request, int endpointI
             req.setRawHeader("Authorization", m_token);
         break;
     }
-    qCDebug(lcEtcdClient) << request.method << m_endpoints.at(endpointIndex) + QString::fromUtf8(request.path);
+    qCDebug(lcEtcdClient) << request.method
+                          << m_endpoints.at(endpointIndex) + QString::fromUtf8(request.path);
     if (request.method == "GET")
         return m_nam->get(req);
     if (request.kind == EtcdHttpRequest::Kind::Read)

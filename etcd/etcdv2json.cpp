@@ -161,8 +161,8 @@ EtcdError v2Error(const EtcdHttpResponse &response, const QJsonObject &o)
     if (code == 210 && e.cause().contains(QLatin1String("too large"))) {
         e.setCondition(EtcdError::Condition::RequestTooLarge);
         e.setCause(QStringLiteral("the request is larger than the server accepts (a v2 form "
-                                  "is limited to 10 MB): ")
-                   + e.cause());
+                                  "is limited to 10 MB): ") +
+                   e.cause());
     }
     return e;
 }

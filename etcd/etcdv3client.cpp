@@ -198,8 +198,7 @@ EtcdCall *EtcdV3Client::post(const QByteArray &apiPath, const QByteArray &body,
 }
 
 EtcdCall *EtcdV3Client::postStream(const QByteArray &apiPath, const QByteArray &body,
-                                   const QString &operation, QObject *context,
-                                   RawCallback callback)
+                                   const QString &operation, QObject *context, RawCallback callback)
 {
     EtcdHttpRequest request = makeRequest(apiPath, body, EtcdHttpRequest::Kind::Read, operation);
     request.streaming = true;
@@ -220,8 +219,8 @@ EtcdCall *EtcdV3Client::postGrpcStream(const QByteArray &path, const QByteArray 
 }
 
 EtcdCall *EtcdV3Client::postGrpc(const QByteArray &path, const QByteArray &body,
-                                 const QString &operation, QObject *context,
-                                 RawCallback callback, bool streaming, int connectionTag)
+                                 const QString &operation, QObject *context, RawCallback callback,
+                                 bool streaming, int connectionTag)
 {
     EtcdHttpRequest request = makeRequest({}, body, EtcdHttpRequest::Kind::Read, operation);
     request.path = path;
@@ -486,7 +485,8 @@ void EtcdV3Client::startRenewal()
     // No context: a caller that goes away does not cancel the others' renewal. (Not the client
     // either: its destroyed() would cancel the call into a half-destroyed client.) The call ends
     // by itself, at the latest after the transport's timeout. Nothing is sent after it (renewal).
-    RawCallback nothing = [](const EtcdHttpResponse &, const EtcdError &) {};
+    RawCallback nothing = [](const EtcdHttpResponse &, const EtcdError &) {
+    };
     send({}, nullptr, std::move(nothing), true, true);
 }
 

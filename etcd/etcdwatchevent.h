@@ -22,9 +22,9 @@ struct EtcdWatchEvent
 
     Action action = Action::Put;
     QByteArray key;
-    QByteArray value;          // after the change; empty for deletes
+    QByteArray value;                    // after the change; empty for deletes
     std::optional<QByteArray> prevValue; // before it, when the server sent it (prev_kv, prevNode)
-    bool isDir = false;        // v2 directory
+    bool isDir = false;                  // v2 directory
     qint64 revision = 0;       // v3 mod_revision of the change (header revision for deletes),
                                // v2 modifiedIndex
     qint64 createRevision = 0; // v3 create_revision, v2 createdIndex

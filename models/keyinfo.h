@@ -11,10 +11,10 @@ struct EtcdV3KeyValue;
 // fills lease and leaves ttl at -1.
 struct KeyInfo
 {
-    QByteArray key;        // the full key
-    QByteArray value;      // meaningful only when valueLoaded
+    QByteArray key;   // the full key
+    QByteArray value; // meaningful only when valueLoaded
     bool valueLoaded = false;
-    bool isDir = false;    // v2 directory (v3 has none: its directories are virtual)
+    bool isDir = false;        // v2 directory (v3 has none: its directories are virtual)
     qint64 createRevision = 0; // v3 create_revision, v2 createdIndex
     qint64 modRevision = 0;    // v3 mod_revision, v2 modifiedIndex
     qint64 version = 0;        // v3 only

@@ -106,10 +106,10 @@ std::size_t KeyNode::lowerBound(const std::vector<std::unique_ptr<KeyNode>> &lis
 std::size_t KeyNode::lowerBound(const std::vector<KeyNode *> &list, const QByteArray &name,
                                 bool *found)
 {
-    const auto it = std::lower_bound(list.begin(), list.end(), name,
-                                     [](const KeyNode *n, const QByteArray &v) {
-                                         return naturalCompare(n->name, v) < 0;
-                                     });
+    const auto it =
+        std::lower_bound(list.begin(), list.end(), name, [](const KeyNode *n, const QByteArray &v) {
+            return naturalCompare(n->name, v) < 0;
+        });
     *found = it != list.end() && (*it)->name == name;
     return std::size_t(it - list.begin());
 }
@@ -150,8 +150,8 @@ bool infoDiffers(const KeyNode *n, const KeyInfo &info, bool v2)
         v2 ? quint64(info.expiration.isValid() ? info.expiration.toMSecsSinceEpoch() : 0)
            : info.lease;
     return n->modRevision != info.modRevision || n->createRevision != info.createRevision ||
-        n->version != info.version || n->leaseOrExpiry != leaseOrExpiry ||
-        n->ttl != (info.ttl < 0 ? -1 : qint32(info.ttl));
+           n->version != info.version || n->leaseOrExpiry != leaseOrExpiry ||
+           n->ttl != (info.ttl < 0 ? -1 : qint32(info.ttl));
 }
 
 } // namespace

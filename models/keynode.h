@@ -30,31 +30,31 @@ struct KeyDir
 struct KeyNode
 {
     enum Flag : quint16 {
-        IsKey = 0x1,        // the full key holds a value
-        IsDir = 0x2,        // has children, or may have (v2 directory, v3 prefix)
-        Populated = 0x4,    // the level was listed (children are complete)
-        Loading = 0x8,      // a listing is on its way
-        ValueLoaded = 0x10, // `value` holds the value (or LargeValue says why it does not)
-        LargeValue = 0x20,  // the value exceeds KeyTreeModel::maxKeptValueSize: not kept
-        Hidden = 0x40,      // v2 "_" name
-        SeenKey = 0x80,     // during a refresh: the listing reported this name as a key
-        SeenDir = 0x100,    // during a refresh: ... as a directory
-        Visible = 0x200,    // with a filter on: shown (matches, or an ancestor of a match)
-        ValueQueued = 0x400, // a value load was asked for
-        Failed = 0x800,     // the last listing of this directory failed
-        Refreshing = 0x1000, // the listing on its way diffs against the rows there
+        IsKey = 0x1,          // the full key holds a value
+        IsDir = 0x2,          // has children, or may have (v2 directory, v3 prefix)
+        Populated = 0x4,      // the level was listed (children are complete)
+        Loading = 0x8,        // a listing is on its way
+        ValueLoaded = 0x10,   // `value` holds the value (or LargeValue says why it does not)
+        LargeValue = 0x20,    // the value exceeds KeyTreeModel::maxKeptValueSize: not kept
+        Hidden = 0x40,        // v2 "_" name
+        SeenKey = 0x80,       // during a refresh: the listing reported this name as a key
+        SeenDir = 0x100,      // during a refresh: ... as a directory
+        Visible = 0x200,      // with a filter on: shown (matches, or an ancestor of a match)
+        ValueQueued = 0x400,  // a value load was asked for
+        Failed = 0x800,       // the last listing of this directory failed
+        Refreshing = 0x1000,  // the listing on its way diffs against the rows there
         Highlighted = 0x2000, // changed by a watch event a moment ago (expiry: KeyTreeModel)
     };
 
     KeyNode *parent = nullptr;
     QByteArray name;
-    std::unique_ptr<KeyDir> dir;          // set for directories only
-    std::unique_ptr<QByteArray> value;    // set once loaded (and small enough)
-    qint64 createRevision = 0;            // v3 create_revision, v2 createdIndex
-    qint64 modRevision = 0;               // v3 mod_revision, v2 modifiedIndex
-    qint64 version = 0;                   // v3 version
-    quint64 leaseOrExpiry = 0;            // v3 lease ID; v2 expiration in ms since the epoch
-    qint32 ttl = -1;                      // v2 seconds left when read; -1: none
+    std::unique_ptr<KeyDir> dir;       // set for directories only
+    std::unique_ptr<QByteArray> value; // set once loaded (and small enough)
+    qint64 createRevision = 0;         // v3 create_revision, v2 createdIndex
+    qint64 modRevision = 0;            // v3 mod_revision, v2 modifiedIndex
+    qint64 version = 0;                // v3 version
+    quint64 leaseOrExpiry = 0;         // v3 lease ID; v2 expiration in ms since the epoch
+    qint32 ttl = -1;                   // v2 seconds left when read; -1: none
     quint16 flags = 0;
 
     // From a pool of slabs (keynode.cpp).

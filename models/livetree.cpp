@@ -217,8 +217,7 @@ QString LiveTree::stateText() const
     case State::Live:
         return tr("Live");
     case State::Reconnecting:
-        return m_error ? tr("Reconnecting (%1)…").arg(m_error.toString())
-                       : tr("Reconnecting…");
+        return m_error ? tr("Reconnecting (%1)…").arg(m_error.toString()) : tr("Reconnecting…");
     case State::Resyncing:
         return tr("Resyncing: history was compacted, reading the tree again…");
     case State::Failed:

@@ -61,13 +61,13 @@ private:
     KeyTreeModel *m_model;
     QPointer<EtcdClient> m_client;
     EtcdWatcher *m_watcher = nullptr;
-    QMetaObject::Connection m_probe; // until the store's revision is read
+    QMetaObject::Connection m_probe;      // until the store's revision is read
     QMetaObject::Connection m_rootLoaded; // until the root level is listed
     QMetaObject::Connection m_rootFailed;
     State m_state = State::Stopped;
     qint64 m_revision = 0;
     EtcdError m_error;
-    quint32 m_run = 0; // bumped by start()/stop(): answers of an older run are dropped
+    quint32 m_run = 0;       // bumped by start()/stop(): answers of an older run are dropped
     EtcdError m_resyncError; // why the last re-read failed (the model says it by signal)
     int m_resyncBackoffMs = 250;
 };

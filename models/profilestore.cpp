@@ -98,9 +98,9 @@ QList<ConnectionProfile> ProfileStore::profiles() const
         p.environment = environmentFromKey(s->value(QStringLiteral("environment")).toString());
         p.customEnvironment = s->value(QStringLiteral("customEnvironment")).toString();
         p.color = QColor(s->value(QStringLiteral("color")).toString());
-        p.readOnly = s->value(QStringLiteral("readOnly"),
-                              ConnectionProfile::defaultReadOnly(p.environment))
-                         .toBool();
+        p.readOnly =
+            s->value(QStringLiteral("readOnly"), ConnectionProfile::defaultReadOnly(p.environment))
+                .toBool();
         p.separator = s->value(QStringLiteral("separator"), QStringLiteral("/")).toString();
         p.rootPrefix = s->value(QStringLiteral("rootPrefix")).toString();
         p.caFile = s->value(QStringLiteral("caFile")).toString();
@@ -141,8 +141,7 @@ void ProfileStore::writeAll(const QList<ConnectionProfile> &profiles) const
         s->setValue(QStringLiteral("api"), apiKey(p.api));
         s->setValue(QStringLiteral("environment"), environmentKey(p.environment));
         s->setValue(QStringLiteral("customEnvironment"), p.customEnvironment);
-        s->setValue(QStringLiteral("color"),
-                    p.color.isValid() ? p.color.name() : QString());
+        s->setValue(QStringLiteral("color"), p.color.isValid() ? p.color.name() : QString());
         s->setValue(QStringLiteral("readOnly"), p.readOnly);
         s->setValue(QStringLiteral("separator"), p.separator);
         s->setValue(QStringLiteral("rootPrefix"), p.rootPrefix);
@@ -181,11 +180,10 @@ bool ProfileStore::save(const ConnectionProfile &profile, const QString &previou
         }
     }
     if (!replaced.isEmpty())
-        all.erase(std::remove_if(all.begin(), all.end(),
-                                 [&](const ConnectionProfile &p) {
-                                     return sameName(p.name, replaced);
-                                 }),
-                  all.end());
+        all.erase(
+            std::remove_if(all.begin(), all.end(),
+                           [&](const ConnectionProfile &p) { return sameName(p.name, replaced); }),
+            all.end());
     ConnectionProfile stored = profile;
     stored.name = name;
     stored.password.clear();

@@ -79,13 +79,12 @@ void SecretStore::read(const QString &key, QObject *context, Callback done)
     job->setAutoDelete(true);
     job->setInsecureFallback(false);
     job->setKey(key);
-    connect(job, &QKeychain::Job::finished, context,
-            [done = std::move(done)](QKeychain::Job *j) {
-                Result r = resultOf(j);
-                if (j->error() == QKeychain::NoError)
-                    r.secret = static_cast<QKeychain::ReadPasswordJob *>(j)->textData();
-                done(r);
-            });
+    connect(job, &QKeychain::Job::finished, context, [done = std::move(done)](QKeychain::Job *j) {
+        Result r = resultOf(j);
+        if (j->error() == QKeychain::NoError)
+            r.secret = static_cast<QKeychain::ReadPasswordJob *>(j)->textData();
+        done(r);
+    });
     job->start();
 }
 

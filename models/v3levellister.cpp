@@ -112,8 +112,8 @@ void V3LevelLister::cancel()
     m_inFlight = 0;
 }
 
-QByteArray V3LevelLister::childName(const QByteArray &prefix, const QByteArray &key,
-                                    char separator, bool topLevel, bool *isLeaf)
+QByteArray V3LevelLister::childName(const QByteArray &prefix, const QByteArray &key, char separator,
+                                    bool topLevel, bool *isLeaf)
 {
     const QByteArray rel = key.mid(prefix.size());
     const qsizetype from = topLevel && rel.startsWith(separator) ? 1 : 0;
@@ -162,9 +162,10 @@ std::vector<V3LevelLister::SplitPoint> V3LevelLister::splitPoints(const QByteArr
     std::sort(points.begin(), points.end(), [](const SplitPoint &a, const SplitPoint &b) {
         return a.key < b.key || (a.key == b.key && a.likely > b.likely);
     });
-    points.erase(std::unique(points.begin(), points.end(),
-                             [](const SplitPoint &a, const SplitPoint &b) { return a.key == b.key; }),
-                 points.end());
+    points.erase(
+        std::unique(points.begin(), points.end(),
+                    [](const SplitPoint &a, const SplitPoint &b) { return a.key == b.key; }),
+        points.end());
     return points;
 }
 
@@ -178,8 +179,8 @@ void V3LevelLister::start(ChildrenCallback children, FinishedCallback finished)
     m_oldestRevision = m_revision;
     bool hintLeaf = true;
     const QByteArray anchor = m_hint.size() > m_prefix.size() && m_hint.startsWith(m_prefix)
-        ? childName(m_prefix, m_hint, m_separator, m_topLevel, &hintLeaf)
-        : QByteArray();
+                                  ? childName(m_prefix, m_hint, m_separator, m_topLevel, &hintLeaf)
+                                  : QByteArray();
     // Only a numbered directory's neighbours are worth guessing; a level of other names starts
     // with a page like an unhinted one.
     const bool numbered = !anchor.isEmpty() && std::isdigit(uchar(anchor.back()));
@@ -242,8 +243,7 @@ void V3LevelLister::send()
             return i.limit <= maxBatchedPage;
         });
         const int free = maxInFlight - m_inFlight;
-        const qsizetype per =
-            std::clamp<qsizetype>((batchable + free - 1) / free, 1, maxOpsPerTxn);
+        const qsizetype per = std::clamp<qsizetype>((batchable + free - 1) / free, 1, maxOpsPerTxn);
         std::vector<Interval> batch;
         for (auto it = m_open.begin(); it != m_open.end() && qsizetype(batch.size()) < per;) {
             if (it->limit <= maxBatchedPage) {
@@ -357,10 +357,9 @@ void V3LevelLister::handle(const Interval &iv, const EtcdV3RangeResult &result,
     if (!iv.guess.isEmpty()) {
         // The guessed directory was not where its likely first key would be: probe the rest of
         // where its subtree would be.
-        const bool seen = std::any_of(out.begin() + std::ptrdiff_t(firstOfPage), out.end(),
-                                      [&](const ListedChild &c) {
-                                          return c.isDirectory && c.name == iv.guess;
-                                      });
+        const bool seen =
+            std::any_of(out.begin() + std::ptrdiff_t(firstOfPage), out.end(),
+                        [&](const ListedChild &c) { return c.isDirectory && c.name == iv.guess; });
         if (!seen && endLess(iv.hi, iv.guessEnd))
             m_open.push_back({iv.hi, iv.guessEnd, 1});
     }
@@ -460,7 +459,9 @@ void V3LevelLister::deliver(std::vector<ListedChild> &children)
         return;
     if (!children.empty()) {
         // Pieces answer in any order; within a batch, key byte order.
-        auto byName = [](const ListedChild &a, const ListedChild &b) { return a.name < b.name; };
+        auto byName = [](const ListedChild &a, const ListedChild &b) {
+            return a.name < b.name;
+        };
         if (!std::is_sorted(children.begin(), children.end(), byName))
             std::stable_sort(children.begin(), children.end(), byName);
         QPointer<V3LevelLister> self(this);

@@ -99,14 +99,14 @@ public:
     // Pages up to this size travel in transactions with the probes; bigger ones on their own
     // (decoded off the GUI thread).
     static constexpr qint64 maxBatchedPage = 256;
-    static constexpr int maxInFlight = 4; // of QNetworkAccessManager's 6 connections per host
+    static constexpr int maxInFlight = 4;    // of QNetworkAccessManager's 6 connections per host
     static constexpr int maxOpsPerTxn = 128; // etcd's --max-txn-ops default
 
 private:
     struct Interval
     {
-        QByteArray lo; // the next request starts here
-        QByteArray hi; // exclusive; "\0": unbounded
+        QByteArray lo;                // the next request starts here
+        QByteArray hi;                // exclusive; "\0": unbounded
         qint64 limit = firstPageSize; // 1: a probe
         // A guessed child probed only up to its likely first key ([lo, hi) = [guess, that key]):
         // unless the answer shows the directory `guess`, [hi, guessEnd) is probed next.
@@ -119,8 +119,7 @@ private:
     void sendRange(const Interval &iv);
     void sendTxn(std::vector<Interval> ivs);
     EtcdV3RangeOptions optionsFor(const Interval &iv) const;
-    void handle(const Interval &iv, const EtcdV3RangeResult &result,
-                std::vector<ListedChild> &out);
+    void handle(const Interval &iv, const EtcdV3RangeResult &result, std::vector<ListedChild> &out);
     // anchorKey: the first key below the anchor directory ("" when the anchor is a leaf).
     void split(const QByteArray &anchor, const QByteArray &anchorKey, const QByteArray &lo,
                const QByteArray &hi);

@@ -42,8 +42,7 @@ inline std::unique_ptr<EtcdClient> makeClient(EtcdServer *server, EtcdClient::Ap
 }
 
 // v3 puts, 128 per transaction (etcd's limit per txn).
-inline bool putAll(EtcdV3Client *v3, const QList<QByteArray> &keys,
-                   const QByteArray &value = "v")
+inline bool putAll(EtcdV3Client *v3, const QList<QByteArray> &keys, const QByteArray &value = "v")
 {
     int pending = 0;
     bool ok = true;
@@ -88,7 +87,8 @@ inline QList<QByteArray> keysBelow(EtcdV3Client *v3, const QByteArray &prefix)
     bool done = false;
     QObject context;
     EtcdV3RangeOptions options;
-    options.rangeEnd = prefix.isEmpty() ? QByteArray(1, '\0') : EtcdV3Client::prefixRangeEnd(prefix);
+    options.rangeEnd =
+        prefix.isEmpty() ? QByteArray(1, '\0') : EtcdV3Client::prefixRangeEnd(prefix);
     options.keysOnly = true;
     v3->range(prefix.isEmpty() ? QByteArray(1, '\0') : prefix, options, &context,
               [&](const EtcdResult<EtcdV3RangeResult> &r) {
@@ -117,8 +117,8 @@ inline QStringList expectedTree(const QList<QByteArray> &keys, const QByteArray 
     QStringList out;
     for (auto it = nodes.begin(); it != nodes.end(); ++it)
         out << QString::fromLatin1(it.key().toHex()) + QLatin1Char('|') +
-                (it.value().first ? QStringLiteral("K") : QString()) +
-                (it.value().second ? QStringLiteral("D") : QString());
+                   (it.value().first ? QStringLiteral("K") : QString()) +
+                   (it.value().second ? QStringLiteral("D") : QString());
     out.sort();
     return out;
 }
@@ -157,7 +157,8 @@ inline void describe(const KeyTreeModel &model, const QModelIndex &parent, QStri
         const bool isKey = idx.data(KeyTreeModel::IsKeyRole).toBool();
         const bool isDir = model.rowCount(idx) > 0;
         *out << QString::fromLatin1(key.toHex()) + QLatin1Char('|') +
-                (isKey ? QStringLiteral("K") : QString()) + (isDir ? QStringLiteral("D") : QString());
+                    (isKey ? QStringLiteral("K") : QString()) +
+                    (isDir ? QStringLiteral("D") : QString());
         if (r > 0 && naturalCompare(previous, key) >= 0)
             *sorted = false;
         previous = key;

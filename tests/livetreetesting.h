@@ -114,7 +114,8 @@ private:
             });
             // Either side closing closes the other: the server's close after the data it sent,
             // the client's at once.
-            connect(upstream, &QTcpSocket::disconnected, this, [this, pair] { close(pair, false); });
+            connect(upstream, &QTcpSocket::disconnected, this,
+                    [this, pair] { close(pair, false); });
             connect(client, &QTcpSocket::disconnected, this, [this, pair] { close(pair, true); });
             connect(upstream, &QTcpSocket::errorOccurred, this,
                     [this, pair](QAbstractSocket::SocketError error) {
@@ -124,9 +125,8 @@ private:
                     });
             // Without it Nagle and delayed acks add 40 ms to each small answer passed on.
             client->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-            connect(upstream, &QTcpSocket::connected, upstream, [upstream] {
-                upstream->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-            });
+            connect(upstream, &QTcpSocket::connected, upstream,
+                    [upstream] { upstream->setSocketOption(QAbstractSocket::LowDelayOption, 1); });
             upstream->connectToHost(QHostAddress::LocalHost, m_target);
         }
     }
@@ -286,8 +286,7 @@ private:
             txn.success = randomOps(m_rng.bounded(2, 7));
             if (!txn.compare.isEmpty())
                 txn.failure = randomOps(m_rng.bounded(1, 4));
-            v3->txn(txn, this,
-                    [end](const EtcdResult<EtcdV3TxnResult> &res) { end(res.ok()); });
+            v3->txn(txn, this, [end](const EtcdResult<EtcdV3TxnResult> &res) { end(res.ok()); });
         } else {
             // A lease of 1-2 s (etcd may raise it to its minimum) with 1-3 keys on it.
             auto end = begin(QStringLiteral("lease"));
@@ -299,21 +298,19 @@ private:
                     names << key;
             }
             const QByteArray value = randomValue();
-            v3->leaseGrant(m_rng.bounded(1, 3), 0, this,
-                           [this, end, names, value](
-                               const EtcdResult<EtcdV3LeaseGrantResult> &res) {
-                               if (!res.ok())
-                                   return end(false);
-                               EtcdV3TxnRequest txn;
-                               EtcdV3PutOptions options;
-                               options.lease = res.value.id;
-                               for (const QByteArray &k : names)
-                                   txn.success << EtcdV3RequestOp::makePut(k, value, options);
-                               m_client->v3()->txn(
-                                   txn, this, [end](const EtcdResult<EtcdV3TxnResult> &t) {
-                                       end(t.ok());
-                                   });
-                           });
+            v3->leaseGrant(
+                m_rng.bounded(1, 3), 0, this,
+                [this, end, names, value](const EtcdResult<EtcdV3LeaseGrantResult> &res) {
+                    if (!res.ok())
+                        return end(false);
+                    EtcdV3TxnRequest txn;
+                    EtcdV3PutOptions options;
+                    options.lease = res.value.id;
+                    for (const QByteArray &k : names)
+                        txn.success << EtcdV3RequestOp::makePut(k, value, options);
+                    m_client->v3()->txn(
+                        txn, this, [end](const EtcdResult<EtcdV3TxnResult> &t) { end(t.ok()); });
+                });
         }
     }
 
@@ -461,8 +458,8 @@ inline void v2Levels(const EtcdV2Node &dir, const QByteArray &levelKey, Levels *
 // and counts what it compared. Keys: kind, create and mod revision (v2 index), version, the
 // value when the row holds one. v3 directory rows only exist through keys, so "is a directory"
 // of a listed level is "has rows"; of a level not listed, what the row says.
-inline QStringList compareLevels(const KeyTreeModel &model, const Levels &etcd,
-                                 int *levelsCompared, int *rowsCompared)
+inline QStringList compareLevels(const KeyTreeModel &model, const Levels &etcd, int *levelsCompared,
+                                 int *rowsCompared)
 {
     QStringList diffs;
     const bool v2 = model.isV2();
@@ -522,9 +519,8 @@ inline QStringList compareLevels(const KeyTreeModel &model, const Levels &etcd,
             if (s.value != "(not loaded)" && e.value != s.value)
                 diffs << QStringLiteral("value of %1: model %2, etcd %3")
                              .arg(key, QString::fromUtf8(s.value), QString::fromUtf8(e.value));
-            if (e.isKey != s.isKey || e.isDir != s.isDir ||
-                e.createRevision != s.createRevision || e.modRevision != s.modRevision ||
-                e.version != s.version)
+            if (e.isKey != s.isKey || e.isDir != s.isDir || e.createRevision != s.createRevision ||
+                e.modRevision != s.modRevision || e.version != s.version)
                 diffs << QStringLiteral("row %1: model %2, etcd %3")
                              .arg(key, describeRow(s), describeRow(e));
         }

@@ -204,8 +204,8 @@ void TestClusterModel::statusAndStatisticsPerMember()
         QVERIFY(m.selfStats);
         QCOMPARE(m.selfStats->id, m.id);
         QCOMPARE(m.selfStats->name, m.name);
-        QCOMPARE(m.selfStats->state, m.isLeader ? QStringLiteral("StateLeader")
-                                                : QStringLiteral("StateFollower"));
+        QCOMPARE(m.selfStats->state,
+                 m.isLeader ? QStringLiteral("StateLeader") : QStringLiteral("StateFollower"));
         QCOMPARE(m.selfStats->leaderId, m_model->leaderId());
         // Followers carry the leader's view of them.
         if (m.isLeader) {
@@ -255,9 +255,9 @@ void TestClusterModel::readOnlyRefusesMembershipChanges()
     EtcdClient::Options o = clientOptions(m_cluster->clientUrls());
     o.readOnly = true;
     QVERIFY(!readOnly->configure(o));
-    QVERIFY(await<EtcdClient::ClusterInfo>(
-                [&](auto cb) { readOnly->discover(readOnly.get(), cb); })
-                .ok());
+    QVERIFY(await<EtcdClient::ClusterInfo>([&](auto cb) {
+                readOnly->discover(readOnly.get(), cb);
+            }).ok());
     ClusterMonitor monitor;
     monitor.setClient(readOnly.get());
     std::optional<EtcdError> error;
@@ -286,19 +286,21 @@ void TestClusterModel::learnerLifecycle()
     std::optional<EtcdError> error;
     quint64 id = 0;
     m_monitor->setActive(true);
-    QVERIFY(waitForRound(*m_model,
-                         [&] {
-                             error.reset();
-                             m_monitor->addMember({peer}, true, &context, recordInto(&error, &id));
-                             if (!QTest::qWaitFor([&] { return error.has_value(); }, 20000))
-                                 return false;
-                             return !error->is(EtcdError::Condition::Unavailable) &&
-                                    !error->is(EtcdError::Condition::ClusterUnhealthy);
-                         },
-                         30000));
+    QVERIFY(waitForRound(
+        *m_model,
+        [&] {
+            error.reset();
+            m_monitor->addMember({peer}, true, &context, recordInto(&error, &id));
+            if (!QTest::qWaitFor([&] { return error.has_value(); }, 20000))
+                return false;
+            return !error->is(EtcdError::Condition::Unavailable) &&
+                   !error->is(EtcdError::Condition::ClusterUnhealthy);
+        },
+        30000));
     QVERIFY2(!*error, qPrintable(error->toString()));
     QVERIFY(id != 0);
-    QVERIFY(waitForRound(*m_model, [&] { return m_model->rowOf(id) >= 0; }, 20000));
+    QVERIFY(waitForRound(
+        *m_model, [&] { return m_model->rowOf(id) >= 0; }, 20000));
     {
         const int row = m_model->rowOf(id);
         QVERIFY(m_model->member(row).notStarted());
@@ -311,13 +313,14 @@ void TestClusterModel::learnerLifecycle()
     EtcdServer m4(o);
     QVERIFY(m4.start());
     auto stopM4 = qScopeGuard([&] { m4.stop(); });
-    QVERIFY2(waitForRound(*m_model,
-                          [&] {
-                              const ClusterMember *m = m_model->memberById(id);
-                              return m && m->name == QLatin1String("m4") &&
-                                     m->reach == ClusterMember::Reach::Reachable && m->status;
-                          },
-                          30000),
+    QVERIFY2(waitForRound(
+                 *m_model,
+                 [&] {
+                     const ClusterMember *m = m_model->memberById(id);
+                     return m && m->name == QLatin1String("m4") &&
+                            m->reach == ClusterMember::Reach::Reachable && m->status;
+                 },
+                 30000),
              qPrintable(m4.lastLog()));
     QCOMPARE(m_model->memberById(id)->clientUrls, QStringList{m4.clientUrl()});
     QVERIFY(m_model->memberById(id)->isLearner);
@@ -326,25 +329,27 @@ void TestClusterModel::learnerLifecycle()
 
     // Promoted once in sync: etcd refuses before that ("learner not ready"), and says so.
     bool promoted = false;
-    QVERIFY(waitForRound(*m_model,
-                         [&] {
-                             error.reset();
-                             m_monitor->promoteMember(id, &context, recordInto(&error));
-                             if (!QTest::qWaitFor([&] { return error.has_value(); }, 20000))
-                                 return false;
-                             if (error && error->is(EtcdError::Condition::LearnerNotReady))
-                                 return false;
-                             promoted = error && !*error;
-                             return true;
-                         },
-                         30000));
+    QVERIFY(waitForRound(
+        *m_model,
+        [&] {
+            error.reset();
+            m_monitor->promoteMember(id, &context, recordInto(&error));
+            if (!QTest::qWaitFor([&] { return error.has_value(); }, 20000))
+                return false;
+            if (error && error->is(EtcdError::Condition::LearnerNotReady))
+                return false;
+            promoted = error && !*error;
+            return true;
+        },
+        30000));
     QVERIFY2(promoted, qPrintable(error ? error->toString() : QString()));
-    QVERIFY(waitForRound(*m_model,
-                         [&] {
-                             const ClusterMember *m = m_model->memberById(id);
-                             return m && !m->isLearner;
-                         },
-                         20000));
+    QVERIFY(waitForRound(
+        *m_model,
+        [&] {
+            const ClusterMember *m = m_model->memberById(id);
+            return m && !m->isLearner;
+        },
+        20000));
     QCOMPARE(m_model->index(m_model->rowOf(id), ClusterModel::RoleColumn).data().toString(),
              QStringLiteral("Follower"));
 
@@ -354,19 +359,21 @@ void TestClusterModel::learnerLifecycle()
     m_monitor->updateMember(id, {newPeer}, &context, recordInto(&error));
     QVERIFY(QTest::qWaitFor([&] { return error.has_value(); }, 20000));
     QVERIFY2(!*error, qPrintable(error->toString()));
-    QVERIFY(waitForRound(*m_model,
-                         [&] {
-                             const ClusterMember *m = m_model->memberById(id);
-                             return m && m->peerUrls == QStringList{newPeer};
-                         },
-                         20000));
+    QVERIFY(waitForRound(
+        *m_model,
+        [&] {
+            const ClusterMember *m = m_model->memberById(id);
+            return m && m->peerUrls == QStringList{newPeer};
+        },
+        20000));
 
     // Removed: its row goes.
     error.reset();
     m_monitor->removeMember(id, &context, recordInto(&error));
     QVERIFY(QTest::qWaitFor([&] { return error.has_value(); }, 20000));
     QVERIFY2(!*error, qPrintable(error->toString()));
-    QVERIFY(waitForRound(*m_model, [&] { return m_model->rowOf(id) < 0; }, 20000));
+    QVERIFY(waitForRound(
+        *m_model, [&] { return m_model->rowOf(id) < 0; }, 20000));
     QCOMPARE(m_model->rowCount(), 3);
 
     // An unknown member is named as such.
@@ -420,7 +427,8 @@ void TestClusterModel::hangingMemberDelaysOnlyItself()
     monitor.setActive(false);
 
     QCOMPARE(model.rowCount(), 3);
-    const ClusterMember *m3 = model.memberById(model.member(rowNamed(model, QStringLiteral("m3"))).id);
+    const ClusterMember *m3 =
+        model.memberById(model.member(rowNamed(model, QStringLiteral("m3"))).id);
     QCOMPARE(m3->clientUrls, QStringList{hang.url()});
     QCOMPARE(m3->reach, ClusterMember::Reach::Unreachable);
     QCOMPARE(m3->error.kind(), EtcdError::Kind::Timeout);
@@ -432,8 +440,9 @@ void TestClusterModel::hangingMemberDelaysOnlyItself()
     for (const QString &name : {QStringLiteral("m1"), QStringLiteral("m2")}) {
         QVERIFY2(reachableAt.contains(name), qPrintable(name));
         // Answered long before the hanging member's time ran out.
-        QVERIFY2(reachableAt.value(name) < probeTimeout - 500,
-                 qPrintable(QStringLiteral("%1 after %2 ms").arg(name).arg(reachableAt.value(name))));
+        QVERIFY2(
+            reachableAt.value(name) < probeTimeout - 500,
+            qPrintable(QStringLiteral("%1 after %2 ms").arg(name).arg(reachableAt.value(name))));
         QCOMPARE(model.member(rowNamed(model, name)).reach, ClusterMember::Reach::Reachable);
     }
     // The leader is known from the members that answered; m3 has no lag.
@@ -488,23 +497,25 @@ void TestClusterModel::leaderStopped()
     sinceStop.start();
 
     m_monitor->setActive(true);
-    QVERIFY(waitForRound(*m_model,
-                         [&] {
-                             const ClusterMember *m = m_model->memberById(leader);
-                             return m && m->reach == ClusterMember::Reach::Unreachable &&
-                                    m_model->leaderId() != 0 && m_model->leaderId() != leader;
-                         },
-                         20000));
+    QVERIFY(waitForRound(
+        *m_model,
+        [&] {
+            const ClusterMember *m = m_model->memberById(leader);
+            return m && m->reach == ClusterMember::Reach::Unreachable && m_model->leaderId() != 0 &&
+                   m_model->leaderId() != leader;
+        },
+        20000));
     QVERIFY2(sinceStop.elapsed() < 10000, qPrintable(QString::number(sinceStop.elapsed())));
     const ClusterMember *newLeader = m_model->memberById(m_model->leaderId());
     QVERIFY(newLeader && newLeader->isLeader);
     m_monitor->setActive(false);
 
     // A change made through a surviving member reaches the tree through the watch.
-    EtcdServer *survivor = m_cluster->member(0) == stopped ? m_cluster->member(1)
-                                                           : m_cluster->member(0);
-    QVERIFY(!survivor->etcdctl({QStringLiteral("put"), QStringLiteral("after-failover"),
-                                QStringLiteral("yes")})
+    EtcdServer *survivor =
+        m_cluster->member(0) == stopped ? m_cluster->member(1) : m_cluster->member(0);
+    QVERIFY(!survivor
+                 ->etcdctl({QStringLiteral("put"), QStringLiteral("after-failover"),
+                            QStringLiteral("yes")})
                  .isNull());
     QVERIFY(QTest::qWaitFor(
         [&] {
@@ -517,9 +528,8 @@ void TestClusterModel::leaderStopped()
         15000));
     QVERIFY(live.state() == LiveTree::State::Live);
     // Reads go on too, and the connection names another endpoint.
-    const auto read = run<EtcdV3RangeResult>([&](QObject *c, auto cb) {
-        return m_client->v3()->range("after-failover", {}, c, cb);
-    });
+    const auto read = run<EtcdV3RangeResult>(
+        [&](QObject *c, auto cb) { return m_client->v3()->range("after-failover", {}, c, cb); });
     VERIFY_OK(read);
     QCOMPARE(read.value.kvs.size(), 1);
     QVERIFY(m_client->transport()->currentEndpoint() != stopped->clientUrl());

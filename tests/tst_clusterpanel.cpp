@@ -22,10 +22,10 @@
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QClipboard>
-#include <QGuiApplication>
 #include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QElapsedTimer>
+#include <QGuiApplication>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
@@ -121,13 +121,12 @@ void TestClusterPanel::refreshesOnlyWhileShown()
     QVERIFY2(details.contains(QStringLiteral("term ")), qPrintable(details));
     QVERIFY(details.contains(m_etcd->clientUrl()));
     QVERIFY(details.contains(QStringLiteral("StateLeader"))); // v2 self statistics
-    QVERIFY(!w.clusterPanel()->findChild<QLabel *>(QStringLiteral("clusterSummary"))
-                 ->text()
-                 .isEmpty());
+    QVERIFY(
+        !w.clusterPanel()->findChild<QLabel *>(QStringLiteral("clusterSummary"))->text().isEmpty());
 
     // The row's context menu copies what etcdctl takes.
-    auto *copyId = w.clusterPanel()->view()->findChild<QAction *>(
-        QStringLiteral("copyMemberIdAction"));
+    auto *copyId =
+        w.clusterPanel()->view()->findChild<QAction *>(QStringLiteral("copyMemberIdAction"));
     QVERIFY(copyId);
     QVERIFY(w.clusterPanel()->view()->actions().contains(
         w.clusterPanel()->action(ClusterPanel::RemoveMember)));
@@ -157,8 +156,8 @@ void TestClusterPanel::readOnlyDisablesMembership()
     openPanel(w);
     ClusterPanel *panel = w.clusterPanel();
     panel->selectMember(panel->model()->member(0).id);
-    for (auto a : {ClusterPanel::AddMember, ClusterPanel::UpdateMember,
-                   ClusterPanel::PromoteMember, ClusterPanel::RemoveMember})
+    for (auto a : {ClusterPanel::AddMember, ClusterPanel::UpdateMember, ClusterPanel::PromoteMember,
+                   ClusterPanel::RemoveMember})
         QVERIFY2(!panel->action(a)->isEnabled(), qPrintable(panel->action(a)->objectName()));
     QVERIFY(panel->action(ClusterPanel::Refresh)->isEnabled());
 
@@ -257,11 +256,11 @@ void TestClusterPanel::addLearnerThroughDialog()
              qPrintable(sentence));
     update->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
     QTRY_VERIFY_WITH_TIMEOUT(panel->model()->memberById(id) &&
-                                 panel->model()->memberById(id)->peerUrls ==
-                                     QStringList{newPeer},
+                                 panel->model()->memberById(id)->peerUrls == QStringList{newPeer},
                              10000);
-    QVERIFY(!m_etcd->etcdctl({QStringLiteral("member"), QStringLiteral("remove"),
-                              ClusterModel::hexId(id)})
+    QVERIFY(!m_etcd
+                 ->etcdctl(
+                     {QStringLiteral("member"), QStringLiteral("remove"), ClusterModel::hexId(id)})
                  .isNull());
 }
 
@@ -307,16 +306,16 @@ void TestClusterPanel::refusalInWords()
     ClusterPanel *panel = w.clusterPanel();
     panel->selectMember(id);
     // Removed behind the panel's back: etcd's "member not found" comes back in words.
-    QVERIFY(!m_etcd->etcdctl({QStringLiteral("member"), QStringLiteral("remove"),
-                              ClusterModel::hexId(id)})
+    QVERIFY(!m_etcd
+                 ->etcdctl(
+                     {QStringLiteral("member"), QStringLiteral("remove"), ClusterModel::hexId(id)})
                  .isNull());
     panel->action(ClusterPanel::RemoveMember)->trigger();
     auto *box = qobject_cast<QMessageBox *>(panel->openDialog());
     QVERIFY(box);
     buttonWithText(box, QStringLiteral("Remove"))->click();
-    QTRY_VERIFY_WITH_TIMEOUT(panel->openDialog() &&
-                                 panel->openDialog()->objectName() ==
-                                     QLatin1String("memberErrorBox"),
+    QTRY_VERIFY_WITH_TIMEOUT(panel->openDialog() && panel->openDialog()->objectName() ==
+                                                        QLatin1String("memberErrorBox"),
                              10000);
     box = qobject_cast<QMessageBox *>(panel->openDialog());
     QVERIFY2(box->text().contains(QStringLiteral("does not know this member")),
@@ -333,8 +332,8 @@ void TestClusterPanel::noSpaceAlarmShownProminently()
     const quint64 id = model->member(0).id;
     QVERIFY(w.clusterPanel()->alarmText().isEmpty());
     const auto raise = run<EtcdV3AlarmResult>([&](QObject *c, auto cb) {
-        return w.client()->v3()->alarm(EtcdV3AlarmAction::Activate, id, EtcdV3AlarmType::NoSpace,
-                                       c, cb);
+        return w.client()->v3()->alarm(EtcdV3AlarmAction::Activate, id, EtcdV3AlarmType::NoSpace, c,
+                                       cb);
     });
     VERIFY_OK(raise);
     auto disarm = qScopeGuard([&] {
@@ -343,8 +342,8 @@ void TestClusterPanel::noSpaceAlarmShownProminently()
     QSignalSpy rounds(model, &ClusterModel::refreshed);
     monitor->refresh();
     QVERIFY(rounds.wait(10000));
-    QVERIFY2(w.clusterPanel()->alarmText().contains(QStringLiteral("NOSPACE alarm on %1")
-                                                        .arg(m_etcd->name())),
+    QVERIFY2(w.clusterPanel()->alarmText().contains(
+                 QStringLiteral("NOSPACE alarm on %1").arg(m_etcd->name())),
              qPrintable(w.clusterPanel()->alarmText()));
     const QModelIndex cell = model->index(model->rowOf(id), ClusterModel::AlarmsColumn);
     QCOMPARE(cell.data().toString(), QStringLiteral("NOSPACE"));
@@ -441,10 +440,10 @@ void TestClusterPanel::windowFollowsFailover()
     QVERIFY2(sinceStop.elapsed() < 10000, qPrintable(QString::number(sinceStop.elapsed())));
     QCOMPARE(w.liveTree()->state(), LiveTree::State::Live);
     // Browsing goes on: a level is listed through the other members.
-    QVERIFY(!cluster.member(cluster.member(0) == stopped ? 1 : 0)
-                 ->etcdctl({QStringLiteral("put"), QStringLiteral("dir/child"),
-                            QStringLiteral("x")})
-                 .isNull());
+    QVERIFY(
+        !cluster.member(cluster.member(0) == stopped ? 1 : 0)
+             ->etcdctl({QStringLiteral("put"), QStringLiteral("dir/child"), QStringLiteral("x")})
+             .isNull());
     QTRY_VERIFY_WITH_TIMEOUT(w.keyModel()->indexForKey("dir").isValid(), 15000);
     const QModelIndex dir = w.keyModel()->indexForKey("dir");
     if (w.keyModel()->canFetchMore(dir))

@@ -153,8 +153,8 @@ void TestCommandLine::parse_data()
                                   << none << false << noTls << false;
     QTest::newRow("several URL arguments, bare host:port")
         << QStringList{"http://10.0.0.1:2379", "10.0.0.2:2379", "--read-only"} << QStringList{}
-        << QStringList{"http://10.0.0.1:2379", "http://10.0.0.2:2379"} << Api::Auto << none
-        << none << false << noTls << true;
+        << QStringList{"http://10.0.0.1:2379", "http://10.0.0.2:2379"} << Api::Auto << none << none
+        << false << noTls << true;
     QTest::newRow("URL argument wins over ETCDCTL_ENDPOINTS")
         << QStringList{"http://arg:1"} << QStringList{"ETCDCTL_ENDPOINTS=http://env:1"}
         << QStringList{"http://arg:1"} << Api::Auto << none << none << false << noTls << false;
@@ -208,8 +208,8 @@ void TestCommandLine::tlsVerification_data()
         << QStringList{"--cacert", "@dir/ca.pem"} << QStringList{}
         << QStringList{"https://127.0.0.1:2379"} << QString() << false;
     QTest::newRow("--insecure-skip-tls-verify")
-        << QStringList{"--insecure-skip-tls-verify", "--endpoints", "https://h:1"}
-        << QStringList{} << QStringList{"https://h:1"} << QString() << true;
+        << QStringList{"--insecure-skip-tls-verify", "--endpoints", "https://h:1"} << QStringList{}
+        << QStringList{"https://h:1"} << QString() << true;
     QTest::newRow("--insecure-skip-tls-verify: bare endpoint becomes https")
         << QStringList{"--insecure-skip-tls-verify", "--endpoints", "h:1"} << QStringList{}
         << QStringList{"https://h:1"} << QString() << true;
@@ -217,8 +217,8 @@ void TestCommandLine::tlsVerification_data()
         << QStringList{} << QStringList{"ETCDCTL_INSECURE_SKIP_TLS_VERIFY=true"} << local
         << QString() << false;
     QTest::newRow("--tls-server-name")
-        << QStringList{"--tls-server-name", "etcd.example.com", "--cacert", "@dir/ca.pem",
-                       "--endpoints", "https://10.0.0.1:2379"}
+        << QStringList{"--tls-server-name", "etcd.example.com", "--cacert",
+                       "@dir/ca.pem",       "--endpoints",      "https://10.0.0.1:2379"}
         << QStringList{} << QStringList{"https://10.0.0.1:2379"}
         << QStringLiteral("etcd.example.com") << false;
     QTest::newRow("--tls-server-name=, bare endpoint becomes https")
@@ -255,8 +255,8 @@ void TestCommandLine::errors_data()
 
     QTest::newRow("--api foo") << QStringList{"--api", "foo"} << QStringList{}
                                << QStringLiteral("Unknown API \"foo\"");
-    QTest::newRow("empty --profile") << QStringList{"--profile="} << QStringList{}
-                                     << QStringLiteral("--profile is empty");
+    QTest::newRow("empty --profile")
+        << QStringList{"--profile="} << QStringList{} << QStringLiteral("--profile is empty");
     QTest::newRow("--profile with --endpoints")
         << QStringList{"--profile", "prod", "--endpoints", "http://a:1"} << QStringList{}
         << QStringLiteral("--profile and --endpoints do not go together");
@@ -289,12 +289,12 @@ void TestCommandLine::errors_data()
     QTest::newRow("URL argument and --profile")
         << QStringList{"--profile", "prod", "http://a:1"} << QStringList{}
         << QStringLiteral("--profile and endpoint arguments do not go together");
-    QTest::newRow("URL argument not http") << QStringList{"ftp://h:1"} << QStringList{}
-                                           << QStringLiteral("is not an etcd endpoint");
-    QTest::newRow("URL argument with a path") << QStringList{"http://h:1/v3"} << QStringList{}
-                                              << QStringLiteral("must not have a path");
-    QTest::newRow("empty URL argument") << QStringList{""} << QStringList{}
-                                        << QStringLiteral("An endpoint argument is empty");
+    QTest::newRow("URL argument not http")
+        << QStringList{"ftp://h:1"} << QStringList{} << QStringLiteral("is not an etcd endpoint");
+    QTest::newRow("URL argument with a path")
+        << QStringList{"http://h:1/v3"} << QStringList{} << QStringLiteral("must not have a path");
+    QTest::newRow("empty URL argument")
+        << QStringList{""} << QStringList{} << QStringLiteral("An endpoint argument is empty");
     QTest::newRow("cert without key") << QStringList{"--cert", "@dir/cert.pem"} << QStringList{}
                                       << QStringLiteral("--cert and --key must be given together");
     QTest::newRow("key without cert") << QStringList{} << QStringList{"ETCDCTL_KEY=@dir/key.pem"}
@@ -303,8 +303,7 @@ void TestCommandLine::errors_data()
                                      << QStringLiteral("--cacert does not exist");
     QTest::newRow("CA is a directory") << QStringList{"--cacert", "@dir"} << QStringList{}
                                        << QStringLiteral("--cacert cannot be read");
-    QTest::newRow("empty --tls-server-name") << QStringList{"--tls-server-name="}
-                                             << QStringList{}
+    QTest::newRow("empty --tls-server-name") << QStringList{"--tls-server-name="} << QStringList{}
                                              << QStringLiteral("--tls-server-name is empty");
     QTest::newRow("--tls-server-name with scheme")
         << QStringList{"--tls-server-name", "https://etcd.test"} << QStringList{}
@@ -380,9 +379,9 @@ void TestCommandLine::helpAndVersion()
     QCOMPARE(cmd.exitCode(), 0);
     QVERIFY2(cmd.text.contains(text), qPrintable(cmd.text));
     if (action == Action::Help) {
-        for (const char *flag : {"--endpoints", "--api", "--user", "--password", "--cacert",
-                                 "--cert", "--key", "--tls-server-name",
-                                 "--insecure-skip-tls-verify", "--read-only", "--version"})
+        for (const char *flag :
+             {"--endpoints", "--api", "--user", "--password", "--cacert", "--cert", "--key",
+              "--tls-server-name", "--insecure-skip-tls-verify", "--read-only", "--version"})
             QVERIFY2(cmd.text.contains(QLatin1String(flag)), flag);
     }
 }

@@ -141,8 +141,8 @@ void TestDialogs::deleteDirectoryWaitsForCount_data()
                             << QStringLiteral("%1 keys").arg(many);
     QTest::newRow("capped") << int(DeleteDialog::Kind::Directory) << qint64(12000) << true
                             << QStringLiteral("more than %1 keys").arg(many);
-    QTest::newRow("key and prefix") << int(DeleteDialog::Kind::KeyAndPrefix) << qint64(2) << false
-                                    << QStringLiteral("2 keys");
+    QTest::newRow("key and prefix")
+        << int(DeleteDialog::Kind::KeyAndPrefix) << qint64(2) << false << QStringLiteral("2 keys");
 }
 
 void TestDialogs::deleteDirectoryWaitsForCount()
@@ -221,9 +221,8 @@ void TestDialogs::everyControlHasAnAccessibleName()
         QVERIFY2(!d->accessibleName().isEmpty(), qPrintable(d->objectName()));
         const auto controls = d->findChildren<QWidget *>();
         for (QWidget *w : controls) {
-            const bool control = qobject_cast<QLineEdit *>(w) || qobject_cast<QSpinBox *>(w)
-                                 || qobject_cast<QCheckBox *>(w)
-                                 || qobject_cast<QPlainTextEdit *>(w);
+            const bool control = qobject_cast<QLineEdit *>(w) || qobject_cast<QSpinBox *>(w) ||
+                                 qobject_cast<QCheckBox *>(w) || qobject_cast<QPlainTextEdit *>(w);
             // Qt's own parts of a control (a spin box's line edit) are named by the control.
             if (control && !w->objectName().startsWith(QLatin1String("qt_")))
                 QVERIFY2(!w->accessibleName().isEmpty(),

@@ -1,8 +1,8 @@
 // EtcdClient against real etcd members: version, health, discovery of the APIs (with and without
 // v2), the choice of the API, configuration errors (TLS files) and the read-only guard.
 #include "etcdclient.h"
-#include "etcdtesting.h"
 #include "etcdfixture.h"
+#include "etcdtesting.h"
 #include "etcdtransport.h"
 #include "etcdv2client.h"
 #include "etcdv3client.h"

@@ -4,6 +4,7 @@
 #include "deletedialog.h"
 #include "etcdclient.h"
 #include "etcdfixture.h"
+#include "etcdtesting.h"
 #include "etcdtransport.h"
 #include "etcdv2client.h"
 #include "etcdv3client.h"
@@ -15,7 +16,6 @@
 #include "leasedialog.h"
 #include "mainwindow.h"
 #include "ttldialog.h"
-#include "etcdtesting.h"
 #include "valueeditor.h"
 
 #include <QAction>
@@ -470,10 +470,10 @@ void TestKeyActions::readOnlyDisablesWrites()
     QVERIFY(w->windowTitle().endsWith(QLatin1String("[read-only]")));
     QVERIFY(w->client()->transport()->isReadOnly());
     QVERIFY(w->detailPane()->isReadOnly());
-    for (KeyActions::Id id : {KeyActions::NewKey, KeyActions::NewDirectory,
-                              KeyActions::NewInOrderKey, KeyActions::Edit, KeyActions::Save,
-                              KeyActions::SetTtl, KeyActions::RemoveTtl, KeyActions::RefreshTtl,
-                              KeyActions::Lease, KeyActions::Delete})
+    for (KeyActions::Id id :
+         {KeyActions::NewKey, KeyActions::NewDirectory, KeyActions::NewInOrderKey, KeyActions::Edit,
+          KeyActions::Save, KeyActions::SetTtl, KeyActions::RemoveTtl, KeyActions::RefreshTtl,
+          KeyActions::Lease, KeyActions::Delete})
         QVERIFY2(!actions->action(id)->isEnabled(), qPrintable(actions->action(id)->objectName()));
     QVERIFY(actions->action(KeyActions::Refresh)->isEnabled());
     QVERIFY(actions->action(KeyActions::CopyKey)->isEnabled());
@@ -486,9 +486,8 @@ void TestKeyActions::readOnlyDisablesWrites()
             [&](auto cb) { return w->client()->v3()->put("/ro/k", "y", {}, this, cb); });
         QCOMPARE(put.error.kind(), EtcdError::Kind::ReadOnly);
     } else {
-        const auto put = await<EtcdV2Response>([&](auto cb) {
-            return w->client()->v2()->set("/ro/k", "y", {}, this, cb);
-        });
+        const auto put = await<EtcdV2Response>(
+            [&](auto cb) { return w->client()->v2()->set("/ro/k", "y", {}, this, cb); });
         QCOMPARE(put.error.kind(), EtcdError::Kind::ReadOnly);
     }
 

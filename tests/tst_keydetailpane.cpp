@@ -5,12 +5,12 @@
 #include "conflictdialog.h"
 #include "etcdclient.h"
 #include "etcdfixture.h"
+#include "etcdtesting.h"
 #include "etcdv2client.h"
 #include "etcdv3client.h"
 #include "jsonhighlighter.h"
 #include "keydetailpane.h"
 #include "leasettlcache.h"
-#include "etcdtesting.h"
 #include "valueeditor.h"
 
 #include <QApplication>
@@ -23,10 +23,10 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
-#include <QTimer>
 #include <QTest>
 #include <QTextBlock>
 #include <QTextLayout>
+#include <QTimer>
 
 class TestKeyDetailPane : public QObject
 {
@@ -606,8 +606,8 @@ void TestKeyDetailPane::keptAliveLeaseKeepsCounting()
     QTRY_VERIFY_WITH_TIMEOUT(m_pane->ttlText().endsWith(QLatin1String(" s")), 3000);
     // Revoked: the next look finds it gone.
     keepAlive.stop();
-    VERIFY_OK(await<EtcdV3Header>(
-        [&](auto cb) { return m_v3->v3()->leaseRevoke(lease, this, cb); }));
+    VERIFY_OK(
+        await<EtcdV3Header>([&](auto cb) { return m_v3->v3()->leaseRevoke(lease, this, cb); }));
     QTRY_COMPARE_WITH_TIMEOUT(m_pane->ttlText(), QStringLiteral("expired"), 5000);
 }
 

@@ -4,11 +4,11 @@
 // value and binary bytes saved unchanged.
 #include "etcdclient.h"
 #include "etcdfixture.h"
+#include "etcdtesting.h"
 #include "etcdv2client.h"
 #include "etcdv3client.h"
 #include "keydocument.h"
 #include "leasettlcache.h"
-#include "etcdtesting.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

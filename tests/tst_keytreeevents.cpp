@@ -219,8 +219,8 @@ void TestKeyTreeEvents::flatten(const EtcdV2Node &node, QStringList *out)
 {
     for (const EtcdV2Node &child : node.nodes) {
         *out << QString::fromLatin1(child.key.toHex()) + QLatin1Char('|') +
-                (child.dir ? QString() : QStringLiteral("K")) +
-                (child.nodes.empty() ? QString() : QStringLiteral("D"));
+                    (child.dir ? QString() : QStringLiteral("K")) +
+                    (child.nodes.empty() ? QString() : QStringLiteral("D"));
         flatten(child, out);
     }
 }
@@ -520,7 +520,8 @@ void TestKeyTreeEvents::highlightSetThenCleared()
     const QModelIndex b = m_model->indexForKey("/hl/b");
     QVERIFY(a.data(KeyTreeModel::HighlightedRole).toBool());
     QVERIFY(n.data(KeyTreeModel::HighlightedRole).toBool());
-    QVERIFY(QModelIndex(a).siblingAtColumn(KeyTreeModel::VersionColumn)
+    QVERIFY(QModelIndex(a)
+                .siblingAtColumn(KeyTreeModel::VersionColumn)
                 .data(Qt::BackgroundRole)
                 .isValid());
     QVERIFY(!b.data(KeyTreeModel::HighlightedRole).toBool());
@@ -577,9 +578,8 @@ void TestKeyTreeEvents::v3KeptAliveLeaseReadAgain()
     put3("/ka/k", "v", lease);
     QTimer keepAlive;
     QObject context;
-    connect(&keepAlive, &QTimer::timeout, &context, [&] {
-        m_v3->v3()->leaseKeepAliveOnce(lease, &context, [](const auto &) {});
-    });
+    connect(&keepAlive, &QTimer::timeout, &context,
+            [&] { m_v3->v3()->leaseKeepAliveOnce(lease, &context, [](const auto &) {}); });
     keepAlive.start(500);
     startModel(m_v3.get(), "/ka/");
     const QModelIndex k = m_model->indexForKey("/ka/k").siblingAtColumn(KeyTreeModel::TtlColumn);
@@ -671,9 +671,8 @@ void TestKeyTreeEvents::resyncMergesInPlace()
     };
     auto remove = [&](const QByteArray &key) {
         if (v2)
-            run<EtcdV2Response>([&](QObject *c, auto cb) {
-                return m_v2->v2()->remove(key, {}, c, cb);
-            });
+            run<EtcdV2Response>(
+                [&](QObject *c, auto cb) { return m_v2->v2()->remove(key, {}, c, cb); });
         else
             del3(key);
     };
@@ -735,9 +734,8 @@ void TestKeyTreeEvents::applyRate()
     view.expand(dir);
     QTRY_COMPARE_WITH_TIMEOUT(m_model->rowCount(dir), rows, 60000);
 
-    const auto before = run<EtcdV3RangeResult>([&](QObject *c, auto cb) {
-        return m_v3->v3()->range("/rate/", {}, c, cb);
-    });
+    const auto before = run<EtcdV3RangeResult>(
+        [&](QObject *c, auto cb) { return m_v3->v3()->range("/rate/", {}, c, cb); });
     QList<QByteArray> writes;
     for (int i = 0; i < rows; i += 2)
         writes << "/rate/d/k" + QByteArray::number(i) << "/rate/d/n" + QByteArray::number(i);
@@ -760,9 +758,8 @@ void TestKeyTreeEvents::applyRate()
         e.version = kv.version;
         events << e;
     }
-    std::stable_sort(events.begin(), events.end(), [](const auto &a, const auto &b) {
-        return a.revision < b.revision;
-    });
+    std::stable_sort(events.begin(), events.end(),
+                     [](const auto &a, const auto &b) { return a.revision < b.revision; });
     QCOMPARE(events.size(), rows);
 
     QElapsedTimer timer;

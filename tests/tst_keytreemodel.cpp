@@ -120,16 +120,16 @@ void TestKeyTreeModel::childName_data()
     QTest::addColumn<bool>("top");
     QTest::addColumn<QByteArray>("name");
     QTest::addColumn<bool>("leaf");
-    QTest::newRow("top, leading separator") << QByteArray() << QByteArray("/a/b") << true
-                                            << QByteArray("/a") << false;
+    QTest::newRow("top, leading separator")
+        << QByteArray() << QByteArray("/a/b") << true << QByteArray("/a") << false;
     QTest::newRow("top, none") << QByteArray() << QByteArray("a/b") << true << QByteArray("a")
                                << false;
-    QTest::newRow("top, only separator") << QByteArray() << QByteArray("/") << true
-                                         << QByteArray("/") << true;
-    QTest::newRow("below, empty segment") << QByteArray("/a/") << QByteArray("/a//b") << false
-                                          << QByteArray() << false;
-    QTest::newRow("below, trailing separator") << QByteArray("/a/") << QByteArray("/a/")
-                                               << false << QByteArray() << true;
+    QTest::newRow("top, only separator")
+        << QByteArray() << QByteArray("/") << true << QByteArray("/") << true;
+    QTest::newRow("below, empty segment")
+        << QByteArray("/a/") << QByteArray("/a//b") << false << QByteArray() << false;
+    QTest::newRow("below, trailing separator")
+        << QByteArray("/a/") << QByteArray("/a/") << false << QByteArray() << true;
     QTest::newRow("below, leaf") << QByteArray("/a/") << QByteArray("/a/b") << false
                                  << QByteArray("b") << true;
 }
@@ -161,11 +161,15 @@ void TestKeyTreeModel::oddKeyspaces_data()
     QTest::newRow("empty segments")
         << QByteArray("/es/") << '/'
         << QList<QByteArray>{"/es/a//b", "/es/a///c", "/es//d", "/es/e/", "/es/"};
-    QTest::newRow("binary and utf-8")
-        << QByteArray("/bin/") << '/'
-        << QList<QByteArray>{QByteArray("/bin/\x00zero", 10), "/bin/\xff\xfe/x",
-                             "/bin/gr\xc3\xbc\xc3\x9f" "e/k", "/bin/\xe6\x97\xa5\xe6\x9c\xac",
-                             "/bin/sp ace", "/bin/nl\nx", "/bin/\x01/\x02"};
+    QTest::newRow("binary and utf-8") << QByteArray("/bin/") << '/'
+                                      << QList<QByteArray>{QByteArray("/bin/\x00zero", 10),
+                                                           "/bin/\xff\xfe/x",
+                                                           "/bin/gr\xc3\xbc\xc3\x9f"
+                                                           "e/k",
+                                                           "/bin/\xe6\x97\xa5\xe6\x9c\xac",
+                                                           "/bin/sp ace",
+                                                           "/bin/nl\nx",
+                                                           "/bin/\x01/\x02"};
     QByteArray deep = "/deep";
     QList<QByteArray> deepKeys;
     for (int i = 1; i <= 12; ++i) {
@@ -176,9 +180,16 @@ void TestKeyTreeModel::oddKeyspaces_data()
     QTest::newRow("separator ':'")
         << QByteArray("colon:") << ':'
         << QList<QByteArray>{"colon:a:b", "colon:a:c", "colon:a", "colon:b/not:x", "colon::e"};
-    QTest::newRow("separator 0xff")
-        << QByteArray("ff\xff") << '\xff'
-        << QList<QByteArray>{"ff\xff" "a\xff" "b", "ff\xff" "a\xfe", "ff\xff" "a", "ff\xff" "c"};
+    QTest::newRow("separator 0xff") << QByteArray("ff\xff") << '\xff'
+                                    << QList<QByteArray>{"ff\xff"
+                                                         "a\xff"
+                                                         "b",
+                                                         "ff\xff"
+                                                         "a\xfe",
+                                                         "ff\xff"
+                                                         "a",
+                                                         "ff\xff"
+                                                         "c"};
 }
 
 void TestKeyTreeModel::oddKeyspaces()
@@ -272,8 +283,8 @@ void TestKeyTreeModel::filterNarrowsLoadedTree()
 
 void TestKeyTreeModel::revealThroughUnloadedLevels()
 {
-    QVERIFY(putAll(m_client->v3(), {"/rv/a/b/c/d/target", "/rv/a/b/c/d/other", "/rv/a/sib/x",
-                                    "/rv/z/y"}));
+    QVERIFY(putAll(m_client->v3(),
+                   {"/rv/a/b/c/d/target", "/rv/a/b/c/d/other", "/rv/a/sib/x", "/rv/z/y"}));
     m_model->lister()->setRootPrefix("/rv/");
     m_model->reload();
     QSignalSpy revealed(m_model.get(), &KeyTreeModel::keyRevealed);
@@ -349,9 +360,8 @@ void TestKeyTreeModel::staleAnswersDropped()
     QCOMPARE(m_model->rowCount(), 30);
     // A round trip sent after both refreshes: the first refresh's answer, had it not been
     // dropped, would have been delivered by the time this one is.
-    const auto barrier = run<EtcdV3RangeResult>([&](QObject *c, auto cb) {
-        m_client->v3()->range("/st/", EtcdV3RangeOptions{}, c, cb);
-    });
+    const auto barrier = run<EtcdV3RangeResult>(
+        [&](QObject *c, auto cb) { m_client->v3()->range("/st/", EtcdV3RangeOptions{}, c, cb); });
     VERIFY_OK(barrier);
     QCOMPARE(topLoads, 1);
     bool sorted = false;
@@ -416,8 +426,8 @@ void TestKeyTreeModel::valuePreviews()
     QVERIFY(put(m_client->v3(), "/vv/large", QByteArray(KeyTreeModel::maxKeptValueSize + 1, 'y')));
     QVERIFY(put(m_client->v3(), "/vv/bin", QByteArray("\x00\x01\xff", 3)));
     startModel("/vv/");
-    const QModelIndex multi = m_model->indexForKey("/vv/multi").siblingAtColumn(
-        KeyTreeModel::ValueColumn);
+    const QModelIndex multi =
+        m_model->indexForKey("/vv/multi").siblingAtColumn(KeyTreeModel::ValueColumn);
     // Asking for the preview only schedules the read; it arrives later.
     QVERIFY(!multi.data(KeyTreeModel::ValueLoadedRole).toBool());
     QVERIFY(!multi.data().isValid());
@@ -447,7 +457,7 @@ void TestKeyTreeModel::listingCostPerChild()
     for (int d = 0; d < 100; ++d) {
         for (int k = 0; k < 50; ++k)
             keys << "/cost/dir" + QByteArray::number(d).rightJustified(3, '0') + "/key" +
-                    QByteArray::number(k);
+                        QByteArray::number(k);
     }
     QVERIFY(putAll(m_client->v3(), keys));
     const qint64 before = rangeRequestsServed(m_client->transport());
@@ -474,7 +484,6 @@ void TestKeyTreeModel::listingCostFlat()
     QVERIFY2(m_model->listRequestCount() <= 5,
              qPrintable(QString::number(m_model->listRequestCount())));
 }
-
 
 void TestKeyTreeModel::pastRevisionBesideNewest()
 {

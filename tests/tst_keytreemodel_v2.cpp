@@ -2,8 +2,8 @@
 // compared with a recursive read of etcd, values and TTLs in the columns, hidden "_" names,
 // "go to key", refresh in place and incremental updates.
 #include "etcdfixture.h"
-#include "keytreetesting.h"
 #include "etcdtesting.h"
+#include "keytreetesting.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -86,8 +86,8 @@ void TestKeyTreeModelV2::flatten(const EtcdV2Node &node, QStringList *out)
     for (const EtcdV2Node &child : node.nodes) {
         const bool hasChildren = !child.nodes.empty();
         *out << QString::fromLatin1(child.key.toHex()) + QLatin1Char('|') +
-                (child.dir ? QString() : QStringLiteral("K")) +
-                (hasChildren ? QStringLiteral("D") : QString());
+                    (child.dir ? QString() : QStringLiteral("K")) +
+                    (hasChildren ? QStringLiteral("D") : QString());
         flatten(child, out);
     }
 }
@@ -98,7 +98,9 @@ void TestKeyTreeModelV2::treeMatchesEtcd()
     QVERIFY(set("/t/a/inst10", "1"));
     QVERIFY(set("/t/a/inst2", "1"));
     QVERIFY(set("/t/space key", "1"));
-    QVERIFY(set("/t/gr\xc3\xbc\xc3\x9f" "e/x", "1"));
+    QVERIFY(set("/t/gr\xc3\xbc\xc3\x9f"
+                "e/x",
+                "1"));
     QVERIFY(set("/t/_hidden", "1"));
     QByteArray deep = "/t/deep";
     for (int i = 1; i <= 12; ++i)
@@ -123,8 +125,7 @@ void TestKeyTreeModelV2::treeMatchesEtcd()
     expected.sort();
     QCOMPARE(shown, expected);
     QVERIFY(sorted);
-    QCOMPARE(names(*m_model, m_model->indexForKey("/t/a")),
-             (QStringList{"b", "inst2", "inst10"}));
+    QCOMPARE(names(*m_model, m_model->indexForKey("/t/a")), (QStringList{"b", "inst2", "inst10"}));
     // The empty directory is a directory with no rows once listed.
     const QModelIndex empty = m_model->indexForKey("/t/empty");
     QVERIFY(empty.data(KeyTreeModel::IsDirectoryRole).toBool());
@@ -141,8 +142,7 @@ void TestKeyTreeModelV2::columnsShowValueAndTtl()
     // v2 listings carry the values: no extra request.
     QCOMPARE(plain.siblingAtColumn(KeyTreeModel::ValueColumn).data().toString(),
              QStringLiteral("line one…"));
-    QCOMPARE(plain.data(KeyTreeModel::ValueRole).toByteArray(),
-             QByteArray("line one\nline two"));
+    QCOMPARE(plain.data(KeyTreeModel::ValueRole).toByteArray(), QByteArray("line one\nline two"));
     QVERIFY(plain.siblingAtColumn(KeyTreeModel::RevisionColumn).data().toLongLong() > 0);
     QVERIFY(!plain.data(KeyTreeModel::TtlRole).isValid());
     const QModelIndex expiring = m_model->indexForKey("/c/expiring");
@@ -150,8 +150,10 @@ void TestKeyTreeModelV2::columnsShowValueAndTtl()
     QVERIFY(ttl > 590 && ttl <= 600);
     QVERIFY(expiring.data(KeyTreeModel::ExpirationRole).toDateTime() >
             QDateTime::currentDateTimeUtc());
-    QVERIFY(expiring.siblingAtColumn(KeyTreeModel::TtlColumn).data().toString().endsWith(
-        QLatin1String(" s")));
+    QVERIFY(expiring.siblingAtColumn(KeyTreeModel::TtlColumn)
+                .data()
+                .toString()
+                .endsWith(QLatin1String(" s")));
     QCOMPARE(m_model->valueRequestCount(), 0);
 }
 
@@ -192,9 +194,9 @@ void TestKeyTreeModelV2::revealKey()
     QSignalSpy revealed(m_model.get(), &KeyTreeModel::keyRevealed);
     m_model->revealKey("/r/a/b/c/target");
     QTRY_COMPARE(revealed.size(), 1);
-    QCOMPARE(revealed.first().first().value<QModelIndex>().data(KeyTreeModel::KeyRole)
-                 .toByteArray(),
-             QByteArray("/r/a/b/c/target"));
+    QCOMPARE(
+        revealed.first().first().value<QModelIndex>().data(KeyTreeModel::KeyRole).toByteArray(),
+        QByteArray("/r/a/b/c/target"));
     QSignalSpy failed(m_model.get(), &KeyTreeModel::revealFailed);
     m_model->revealKey("/r/a/missing");
     QTRY_COMPARE(failed.size(), 1);
@@ -255,7 +257,6 @@ void TestKeyTreeModelV2::applyPutAndDelete()
     m_model->applyDelete("/ap/a");
     QCOMPARE(names(*m_model), QStringList{"newdir"});
 }
-
 
 void TestKeyTreeModelV2::pastRevisionRefused()
 {

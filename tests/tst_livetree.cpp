@@ -98,10 +98,10 @@ std::unique_ptr<EtcdClient> TestLiveTree::writerClient(EtcdClient::Api api)
 bool TestLiveTree::startLive(EtcdClient::Api api, const QByteArray &root, bool tester)
 {
     // ETCDSCOPE_TEST_NO_PROXY: straight to etcd, to tell the proxy's cost from the client's.
-    m_client = watchtesting::makeClient(
-        {qEnvironmentVariableIsSet("ETCDSCOPE_TEST_NO_PROXY") ? m_etcd->clientUrl()
-                                                              : m_proxy->url()},
-        api);
+    m_client = watchtesting::makeClient({qEnvironmentVariableIsSet("ETCDSCOPE_TEST_NO_PROXY")
+                                             ? m_etcd->clientUrl()
+                                             : m_proxy->url()},
+                                        api);
     if (!m_client)
         return false;
     m_model = std::make_unique<KeyTreeModel>();
@@ -111,12 +111,11 @@ bool TestLiveTree::startLive(EtcdClient::Api api, const QByteArray &root, bool t
         m_tester = std::make_unique<QAbstractItemModelTester>(
             m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     m_live = std::make_unique<LiveTree>(m_model.get());
-    connect(m_live.get(), &LiveTree::stateChanged, m_live.get(),
-            [this](LiveTree::State s) {
-                m_states << s;
-                if (qEnvironmentVariableIsSet("ETCDSCOPE_TEST_VERBOSE"))
-                    qInfo() << "live tree:" << m_live->stateText() << "at" << m_live->revision();
-            });
+    connect(m_live.get(), &LiveTree::stateChanged, m_live.get(), [this](LiveTree::State s) {
+        m_states << s;
+        if (qEnvironmentVariableIsSet("ETCDSCOPE_TEST_VERBOSE"))
+            qInfo() << "live tree:" << m_live->stateText() << "at" << m_live->revision();
+    });
     connect(m_model.get(), &KeyTreeModel::resyncFailed, m_live.get(),
             [](const EtcdError &e) { qWarning() << "resync failed:" << e.toString(); });
     connect(m_model.get(), &KeyTreeModel::levelFailed, m_live.get(),
@@ -134,8 +133,9 @@ bool TestLiveTree::hasExpiringKeys(EtcdClient *writer, const QByteArray &root)
     if (writer->apiInUse() == EtcdClient::Api::V2) {
         EtcdV2GetOptions options;
         options.recursive = true;
-        const auto r = run<EtcdV2Response>(
-            [&](QObject *c, auto cb) { return writer->v2()->get(root.chopped(1), options, c, cb); });
+        const auto r = run<EtcdV2Response>([&](QObject *c, auto cb) {
+            return writer->v2()->get(root.chopped(1), options, c, cb);
+        });
         std::function<bool(const EtcdV2Node &)> expiring = [&](const EtcdV2Node &n) {
             // etcd leaves "ttl" out once it reaches 0; the expiration stays until the key goes.
             if (n.ttl || n.expiration.isValid())
@@ -178,8 +178,9 @@ Levels TestLiveTree::etcdLevels(EtcdClient *writer, const QByteArray &root, qint
         EtcdV2GetOptions options;
         options.recursive = true;
         options.quorum = true;
-        const auto r = run<EtcdV2Response>(
-            [&](QObject *c, auto cb) { return writer->v2()->get(root.chopped(1), options, c, cb); });
+        const auto r = run<EtcdV2Response>([&](QObject *c, auto cb) {
+            return writer->v2()->get(root.chopped(1), options, c, cb);
+        });
         if (!r.ok())
             qWarning() << "v2 read failed:" << r.error.toString();
         *revision = r.value.etcdIndex;
@@ -301,8 +302,9 @@ void TestLiveTree::groundTruth()
             // History compacted under a live watch: it goes on (or resyncs, if behind).
             qint64 revision = 0;
             etcdLevels(writer, root, &revision);
-            VERIFY_OK(run<EtcdV3Header>(
-                [&](QObject *c, auto cb) { return writer->v3()->compact(revision, false, c, cb); }));
+            VERIFY_OK(run<EtcdV3Header>([&](QObject *c, auto cb) {
+                return writer->v3()->compact(revision, false, c, cb);
+            }));
         } else if (i == operations * 35 / 100) {
             // The member stops and starts again on its data: the watch resumes after it.
             QVERIFY(random.drain());
@@ -417,8 +419,9 @@ void TestLiveTree::bigPrefixDeleteFewSignals()
     } else {
         EtcdV3DeleteOptions options;
         options.rangeEnd = EtcdV3Client::prefixRangeEnd(root + "d/");
-        const auto r = run<EtcdV3DeleteResult>(
-            [&](QObject *c, auto cb) { return writer->v3()->deleteRange(root + "d/", options, c, cb); });
+        const auto r = run<EtcdV3DeleteResult>([&](QObject *c, auto cb) {
+            return writer->v3()->deleteRange(root + "d/", options, c, cb);
+        });
         VERIFY_OK(r);
         QCOMPARE(r.value.deleted, 5000);
     }

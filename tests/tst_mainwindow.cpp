@@ -245,17 +245,15 @@ void TestMainWindow::everyControlHasAnAccessibleName()
     QStringList missing;
     const auto widgets = w.findChildren<QWidget *>();
     for (QWidget *widget : widgets) {
-        const bool control = qobject_cast<QAbstractButton *>(widget)
-                             || qobject_cast<QLineEdit *>(widget)
-                             || qobject_cast<QPlainTextEdit *>(widget)
-                             || qobject_cast<QComboBox *>(widget)
-                             || qobject_cast<QAbstractItemView *>(widget);
+        const bool control =
+            qobject_cast<QAbstractButton *>(widget) || qobject_cast<QLineEdit *>(widget) ||
+            qobject_cast<QPlainTextEdit *>(widget) || qobject_cast<QComboBox *>(widget) ||
+            qobject_cast<QAbstractItemView *>(widget);
         // Qt's own parts (qt_* names, tool buttons the toolbar makes from named actions) are
         // named by their owner or their action.
-        if (!control || widget->objectName().startsWith(QLatin1String("qt_"))
-            || widget->parent()->inherits("QToolBar") || widget->parent()->inherits("QLineEdit")
-            || widget->inherits("QComboBoxListView")
-            || !widget->accessibleName().isEmpty())
+        if (!control || widget->objectName().startsWith(QLatin1String("qt_")) ||
+            widget->parent()->inherits("QToolBar") || widget->parent()->inherits("QLineEdit") ||
+            widget->inherits("QComboBoxListView") || !widget->accessibleName().isEmpty())
             continue;
         if (auto *button = qobject_cast<QAbstractButton *>(widget);
             button && !button->text().isEmpty())

@@ -76,7 +76,8 @@ ConnectionProfile TestProfiles::production(const QString &name) const
 
 void TestProfiles::profilesSurviveRestartWithoutPassword()
 {
-    const QString secret = QStringLiteral("s3cr3t-pa55word-%1").arg(QCoreApplication::applicationPid());
+    const QString secret =
+        QStringLiteral("s3cr3t-pa55word-%1").arg(QCoreApplication::applicationPid());
     {
         ProfileStore store(settingsFile());
         ConnectionProfile p = production(QStringLiteral("orders-prod"));
@@ -157,8 +158,8 @@ void TestProfiles::noKeychainIsSaidInWords()
     SecretStore secrets;
     QObject context;
     const auto result = await<QString>([&](auto cb) {
-        secrets.write(SecretStore::passwordKey(QStringLiteral("x")), QStringLiteral("pw"),
-                      &context, [cb](const SecretStore::Result &r) {
+        secrets.write(SecretStore::passwordKey(QStringLiteral("x")), QStringLiteral("pw"), &context,
+                      [cb](const SecretStore::Result &r) {
                           cb(EtcdResult<QString>{r.unavailable ? r.error : QString(), {}});
                       });
     });
@@ -263,9 +264,9 @@ void TestProfiles::productionBandAndTitle()
 
 void TestProfiles::productionDeleteNeedsTypedKey()
 {
-    QVERIFY(!m_etcd->etcdctl({QStringLiteral("put"), QStringLiteral("/guard/key"),
-                              QStringLiteral("v")})
-                 .isNull());
+    QVERIFY(
+        !m_etcd->etcdctl({QStringLiteral("put"), QStringLiteral("/guard/key"), QStringLiteral("v")})
+             .isNull());
     MainWindow w(production(QStringLiteral("orders-prod")));
     w.show();
     QTRY_VERIFY_WITH_TIMEOUT(w.isConnected(), 10000);
@@ -288,18 +289,18 @@ void TestProfiles::productionDeleteNeedsTypedKey()
     QVERIFY(!dialog->deleteButton()->isEnabled());
     dialog->deleteButton()->click();
     QTest::qWait(0);
-    QCOMPARE(m_etcd->etcdctl({QStringLiteral("get"), QStringLiteral("/guard/key"),
-                              QStringLiteral("--print-value-only")})
+    QCOMPARE(m_etcd
+                 ->etcdctl({QStringLiteral("get"), QStringLiteral("/guard/key"),
+                            QStringLiteral("--print-value-only")})
                  .trimmed(),
              QStringLiteral("v"));
     // Typed: deleted.
     typed->setText(QStringLiteral("/guard/key"));
     QVERIFY(dialog->deleteButton()->isEnabled());
     dialog->deleteButton()->click();
-    QTRY_VERIFY_WITH_TIMEOUT(m_etcd->etcdctl({QStringLiteral("get"), QStringLiteral("/guard/key")})
-                                 .trimmed()
-                                 .isEmpty(),
-                             10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_etcd->etcdctl({QStringLiteral("get"), QStringLiteral("/guard/key")}).trimmed().isEmpty(),
+        10000);
 }
 
 void TestProfiles::productionMembershipNeedsTypedName()

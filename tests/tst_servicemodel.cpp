@@ -130,8 +130,7 @@ ServiceInstance::State TestServiceModel::stateOf(const QByteArray &key) const
     return inst ? inst->state : ServiceInstance::State::Gone;
 }
 
-bool TestServiceModel::waitState(const QByteArray &key, ServiceInstance::State state,
-                                 int timeoutMs)
+bool TestServiceModel::waitState(const QByteArray &key, ServiceInstance::State state, int timeoutMs)
 {
     return QTest::qWaitFor(
         [&] {
@@ -166,10 +165,9 @@ void TestServiceModel::stopLateGoneBack(RegistrarProcess &registrar, const QByte
     QVERIFY(registrar.command(QStringLiteral("start ") + QString::fromLatin1(id)));
     QVERIFY(waitState(key, ServiceInstance::State::Alive, 10000));
     QCOMPARE(m_model->instance(key)->flaps, 1);
-    QCOMPARE(m_changes.value(key),
-             (QList<ServiceInstance::State>{ServiceInstance::State::Late,
-                                            ServiceInstance::State::Gone,
-                                            ServiceInstance::State::Alive}));
+    QCOMPARE(m_changes.value(key), (QList<ServiceInstance::State>{ServiceInstance::State::Late,
+                                                                  ServiceInstance::State::Gone,
+                                                                  ServiceInstance::State::Alive}));
 }
 
 // ---- parsing --------------------------------------------------------------------------------
@@ -182,40 +180,53 @@ void TestServiceModel::addressFormats_data()
     QTest::addColumn<QString>("format");
 
     QTest::newRow("json ip port") << QByteArray(R"({"ip":"10.0.0.5","port":8008})") << true
-                                  << "10.0.0.5:8008" << "json";
+                                  << "10.0.0.5:8008"
+                                  << "json";
     QTest::newRow("json host, port as text")
         << QByteArray(R"({"host":"login-1.internal","port":"9000","weight":3})") << true
-        << "login-1.internal:9000" << "json";
-    QTest::newRow("json address with port") << QByteArray(R"({"Address":"10.1.2.3:443"})")
-                                            << true << "10.1.2.3:443" << "json";
+        << "login-1.internal:9000"
+        << "json";
+    QTest::newRow("json address with port")
+        << QByteArray(R"({"Address":"10.1.2.3:443"})") << true << "10.1.2.3:443"
+        << "json";
     QTest::newRow("json nested") << QByteArray(R"({"name":"x","endpoint":{"ip":"::1","port":80}})")
-                                 << true << "[::1]:80" << "json";
+                                 << true << "[::1]:80"
+                                 << "json";
     QTest::newRow("json without port") << QByteArray(R"({"ip":"10.0.0.9"})") << true << "10.0.0.9"
                                        << "json";
     QTest::newRow("json without address") << QByteArray(R"({"users":12})") << false << ""
                                           << "";
     QTest::newRow("host:port") << QByteArray("10.0.1.1:8100") << true << "10.0.1.1:8100"
                                << "host:port";
-    QTest::newRow("host:port with newline") << QByteArray("msg-2.local:8100\n") << true
-                                            << "msg-2.local:8100" << "host:port";
+    QTest::newRow("host:port with newline")
+        << QByteArray("msg-2.local:8100\n") << true << "msg-2.local:8100"
+        << "host:port";
     QTest::newRow("ipv6 host:port") << QByteArray("[fe80::1]:7000") << true << "[fe80::1]:7000"
                                     << "host:port";
     QTest::newRow("url") << QByteArray("http://10.0.0.7:8080/health") << true << "10.0.0.7:8080"
                          << "host:port";
-    QTest::newRow("key=value lines") << QByteArray("ip=10.0.2.1\nport=8200\n") << true
-                                     << "10.0.2.1:8200" << "key=value";
-    QTest::newRow("key: value lines") << QByteArray("host: route-1\nport: 8200") << true
-                                      << "route-1:8200" << "key=value";
-    QTest::newRow("key=value one line") << QByteArray("ip=10.0.2.2;port=8201") << true
-                                        << "10.0.2.2:8201" << "key=value";
-    QTest::newRow("key=value address") << QByteArray("address=10.0.2.3:8202") << true
-                                       << "10.0.2.3:8202" << "key=value";
-    QTest::newRow("plain text") << QByteArray("hello world") << false << "" << "";
-    QTest::newRow("port out of range") << QByteArray("10.0.0.1:99999") << false << "" << "";
+    QTest::newRow("key=value lines")
+        << QByteArray("ip=10.0.2.1\nport=8200\n") << true << "10.0.2.1:8200"
+        << "key=value";
+    QTest::newRow("key: value lines")
+        << QByteArray("host: route-1\nport: 8200") << true << "route-1:8200"
+        << "key=value";
+    QTest::newRow("key=value one line")
+        << QByteArray("ip=10.0.2.2;port=8201") << true << "10.0.2.2:8201"
+        << "key=value";
+    QTest::newRow("key=value address")
+        << QByteArray("address=10.0.2.3:8202") << true << "10.0.2.3:8202"
+        << "key=value";
+    QTest::newRow("plain text") << QByteArray("hello world") << false << ""
+                                << "";
+    QTest::newRow("port out of range") << QByteArray("10.0.0.1:99999") << false << ""
+                                       << "";
     QTest::newRow("truncated json") << QByteArray(R"({"ip":"10.0.0.5","po)") << false << ""
                                     << "";
-    QTest::newRow("binary") << QByteArray("\x00\xff\x01:\x02", 5) << false << "" << "";
-    QTest::newRow("empty") << QByteArray() << false << "" << "";
+    QTest::newRow("binary") << QByteArray("\x00\xff\x01:\x02", 5) << false << ""
+                            << "";
+    QTest::newRow("empty") << QByteArray() << false << ""
+                           << "";
 }
 
 void TestServiceModel::addressFormats()
@@ -255,18 +266,16 @@ void TestServiceModel::registrarV3()
     // A TTL long enough that "late" (no renewal for 1.5 intervals, seen through lease answers
     // a quarter of the TTL apart) shows well before the lease runs out.
     RegistrarProcess registrar;
-    QVERIFY2(registrar.start(m_etcd->clientUrl(),
-                             {"--api", "v3", "--prefix", "/sv3", "--ttl", "10", "--interval",
-                              "1000"}),
+    QVERIFY2(registrar.start(m_etcd->clientUrl(), {"--api", "v3", "--prefix", "/sv3", "--ttl", "10",
+                                                   "--interval", "1000"}),
              qPrintable(registrar.lines().join('\n')));
     QVERIFY(startModel(EtcdClient::Api::V3, "/sv3/"));
 
     // Recognised by their leases, without marking anything. /load holds keys on the login
     // servers' leases without addresses: part of those instances, not a service.
-    QTRY_COMPARE_WITH_TIMEOUT(m_model->serviceDirectories(),
-                              (QList<QByteArray>{"/sv3/login_servers", "/sv3/msg_servers",
-                                                 "/sv3/route_servers"}),
-                              15000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        m_model->serviceDirectories(),
+        (QList<QByteArray>{"/sv3/login_servers", "/sv3/msg_servers", "/sv3/route_servers"}), 15000);
     QVERIFY(m_model->isCompanion("/sv3/load"));
     QVERIFY(m_model->isRecognised("/sv3/load"));
     QVERIFY(!m_model->isServiceDirectory("/sv3/load"));
@@ -329,8 +338,8 @@ void TestServiceModel::registrarV3()
 void TestServiceModel::registrarV2()
 {
     RegistrarProcess registrar;
-    QVERIFY2(registrar.start(m_etcd->clientUrl(), {"--api", "v2", "--prefix", "/sv2", "--ttl",
-                                                   "3", "--interval", "1000"}),
+    QVERIFY2(registrar.start(m_etcd->clientUrl(), {"--api", "v2", "--prefix", "/sv2", "--ttl", "3",
+                                                   "--interval", "1000"}),
              qPrintable(registrar.lines().join('\n')));
     QVERIFY(startModel(EtcdClient::Api::V2, "/sv2"));
 
@@ -445,9 +454,9 @@ void TestServiceModel::recognisedFromEventsV2()
     // Keys with a TTL in a directory three levels down (beyond that look): the events make it
     // a service.
     for (const char *name : {"k1", "k2"}) {
-        const QString out = m_etcd->etcdctlV2({"set", "--ttl", "30",
-                                               QStringLiteral("/ev2/a/b/c/%1").arg(name),
-                                               QStringLiteral("ip=10.3.0.1\nport=%1").arg(name[1])});
+        const QString out =
+            m_etcd->etcdctlV2({"set", "--ttl", "30", QStringLiteral("/ev2/a/b/c/%1").arg(name),
+                               QStringLiteral("ip=10.3.0.1\nport=%1").arg(name[1])});
         QVERIFY(!out.isNull());
     }
     QTRY_VERIFY_WITH_TIMEOUT(m_model->serviceDirectories().contains("/ev2/a/b/c"), 10000);

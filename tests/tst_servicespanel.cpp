@@ -25,9 +25,9 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTableWidget>
 #include <QTemporaryDir>
-#include <QSpinBox>
 #include <QTest>
 #include <QTreeView>
 
@@ -370,7 +370,8 @@ void TestServicesPanel::stopShowingARecognisedDirectoryHidesIt()
     {
         MainWindow w(profile(name));
         QVERIFY(waitForServices(w));
-        QTRY_VERIFY_WITH_TIMEOUT(w.serviceModel()->serviceDirectories().contains("/msg_servers"), 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(w.serviceModel()->serviceDirectories().contains("/msg_servers"),
+                                 15000);
         QAction *stop = servicesMenuAction(w, "/msg_servers", "stopShowingServicesAction");
         QVERIFY(stop);
         stop->trigger();
@@ -390,7 +391,8 @@ void TestServicesPanel::stopShowingARecognisedDirectoryHidesIt()
         QVERIFY(!show->isChecked());
         show->trigger();
         closeMenus();
-        QTRY_VERIFY_WITH_TIMEOUT(w.serviceModel()->serviceDirectories().contains("/msg_servers"), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(w.serviceModel()->serviceDirectories().contains("/msg_servers"),
+                                 10000);
     }
     QVERIFY(ServiceDirectoryStore(name).hidden().isEmpty());
 }
@@ -559,7 +561,8 @@ void TestServicesPanel::goneRetentionIsTheUsers()
 {
     {
         MainWindow w(profile(QStringLiteral("retention")));
-        auto *box = w.servicesPanel()->findChild<QSpinBox *>(QStringLiteral("servicesGoneRetention"));
+        auto *box =
+            w.servicesPanel()->findChild<QSpinBox *>(QStringLiteral("servicesGoneRetention"));
         QVERIFY(box);
         QCOMPARE(box->value(), 10);
         QCOMPARE(w.serviceModel()->goneRetentionMs(), qint64(10 * 60 * 1000));

@@ -182,9 +182,9 @@ void TestTls::verificationFails()
     qDebug().noquote() << e.toString();
     QCOMPARE(e.kind(), EtcdError::Kind::Tls);
     QCOMPARE(e.endpoint(), server->clientUrl());
-    QVERIFY2(e.message().startsWith(
-                 QLatin1String("the server's certificate could not be verified: ")),
-             qPrintable(e.message()));
+    QVERIFY2(
+        e.message().startsWith(QLatin1String("the server's certificate could not be verified: ")),
+        qPrintable(e.message()));
     QVERIFY2(e.message().contains(reason, Qt::CaseInsensitive), qPrintable(e.message()));
     QCOMPARE(e.condition(), EtcdError::Condition::CertificateUntrusted);
     // The user is told what to give (ui/ words the condition, not etcd's message).

@@ -2,10 +2,10 @@
 // etcd: a single member, a 3-member cluster (follower stats, adding and removing a member) and a
 // member with v2 auth switched on.
 #include "etcdfixture.h"
+#include "etcdtesting.h"
 #include "etcdtransport.h"
 #include "etcdv2client.h"
 #include "etcdv2json.h"
-#include "etcdtesting.h"
 
 #include <QPointer>
 #include <QTest>

@@ -1,10 +1,10 @@
 // EtcdV2Client without etcd: the decoding of every kind of answer (bodies fed directly), and the
 // requests it puts on the wire (method, path, query, form body, headers) seen by a fake server.
+#include "etcdtesting.h"
 #include "etcdtransport.h"
 #include "etcdv2client.h"
 #include "etcdv2json.h"
 #include "fakeserver.h"
-#include "etcdtesting.h"
 
 #include <QTest>
 

@@ -1,9 +1,9 @@
 // The v2 keys API of EtcdV2Client against a real etcd: every operation with its options, its
 // documented failures, and exact round-trips of awkward keys and big values.
 #include "etcdfixture.h"
+#include "etcdtesting.h"
 #include "etcdtransport.h"
 #include "etcdv2client.h"
-#include "etcdtesting.h"
 
 #include <QPointer>
 #include <QRegularExpression>

@@ -2,9 +2,9 @@
 // starts from a past index, follows a directory recursively, reports expiry, can be cancelled,
 // and reports the event index cleared (401) once the 1000-event history has moved on.
 #include "etcdfixture.h"
+#include "etcdtesting.h"
 #include "etcdtransport.h"
 #include "etcdv2client.h"
-#include "etcdtesting.h"
 
 #include <QPointer>
 #include <QTest>

@@ -51,7 +51,6 @@ int countRequests(const FakeServer &fake, const QByteArray &path)
 
 } // namespace
 
-
 class TestV3Cluster : public QObject
 {
     Q_OBJECT

@@ -119,8 +119,7 @@ void TestV3Json::rangeAnswer_data()
         << qint64(7) << false;
     QTest::newRow("unknown fields are ignored")
         << QByteArray(R"({"future":[1,2,{"x":null}],"kvs":[{"key":"YQ==","new":true}]})") << 1
-        << QByteArray("a") << QByteArray() << qint64(0) << false << qint64(0) << qint64(0)
-        << false;
+        << QByteArray("a") << QByteArray() << qint64(0) << false << qint64(0) << qint64(0) << false;
     QTest::newRow("null fields count as absent")
         << QByteArray(R"({"header":null,"kvs":null,"more":null,"count":null})") << 0 << QByteArray()
         << QByteArray() << qint64(0) << false << qint64(0) << qint64(0) << false;

@@ -22,7 +22,6 @@ QByteArray hexKey(const QByteArray &key)
 
 } // namespace
 
-
 class TestV3Kv : public QObject
 {
     Q_OBJECT

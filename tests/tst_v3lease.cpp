@@ -19,7 +19,6 @@ namespace {
 
 } // namespace
 
-
 class TestV3Lease : public QObject
 {
     Q_OBJECT
@@ -360,8 +359,7 @@ void TestV3Lease::cacheSaysGone()
     cache.request(g.value.id);
     QVERIFY(answered.wait());
     QVERIFY(
-        run<EtcdV3Header>([&](QObject *c, auto cb) { m_v3->leaseRevoke(g.value.id, c, cb); })
-            .ok());
+        run<EtcdV3Header>([&](QObject *c, auto cb) { m_v3->leaseRevoke(g.value.id, c, cb); }).ok());
     cache.request(g.value.id, false, 0);
     QVERIFY(gone.wait());
     QCOMPARE(gone.count(), 1);

@@ -37,7 +37,7 @@ Level expectedLevel(const QList<QByteArray> &keys, const QByteArray &prefix, boo
 QByteArray uuidLike(QRandomGenerator &rng)
 {
     return QByteArray::number(rng.generate64(), 16).rightJustified(16, '0') + "-" +
-        QByteArray::number(rng.generate(), 16).rightJustified(8, '0');
+           QByteArray::number(rng.generate(), 16).rightJustified(8, '0');
 }
 
 } // namespace
@@ -153,17 +153,17 @@ void TestV3LevelLister::levels_data()
         for (int d : dirs) {
             for (int k = 0; k < perDir; ++k)
                 keys << prefix + "d" + QByteArray::number(d).rightJustified(3, '0') + "/k" +
-                        QByteArray::number(k).rightJustified(3, '0');
+                            QByteArray::number(k).rightJustified(3, '0');
         }
         return keys;
     };
     QList<int> all;
     for (int i = 0; i < 120; ++i)
         all << i;
-    QTest::newRow("numbered, 120 dirs") << QByteArray("/n/") << numbered("/n/", all, 3)
-                                        << QByteArray();
-    QTest::newRow("numbered, hinted") << QByteArray("/nh/") << numbered("/nh/", all, 3)
-                                      << QByteArray("/nh/d000/k000");
+    QTest::newRow("numbered, 120 dirs")
+        << QByteArray("/n/") << numbered("/n/", all, 3) << QByteArray();
+    QTest::newRow("numbered, hinted")
+        << QByteArray("/nh/") << numbered("/nh/", all, 3) << QByteArray("/nh/d000/k000");
     QTest::newRow("numbered with gaps, hinted")
         << QByteArray("/g/") << numbered("/g/", {0, 3, 17, 18, 99, 100, 310, 999}, 2)
         << QByteArray("/g/d000/k000");
@@ -171,18 +171,19 @@ void TestV3LevelLister::levels_data()
     // Siblings built differently from the hinted one: the guessed first keys are wrong.
     QTest::newRow("irregular subtrees, hinted")
         << QByteArray("/i/")
-        << QList<QByteArray>{"/i/d000/k000", "/i/d001/a",        "/i/d002/zzz/deep",
-                             "/i/d003",      "/i/d003/k000",     "/i/d004-x",
-                             "/i/d004/k000", "/i/d0040/q",       "/i/d005!/x",
-                             "/i/d005/k001", "/i/d1/k000",       "/i/e/k000"}
+        << QList<QByteArray>{"/i/d000/k000", "/i/d001/a",    "/i/d002/zzz/deep", "/i/d003",
+                             "/i/d003/k000", "/i/d004-x",    "/i/d004/k000",     "/i/d0040/q",
+                             "/i/d005!/x",   "/i/d005/k001", "/i/d1/k000",       "/i/e/k000"}
         << QByteArray("/i/d000/k000");
 
     QList<QByteArray> letters;
-    for (const char *name : {"api", "auth", "billing", "config", "config-old", "db", "Zeta",
-                             "mail", "queue", "registry", "services", "users", "~tilde"}) {
-        letters << "/l/" + QByteArray(name) + "/x" << "/l/" + QByteArray(name) + "/y/z";
+    for (const char *name : {"api", "auth", "billing", "config", "config-old", "db", "Zeta", "mail",
+                             "queue", "registry", "services", "users", "~tilde"}) {
+        letters << "/l/" + QByteArray(name) + "/x"
+                << "/l/" + QByteArray(name) + "/y/z";
     }
-    letters << "/l/config" << "/l/readme";
+    letters << "/l/config"
+            << "/l/readme";
     QTest::newRow("letters, leaves and dirs") << QByteArray("/l/") << letters << QByteArray();
     QTest::newRow("letters, hinted") << QByteArray("/l/") << letters << QByteArray("/l/api/x");
 
@@ -190,13 +191,13 @@ void TestV3LevelLister::levels_data()
     QList<QByteArray> uuids;
     for (int i = 0; i < 150; ++i) {
         const QByteArray id = uuidLike(rng);
-        uuids << "/u/" + id + "/meta" << "/u/" + id + "/spec";
+        uuids << "/u/" + id + "/meta"
+              << "/u/" + id + "/spec";
         if (i % 5 == 0)
             uuids << "/u/" + id; // a key and a directory
     }
     QTest::newRow("uuids") << QByteArray("/u/") << uuids << QByteArray();
-    QTest::newRow("uuids, hinted") << QByteArray("/u/") << uuids
-                                   << QByteArray(uuids.first());
+    QTest::newRow("uuids, hinted") << QByteArray("/u/") << uuids << QByteArray(uuids.first());
 
     // Mostly leaves with a few directories between them.
     QList<QByteArray> mixed;
@@ -272,7 +273,7 @@ void TestV3LevelLister::guessedLevelIsCheap()
     for (int d = 0; d < 100; ++d) {
         for (int k = 0; k < 200; ++k)
             keys << "/cheap/d" + QByteArray::number(d).rightJustified(3, '0') + "/k" +
-                    QByteArray::number(k).rightJustified(3, '0');
+                        QByteArray::number(k).rightJustified(3, '0');
     }
     QVERIFY(putAll(m_client->v3(), keys));
     Level listed;
@@ -284,8 +285,7 @@ void TestV3LevelLister::guessedLevelIsCheap()
     Level unhinted;
     QVERIFY(list("/cheap/", {}, &unhinted, &requests));
     QVERIFY(unhinted == listed);
-    QVERIFY2(requests <= 1 + 2 * V3LevelLister::maxInFlight,
-             qPrintable(QString::number(requests)));
+    QVERIFY2(requests <= 1 + 2 * V3LevelLister::maxInFlight, qPrintable(QString::number(requests)));
 }
 
 void TestV3LevelLister::errorEndsListing()

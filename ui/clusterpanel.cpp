@@ -10,12 +10,12 @@
 #include <QAction>
 #include <QClipboard>
 #include <QDialogButtonBox>
-#include <QLineEdit>
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLocale>
 #include <QMessageBox>
 #include <QPushButton>
@@ -61,8 +61,8 @@ ClusterPanel::ClusterPanel(QWidget *parent)
     m_interval->setAccessibleName(tr("Refresh interval in seconds"));
     m_interval->setRange(1, 3600);
     m_interval->setSuffix(tr(" s"));
-    m_interval->setValue(QSettings().value(intervalKey, ClusterMonitor::DefaultIntervalMs / 1000)
-                             .toInt());
+    m_interval->setValue(
+        QSettings().value(intervalKey, ClusterMonitor::DefaultIntervalMs / 1000).toInt());
     every->setBuddy(m_interval);
     toolBar->addWidget(m_interval);
     toolBar->addSeparator();
@@ -154,11 +154,10 @@ ClusterPanel::ClusterPanel(QWidget *parent)
     m_info->setTitle(QString());
     m_info->setFlat(true);
     side->setCurrentWidget(m_info);
-    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
-            [this, side] {
-                if (selectedMember())
-                    side->setCurrentWidget(m_details);
-            });
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this, side] {
+        if (selectedMember())
+            side->setCurrentWidget(m_details);
+    });
 
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     splitter->setObjectName(QStringLiteral("clusterSplitter"));
@@ -202,8 +201,7 @@ ClusterPanel::~ClusterPanel()
 
 void ClusterPanel::createActions()
 {
-    auto make = [this](Action which, const QString &text, const QString &name,
-                       const QString &tip) {
+    auto make = [this](Action which, const QString &text, const QString &name, const QString &tip) {
         auto *a = new QAction(text, this);
         a->setObjectName(name);
         a->setToolTip(tip);
@@ -325,8 +323,7 @@ void ClusterPanel::updateSummary()
                      .arg(m_model->rowCount())
                      .arg(leader ? ClusterModel::memberLabel(*leader).toHtmlEscaped()
                                  : tr("<b>none</b>"))
-                     .arg(QLocale().toString(m_model->lastRefresh().time(),
-                                             QLocale::ShortFormat));
+                     .arg(QLocale().toString(m_model->lastRefresh().time(), QLocale::ShortFormat));
     }
     if (const auto store = m_model->storeStats()) {
         parts << tr("v2 store: gets %1 (%2 failed), sets %3 (%4), deletes %5 (%6), "

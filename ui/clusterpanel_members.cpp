@@ -72,8 +72,8 @@ void ClusterPanel::confirm(const QString &objectName, const QString &title, cons
     label->setWordWrap(true);
     label->setTextFormat(Qt::PlainText);
     layout->addWidget(label);
-    QLineEdit *typed = addTypedConfirmation(dialog, layout, typeToConfirm, m_typedWhere,
-                                            layout->count());
+    QLineEdit *typed =
+        addTypedConfirmation(dialog, layout, typeToConfirm, m_typedWhere, layout->count());
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, dialog);
     QPushButton *ok = buttons->addButton(button, QDialogButtonBox::AcceptRole);
     ok->setObjectName(QStringLiteral("confirmButton"));
@@ -90,8 +90,7 @@ void ClusterPanel::confirm(const QString &objectName, const QString &title, cons
     typed->setFocus();
 }
 
-void ClusterPanel::showResult(const QString &what, const EtcdError &error,
-                              const QString &success)
+void ClusterPanel::showResult(const QString &what, const EtcdError &error, const QString &success)
 {
     if (!error) {
         Q_EMIT statusMessage(success);
@@ -116,48 +115,48 @@ void ClusterPanel::addMember()
         const QStringList urls = dialog->peerUrls();
         const bool learner = dialog->asLearner();
         const QString name = dialog->memberName();
-        m_monitor->addMember(urls, learner, this, [this, urls, learner, name](const EtcdError &e,
-                                                                           quint64 id) {
-            if (e) {
-                showResult(tr("Add Member"), e, {});
-                return;
-            }
-            Q_EMIT statusMessage(tr("Added %1 %2 at %3 to %4.")
-                                     .arg(learner ? tr("learner") : tr("member"),
-                                          ClusterModel::hexId(id),
-                                          urls.join(QStringLiteral(", ")), clusterName()));
-            // What etcd on the new machine must start with, as etcdctl member add prints it.
-            const QString memberName = name.isEmpty() ? QStringLiteral("<name>") : name;
-            QStringList initial;
-            for (int r = 0; r < m_model->rowCount(); ++r) {
-                const ClusterMember &m = m_model->member(r);
-                if (m.id == id || m.name.isEmpty())
-                    continue;
-                for (const QString &peer : m.peerUrls)
-                    initial << m.name + QLatin1Char('=') + peer;
-            }
-            for (const QString &peer : urls)
-                initial << memberName + QLatin1Char('=') + peer;
-            const QString config =
-                QStringLiteral("ETCD_NAME=\"%1\"\nETCD_INITIAL_CLUSTER=\"%2\"\n"
-                               "ETCD_INITIAL_ADVERTISE_PEER_URLS=\"%3\"\n"
-                               "ETCD_INITIAL_CLUSTER_STATE=\"existing\"")
-                    .arg(memberName, initial.join(QLatin1Char(',')),
-                         urls.join(QLatin1Char(',')));
-            auto *box = new QMessageBox(
-                QMessageBox::Information, tr("Member Added"),
-                tr("Member %1 was added to %2 as a %3. Start etcd on the new machine with this "
-                   "configuration (see Details), with an empty data directory.%4")
-                    .arg(ClusterModel::hexId(id), clusterName(),
-                         learner ? tr("learner") : tr("voting member"),
-                         learner ? tr(" Promote it once it is in sync with the leader.")
-                                 : QString()),
-                QMessageBox::Ok, this);
-            box->setObjectName(QStringLiteral("memberAddedBox"));
-            box->setDetailedText(config);
-            box->setTextInteractionFlags(Qt::TextSelectableByMouse);
-            showDialog(box);
-        });
+        m_monitor->addMember(
+            urls, learner, this, [this, urls, learner, name](const EtcdError &e, quint64 id) {
+                if (e) {
+                    showResult(tr("Add Member"), e, {});
+                    return;
+                }
+                Q_EMIT statusMessage(tr("Added %1 %2 at %3 to %4.")
+                                         .arg(learner ? tr("learner") : tr("member"),
+                                              ClusterModel::hexId(id),
+                                              urls.join(QStringLiteral(", ")), clusterName()));
+                // What etcd on the new machine must start with, as etcdctl member add prints it.
+                const QString memberName = name.isEmpty() ? QStringLiteral("<name>") : name;
+                QStringList initial;
+                for (int r = 0; r < m_model->rowCount(); ++r) {
+                    const ClusterMember &m = m_model->member(r);
+                    if (m.id == id || m.name.isEmpty())
+                        continue;
+                    for (const QString &peer : m.peerUrls)
+                        initial << m.name + QLatin1Char('=') + peer;
+                }
+                for (const QString &peer : urls)
+                    initial << memberName + QLatin1Char('=') + peer;
+                const QString config =
+                    QStringLiteral("ETCD_NAME=\"%1\"\nETCD_INITIAL_CLUSTER=\"%2\"\n"
+                                   "ETCD_INITIAL_ADVERTISE_PEER_URLS=\"%3\"\n"
+                                   "ETCD_INITIAL_CLUSTER_STATE=\"existing\"")
+                        .arg(memberName, initial.join(QLatin1Char(',')),
+                             urls.join(QLatin1Char(',')));
+                auto *box = new QMessageBox(
+                    QMessageBox::Information, tr("Member Added"),
+                    tr("Member %1 was added to %2 as a %3. Start etcd on the new machine with this "
+                       "configuration (see Details), with an empty data directory.%4")
+                        .arg(ClusterModel::hexId(id), clusterName(),
+                             learner ? tr("learner") : tr("voting member"),
+                             learner ? tr(" Promote it once it is in sync with the leader.")
+                                     : QString()),
+                    QMessageBox::Ok, this);
+                box->setObjectName(QStringLiteral("memberAddedBox"));
+                box->setDetailedText(config);
+                box->setTextInteractionFlags(Qt::TextSelectableByMouse);
+                showDialog(box);
+            });
     });
     showDialog(dialog);
 }
@@ -173,14 +172,13 @@ void ClusterPanel::updateMember()
                                         tr("%1 in %2").arg(label, clusterName()), this);
     dialog->setPeerUrls(m->peerUrls);
     if (!m_typedWhere.isEmpty())
-        dialog->requireTyping(m->name.isEmpty() ? ClusterModel::hexId(id) : m->name,
-                              m_typedWhere);
+        dialog->requireTyping(m->name.isEmpty() ? ClusterModel::hexId(id) : m->name, m_typedWhere);
     connect(dialog, &QDialog::accepted, this, [this, dialog, id, label] {
         const QStringList urls = dialog->peerUrls();
         m_monitor->updateMember(id, urls, this, [this, label, urls](const EtcdError &e, quint64) {
-            showResult(tr("Change Peer URLs"), e,
-                       tr("The peer URLs of %1 are now %2.")
-                           .arg(label, urls.join(QStringLiteral(", "))));
+            showResult(
+                tr("Change Peer URLs"), e,
+                tr("The peer URLs of %1 are now %2.").arg(label, urls.join(QStringLiteral(", "))));
         });
     });
     showDialog(dialog);
@@ -246,4 +244,3 @@ void ClusterPanel::removeMember()
                 });
             });
 }
-

@@ -8,8 +8,8 @@
 #include <QDateTimeAxis>
 #include <QLineSeries>
 #include <QSet>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 #include <algorithm>
 #include <cmath>
@@ -106,8 +106,8 @@ void ClusterTrends::update()
         if (samples.empty())
             continue;
         const ClusterMember *member = m_model->memberById(id);
-        const QString name = member && !member->name.isEmpty() ? member->name
-                                                               : ClusterModel::hexId(id);
+        const QString name =
+            member && !member->name.isEmpty() ? member->name : ClusterModel::hexId(id);
         QLineSeries *lag = seriesFor(m_lagChart, m_lag, id, name);
         QLineSeries *size = seriesFor(m_sizeChart, m_size, id, name);
         // Only what is new since the last update is appended; what the model let go is removed.
@@ -147,7 +147,6 @@ void ClusterTrends::update()
     for (Chart *c : {&m_lagChart, &m_sizeChart})
         c->x->setRange(QDateTime::fromMSecsSinceEpoch(first), QDateTime::fromMSecsSinceEpoch(last));
     m_lagChart.y->setRange(0, std::max(10.0, std::ceil(maxLag * 1.2)));
-    m_sizeChart.y->setLabelFormat(maxSize < 10 ? QStringLiteral("%.2f")
-                                               : QStringLiteral("%.0f"));
+    m_sizeChart.y->setLabelFormat(maxSize < 10 ? QStringLiteral("%.2f") : QStringLiteral("%.0f"));
     m_sizeChart.y->setRange(0, std::max(0.1, maxSize * 1.2));
 }

@@ -105,14 +105,13 @@ void ConnectionDialog::buildForm()
     m_environment = new QComboBox(this);
     m_environment->setObjectName(QStringLiteral("environmentCombo"));
     m_environment->setAccessibleName(tr("Environment"));
-    for (auto e : {ConnectionProfile::Environment::Development,
-                   ConnectionProfile::Environment::Staging,
-                   ConnectionProfile::Environment::Production,
-                   ConnectionProfile::Environment::Custom})
+    for (auto e :
+         {ConnectionProfile::Environment::Development, ConnectionProfile::Environment::Staging,
+          ConnectionProfile::Environment::Production, ConnectionProfile::Environment::Custom})
         m_environment->addItem(colorIcon(ConnectionProfile::defaultColor(e)),
                                ConnectionProfile::environmentName(e), int(e));
-    m_customEnvironment = line(QStringLiteral("customEnvironmentEdit"), tr("Environment name"),
-                               tr("QA"));
+    m_customEnvironment =
+        line(QStringLiteral("customEnvironmentEdit"), tr("Environment name"), tr("QA"));
     m_color = new QPushButton(tr("Colour…"), this);
     m_color->setObjectName(QStringLiteral("colorButton"));
     m_color->setAccessibleName(tr("Band colour"));
@@ -126,15 +125,14 @@ void ConnectionDialog::buildForm()
         });
         d->open();
     });
-    m_readOnly = new QCheckBox(tr("&Read-only (never write; on by default for production)"),
-                               this);
+    m_readOnly = new QCheckBox(tr("&Read-only (never write; on by default for production)"), this);
     m_readOnly->setObjectName(QStringLiteral("readOnlyCheck"));
     m_separator = line(QStringLiteral("separatorEdit"), tr("Separator"), QStringLiteral("/"));
     m_separator->setMaxLength(1);
     m_rootPrefix = line(QStringLiteral("rootPrefixEdit"), tr("Root prefix"),
                         tr("/app/ (empty: the whole keyspace)"));
-    m_caFile = line(QStringLiteral("caFileEdit"), tr("CA certificate file"),
-                    tr("system CAs when empty"));
+    m_caFile =
+        line(QStringLiteral("caFileEdit"), tr("CA certificate file"), tr("system CAs when empty"));
     m_certFile = line(QStringLiteral("certFileEdit"), tr("Client certificate file"));
     m_keyFile = line(QStringLiteral("keyFileEdit"), tr("Client key file"));
     m_passphrase = line(QStringLiteral("passphraseEdit"), tr("Key passphrase"),
@@ -272,24 +270,24 @@ void ConnectionDialog::reloadList(const QString &select)
     // Recently used first, then the rest by name.
     QList<ConnectionProfile> all = m_store->profiles();
     const QStringList recent = m_store->recent();
-    std::stable_sort(all.begin(), all.end(), [&](const ConnectionProfile &a,
-                                                 const ConnectionProfile &b) {
-        auto rank = [&](const QString &n) {
-            for (int i = 0; i < recent.size(); ++i) {
-                if (recent[i].compare(n, Qt::CaseInsensitive) == 0)
-                    return i;
-            }
-            return int(recent.size());
-        };
-        return rank(a.name) < rank(b.name);
-    });
+    std::stable_sort(all.begin(), all.end(),
+                     [&](const ConnectionProfile &a, const ConnectionProfile &b) {
+                         auto rank = [&](const QString &n) {
+                             for (int i = 0; i < recent.size(); ++i) {
+                                 if (recent[i].compare(n, Qt::CaseInsensitive) == 0)
+                                     return i;
+                             }
+                             return int(recent.size());
+                         };
+                         return rank(a.name) < rank(b.name);
+                     });
     int row = -1;
     for (const ConnectionProfile &p : all) {
-        auto *item = new QListWidgetItem(colorIcon(p.bandColor()),
-                                         QStringLiteral("%1\n%2 · %3")
-                                             .arg(p.name, p.environmentLabel(),
-                                                  p.endpoints.join(QStringLiteral(", "))),
-                                         m_list);
+        auto *item = new QListWidgetItem(
+            colorIcon(p.bandColor()),
+            QStringLiteral("%1\n%2 · %3")
+                .arg(p.name, p.environmentLabel(), p.endpoints.join(QStringLiteral(", "))),
+            m_list);
         item->setData(Qt::UserRole, p.name);
         if (p.name.compare(select, Qt::CaseInsensitive) == 0)
             row = m_list->count() - 1;
@@ -302,8 +300,7 @@ void ConnectionDialog::reloadList(const QString &select)
 void ConnectionDialog::selectProfile(const QString &name)
 {
     for (int i = 0; i < m_list->count(); ++i) {
-        if (m_list->item(i)->data(Qt::UserRole).toString().compare(name, Qt::CaseInsensitive) ==
-            0)
+        if (m_list->item(i)->data(Qt::UserRole).toString().compare(name, Qt::CaseInsensitive) == 0)
             m_list->setCurrentRow(i);
     }
 }
@@ -357,24 +354,23 @@ void ConnectionDialog::loadProfile(const ConnectionProfile &p)
     if (!p.name.isEmpty() && !p.user.isEmpty() && p.rememberPassword && p.password.isEmpty()) {
         const QString name = p.name;
         m_keychainStatus->setText(tr("Reading the password from the keychain…"));
-        m_secrets->read(SecretStore::passwordKey(name), this,
-                        [this, name](const SecretStore::Result &r) {
-                            if (m_loadedName != name)
-                                return;
-                            if (r.secret) {
-                                m_password->setText(*r.secret);
-                                m_keychainStatus->setText(tr("Password from the keychain."));
-                            } else if (r.unavailable || !r.error.isEmpty()) {
-                                m_keychainStatus->setText(
-                                    tr("No password from the keychain: %1. It will be asked "
-                                       "for when connecting.")
-                                        .arg(r.error));
-                            } else {
-                                m_keychainStatus->setText(
-                                    tr("No password saved: it will be asked for when "
-                                       "connecting."));
-                            }
-                        });
+        m_secrets->read(
+            SecretStore::passwordKey(name), this, [this, name](const SecretStore::Result &r) {
+                if (m_loadedName != name)
+                    return;
+                if (r.secret) {
+                    m_password->setText(*r.secret);
+                    m_keychainStatus->setText(tr("Password from the keychain."));
+                } else if (r.unavailable || !r.error.isEmpty()) {
+                    m_keychainStatus->setText(
+                        tr("No password from the keychain: %1. It will be asked "
+                           "for when connecting.")
+                            .arg(r.error));
+                } else {
+                    m_keychainStatus->setText(tr("No password saved: it will be asked for when "
+                                                 "connecting."));
+                }
+            });
     }
 }
 

@@ -25,8 +25,7 @@ class ConnectionDialog : public QDialog
 {
     Q_OBJECT
 public:
-    explicit ConnectionDialog(ProfileStore *store, SecretStore *secrets,
-                              QWidget *parent = nullptr);
+    explicit ConnectionDialog(ProfileStore *store, SecretStore *secrets, QWidget *parent = nullptr);
     ~ConnectionDialog() override;
 
     void selectProfile(const QString &name);

@@ -35,8 +35,8 @@ void Connections::openProfile(const ConnectionProfile &profile)
 {
     m_store.markUsed(profile.name);
     // The key's passphrase first (only for a key file, only when kept), then the password.
-    if (!profile.keyFile.isEmpty() && profile.keyPassphrase.isEmpty() &&
-        profile.rememberPassword && !profile.name.isEmpty()) {
+    if (!profile.keyFile.isEmpty() && profile.keyPassphrase.isEmpty() && profile.rememberPassword &&
+        !profile.name.isEmpty()) {
         m_secrets->read(SecretStore::passphraseKey(profile.name), this,
                         [this, profile](const SecretStore::Result &r) {
                             ConnectionProfile p = profile;
@@ -56,8 +56,7 @@ void Connections::withPassword(const ConnectionProfile &profile)
         return;
     }
     auto ask = [this](ConnectionProfile p, const QString &why) {
-        const std::optional<QString> password =
-            askPassword(p.user, p.endpoints.value(0), why);
+        const std::optional<QString> password = askPassword(p.user, p.endpoints.value(0), why);
         if (!password)
             return;
         p.password = *password;
@@ -67,24 +66,23 @@ void Connections::withPassword(const ConnectionProfile &profile)
         ask(profile, tr("The profile %1 does not keep its password.").arg(profile.name));
         return;
     }
-    m_secrets->read(SecretStore::passwordKey(profile.name), this,
-                    [this, profile, ask](const SecretStore::Result &r) {
-                        if (r.secret) {
-                            ConnectionProfile p = profile;
-                            p.password = *r.secret;
-                            openWindow(p);
-                            return;
-                        }
-                        ask(profile,
-                            r.unavailable
-                                ? tr("The password of %1 cannot come from a keychain here: %2.")
-                                      .arg(profile.name, r.error)
-                                : r.error.isEmpty()
-                                      ? tr("No password of %1 is saved in the keychain.")
-                                            .arg(profile.name)
-                                      : tr("The keychain did not give the password of %1: %2.")
-                                            .arg(profile.name, r.error));
-                    });
+    m_secrets->read(
+        SecretStore::passwordKey(profile.name), this,
+        [this, profile, ask](const SecretStore::Result &r) {
+            if (r.secret) {
+                ConnectionProfile p = profile;
+                p.password = *r.secret;
+                openWindow(p);
+                return;
+            }
+            ask(profile, r.unavailable
+                             ? tr("The password of %1 cannot come from a keychain here: %2.")
+                                   .arg(profile.name, r.error)
+                         : r.error.isEmpty()
+                             ? tr("No password of %1 is saved in the keychain.").arg(profile.name)
+                             : tr("The keychain did not give the password of %1: %2.")
+                                   .arg(profile.name, r.error));
+        });
 }
 
 void Connections::openWindow(const ConnectionProfile &profile)

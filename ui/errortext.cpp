@@ -154,11 +154,10 @@ QString ErrorText::describeForKey(const EtcdError &error, const QByteArray &key)
             return tr("Key %1 was changed at revision %2 by another client.")
                 .arg(name)
                 .arg(error.revision());
-        return error.index() > 0
-                   ? tr("Key %1 was changed by another client (etcd index %2).")
-                         .arg(name)
-                         .arg(error.index())
-                   : tr("Key %1 was changed by another client.").arg(name);
+        return error.index() > 0 ? tr("Key %1 was changed by another client (etcd index %2).")
+                                       .arg(name)
+                                       .arg(error.index())
+                                 : tr("Key %1 was changed by another client.").arg(name);
     case EtcdError::Condition::KeyExists:
         return tr("Key %1 already exists.").arg(name);
     case EtcdError::Condition::NotAFile:

@@ -319,9 +319,8 @@ void KeyDetailPane::save()
         (!m_document || m_isDirectory || !m_document->isLoaded() || !m_editor->isModified())) {
         return;
     }
-    writeEditorValue(
-        [this](const QByteArray &value) { return m_document->save(value); },
-        tr("Saving…"));
+    writeEditorValue([this](const QByteArray &value) { return m_document->save(value); },
+                     tr("Saving…"));
 }
 
 void KeyDetailPane::reload()

@@ -123,7 +123,9 @@ void KeyspacePanel::sizeColumns()
     header->setStretchLastSection(false);
     header->setSectionResizeMode(QHeaderView::Interactive);
     header->setSectionResizeMode(KeyTreeModel::ValueColumn, QHeaderView::Stretch);
-    const auto width = [&](const QString &sample) { return fm.horizontalAdvance(sample) + 16; };
+    const auto width = [&](const QString &sample) {
+        return fm.horizontalAdvance(sample) + 16;
+    };
     header->resizeSection(KeyTreeModel::NameColumn, width(QString(26, QLatin1Char('x'))));
     // A v3 lease ID in hex (16 digits) or a v2 TTL ("86400 s").
     header->resizeSection(KeyTreeModel::TtlColumn, width(QStringLiteral("7e5c0a1b2c3d4e5f")));

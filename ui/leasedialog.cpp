@@ -29,12 +29,11 @@ LeaseDialog::LeaseDialog(const QByteArray &key, quint64 lease, QWidget *parent)
     text->setTextFormat(Qt::PlainText);
     text->setWordWrap(true);
     text->setAccessibleName(tr("Current lease"));
-    text->setText(lease == 0
-                      ? tr("%1 has no lease.").arg(displayKey(key))
-                      : tr("%1 is attached to lease %2 (hex %3).")
-                            .arg(displayKey(key))
-                            .arg(lease)
-                            .arg(QString::number(lease, 16)));
+    text->setText(lease == 0 ? tr("%1 has no lease.").arg(displayKey(key))
+                             : tr("%1 is attached to lease %2 (hex %3).")
+                                   .arg(displayKey(key))
+                                   .arg(lease)
+                                   .arg(QString::number(lease, 16)));
 
     m_keep->setText(lease == 0 ? tr("&Keep it without a lease") : tr("&Keep the current lease"));
     m_keep->setObjectName(QStringLiteral("keepLease"));

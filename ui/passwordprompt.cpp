@@ -11,8 +11,7 @@ struct PasswordPrompt
 };
 } // namespace
 
-std::optional<QString> askPassword(const QString &user, const QString &endpoint,
-                                   const QString &why)
+std::optional<QString> askPassword(const QString &user, const QString &endpoint, const QString &why)
 {
     bool ok = false;
     QString label = PasswordPrompt::tr("Password of user %1 on %2:").arg(user, endpoint);

@@ -2,8 +2,8 @@
 
 #include "keydisplay.h"
 #include "keyinput.h"
-#include "servicedirectorystore.h"
 #include "servicedetailsview.h"
+#include "servicedirectorystore.h"
 #include "servicemodel.h"
 #include "servicestyle.h"
 #include "servicetypesdialog.h"

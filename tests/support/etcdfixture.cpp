@@ -69,7 +69,8 @@ int runProgram(const QString &program, const QStringList &args, QByteArray *out,
 
 EtcdServer::EtcdServer(QObject *parent)
     : EtcdServer(Options(), parent)
-{}
+{
+}
 
 EtcdServer::EtcdServer(Options options, QObject *parent)
     : QObject(parent)
@@ -134,18 +135,27 @@ QString EtcdServer::peerUrl() const
 QStringList EtcdServer::arguments() const
 {
     QStringList args{
-        QStringLiteral("--name"), m_options.name,
-        QStringLiteral("--data-dir"), dataDir(),
-        QStringLiteral("--listen-client-urls"), clientUrl(),
-        QStringLiteral("--advertise-client-urls"), clientUrl(),
-        QStringLiteral("--listen-peer-urls"), peerUrl(),
-        QStringLiteral("--initial-advertise-peer-urls"), peerUrl(),
+        QStringLiteral("--name"),
+        m_options.name,
+        QStringLiteral("--data-dir"),
+        dataDir(),
+        QStringLiteral("--listen-client-urls"),
+        clientUrl(),
+        QStringLiteral("--advertise-client-urls"),
+        clientUrl(),
+        QStringLiteral("--listen-peer-urls"),
+        peerUrl(),
+        QStringLiteral("--initial-advertise-peer-urls"),
+        peerUrl(),
         QStringLiteral("--initial-cluster"),
         m_options.initialCluster.isEmpty() ? m_options.name + QLatin1Char('=') + peerUrl()
                                            : m_options.initialCluster,
-        QStringLiteral("--initial-cluster-state"), m_options.clusterState,
-        QStringLiteral("--logger"), QStringLiteral("zap"),
-        QStringLiteral("--log-outputs"), QStringLiteral("stderr"),
+        QStringLiteral("--initial-cluster-state"),
+        m_options.clusterState,
+        QStringLiteral("--logger"),
+        QStringLiteral("zap"),
+        QStringLiteral("--log-outputs"),
+        QStringLiteral("stderr"),
     };
     if (!m_options.clusterToken.isEmpty())
         args << QStringLiteral("--initial-cluster-token") << m_options.clusterToken;
@@ -221,8 +231,8 @@ bool EtcdServer::waitHealthy(int timeoutMs)
         QSignalSpy done(reply, &QNetworkReply::finished);
         if (!reply->isFinished())
             done.wait(3000);
-        const QByteArray body = reply->isFinished() && reply->isOpen() ? reply->readAll()
-                                                                        : QByteArray();
+        const QByteArray body =
+            reply->isFinished() && reply->isOpen() ? reply->readAll() : QByteArray();
         reply->abort();
         reply->deleteLater();
         if (body.contains("\"health\":\"true\""))

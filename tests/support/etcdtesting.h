@@ -26,7 +26,9 @@
 template<typename T, typename Start> EtcdResult<T> await(Start start, int timeoutMs = 20000)
 {
     auto done = std::make_shared<std::optional<EtcdResult<T>>>();
-    auto callback = [done](const EtcdResult<T> &r) { *done = r; };
+    auto callback = [done](const EtcdResult<T> &r) {
+        *done = r;
+    };
     QPointer<EtcdCall> call;
     if constexpr (std::is_void_v<decltype(start(callback))>)
         start(callback);

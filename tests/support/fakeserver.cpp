@@ -98,7 +98,8 @@ FakeServer::Handler FakeServer::answer(int status, const QByteArray &body,
 
 FakeServer::Handler FakeServer::stall()
 {
-    return [](QTcpSocket *, const Request &) {};
+    return [](QTcpSocket *, const Request &) {
+    };
 }
 
 FakeServer::Handler FakeServer::truncated(const QByteArray &body, int sent)
@@ -113,5 +114,7 @@ FakeServer::Handler FakeServer::truncated(const QByteArray &body, int sent)
 
 FakeServer::Handler FakeServer::dropConnection()
 {
-    return [](QTcpSocket *socket, const Request &) { socket->abort(); };
+    return [](QTcpSocket *socket, const Request &) {
+        socket->abort();
+    };
 }

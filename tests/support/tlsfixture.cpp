@@ -54,9 +54,9 @@ bool TlsFixture::makeLeaf(const QString &name, const QString &subject, const QSt
            openssl({QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"), csr,
                     QStringLiteral("-CA"), path(signer + QStringLiteral(".pem")),
                     QStringLiteral("-CAkey"), path(signer + QStringLiteral("-key.pem")),
-                    QStringLiteral("-CAcreateserial"),
-                    QStringLiteral("-days"), QString::number(days), QStringLiteral("-extfile"),
-                    ext, QStringLiteral("-out"), path(name + QStringLiteral(".pem"))});
+                    QStringLiteral("-CAcreateserial"), QStringLiteral("-days"),
+                    QString::number(days), QStringLiteral("-extfile"), ext, QStringLiteral("-out"),
+                    path(name + QStringLiteral(".pem"))});
 }
 
 bool TlsFixture::create()

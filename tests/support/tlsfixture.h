@@ -39,10 +39,7 @@ public:
     // The subjects given to openssl, for the tests that check what an error names.
     static QString caSubject() { return QStringLiteral("/O=etcdscope-test/CN=etcdscope test CA"); }
     static QString otherCaSubject() { return QStringLiteral("/O=elsewhere/CN=unrelated test CA"); }
-    static QString serverSubject()
-    {
-        return QStringLiteral("/O=etcdscope-test/OU=etcd member");
-    }
+    static QString serverSubject() { return QStringLiteral("/O=etcdscope-test/OU=etcd member"); }
 
 private:
     bool openssl(const QStringList &args);
