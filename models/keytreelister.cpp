@@ -4,7 +4,6 @@
 #include "etcdclient.h"
 #include "etcdv2client.h"
 #include "etcdv3client.h"
-#include "keydisplay.h"
 #include "v3levellister.h"
 
 #include <QTimer>
@@ -109,14 +108,11 @@ bool KeyTreeLister::canRead() const
 EtcdError KeyTreeLister::refusal() const
 {
     if (!m_client)
-        return EtcdError(EtcdError::Kind::Cancelled, tr("Not connected."));
-    if (m_v2 && m_activeRevision > 0) {
-        EtcdError error(EtcdError::Kind::Cancelled,
-                        tr("etcd v2 keeps no history: keys cannot be read at revision %1.")
-                            .arg(m_activeRevision));
-        error.setCondition(EtcdError::Condition::HistoryUnsupported);
-        return error;
-    }
+        return EtcdError::notConnected();
+    if (m_v2 && m_activeRevision > 0) // ui/ words it from the condition and the revision
+        return EtcdError(EtcdError::Kind::Cancelled, QStringLiteral("v2 keeps no history"))
+            .setCondition(EtcdError::Condition::HistoryUnsupported)
+            .setIndex(m_activeRevision);
     return {};
 }
 
@@ -385,11 +381,8 @@ void KeyTreeLister::readKey(const QByteArray &key)
     m_keyCall = m_client->v3()->range(
         key, options, this, [this, key](const EtcdResult<EtcdV3RangeResult> &r) {
             EtcdError error = r.error;
-            if (r.ok() && r.value.kvs.isEmpty()) {
-                error = EtcdError(EtcdError::Kind::Etcd,
-                                  tr("Key %1 was not found.").arg(displayKey(key)));
-                error.setCondition(EtcdError::Condition::KeyNotFound);
-            }
+            if (r.ok() && r.value.kvs.isEmpty())
+                error = EtcdError::keyNotFound(key);
             Q_EMIT keyRead(key, error ? KeyInfo() : KeyInfo::fromV3(r.value.kvs.first(), true),
                            error);
         });

@@ -9,6 +9,10 @@ KeyTreeResync::KeyTreeResync(KeyTreeModel &model, std::function<void(qint64)> do
     , m_done(std::move(done))
 {
     connect(m.m_lister, &KeyTreeLister::revisionRead, this, &KeyTreeResync::onRevisionRead);
+    m_sinceProgress.start();
+    m_check.setInterval(1000);
+    connect(&m_check, &QTimer::timeout, this, &KeyTreeResync::check);
+    m_check.start();
     // The store's revision now, read through raft: every listing sent after it is at least as
     // new, when the same member answers (the client keeps to one endpoint while it works).
     m.m_lister->readRevision();
@@ -19,6 +23,7 @@ void KeyTreeResync::onRevisionRead(qint64 revision, const EtcdError &error)
     if (m_started)
         return;
     m_started = true;
+    m_sinceProgress.restart();
     if (revision <= 0) {
         m_error = error;
         finishIfSettled();
@@ -61,6 +66,21 @@ void KeyTreeResync::levelSettled(bool isRoot, const EtcdError &error)
     // answer is older than the delete, with the delete event the watch replays.
     if (error && m_started && (isRoot || !error.is(EtcdError::Condition::KeyNotFound)))
         m_error = error;
+    m_sinceProgress.restart();
+    finishIfSettled();
+}
+
+void KeyTreeResync::check()
+{
+    if (m.m_resync.get() != this)
+        return;
+    if (m_sinceProgress.elapsed() >= stallMs) {
+        if (!m_error)
+            m_error = EtcdError::timeout(stallMs);
+        m_started = true;
+        m_rootPending = false;
+        m_pending.clear();
+    }
     finishIfSettled();
 }
 
@@ -80,6 +100,7 @@ void KeyTreeResync::finishIfSettled()
     }
     if (m_rootPending || !m_pending.isEmpty() || m.m_resync.get() != this)
         return;
+    m_check.stop();
     // Freed from the event loop: this may run inside its own slot.
     m.m_resync.release()->deleteLater();
     disconnect(m.m_lister, nullptr, this, nullptr);

@@ -3,8 +3,10 @@
 #include "etcderror.h"
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QObject>
 #include <QSet>
+#include <QTimer>
 
 #include <functional>
 
@@ -31,9 +33,16 @@ public:
     // A level of the model settled (dirKey empty: the top level); done once none is left.
     void levelSettled(bool isRoot, const EtcdError &error);
 
+    // A re-read that makes no progress for this long ends with a timeout (the live tree tries
+    // again): a level whose listing was dropped without a word must not hold the tree forever.
+    static constexpr int stallMs = 20000;
+
 private:
     void onRevisionRead(qint64 revision, const EtcdError &error);
     void finishIfSettled();
+    // Once a second: levels may have settled without a signal (a parent's listing removed
+    // them); a stall gives up.
+    void check();
 
     KeyTreeModel &m;
     std::function<void(qint64)> m_done;
@@ -42,4 +51,6 @@ private:
     bool m_rootPending = false;
     bool m_started = false;
     EtcdError m_error;
+    QTimer m_check;
+    QElapsedTimer m_sinceProgress;
 };

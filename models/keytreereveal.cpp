@@ -28,7 +28,7 @@ void KeyTreeReveal::start(const QByteArray &key)
     m_key = key;
     m_reading.clear();
     if (!m.m_lister->client()) {
-        fail(EtcdError(EtcdError::Kind::Cancelled, KeyTreeModel::tr("Not connected.")));
+        fail(EtcdError::notConnected());
         return;
     }
     if (!m.m_lister->canRead()) {

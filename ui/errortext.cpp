@@ -127,6 +127,9 @@ QString ErrorText::describe(const EtcdError &error)
     case EtcdError::Kind::Cancelled:
         if (error.is(EtcdError::Condition::NotConnected))
             return tr("Not connected to a cluster.");
+        if (error.is(EtcdError::Condition::HistoryUnsupported))
+            return tr("etcd's v2 API keeps no history: keys cannot be read as of revision %1.")
+                .arg(error.index());
         return tr("The request was cancelled.");
     case EtcdError::Kind::ReadOnly:
         return tr("Not written: the connection is read-only (%1).").arg(error.message());
