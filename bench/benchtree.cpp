@@ -172,7 +172,7 @@ QList<BenchRow> BenchCase::measureTree(qint64 wholeMs, qint64 prefixMs)
     if (!probe.longGaps().isEmpty())
         benchLog(QStringLiteral("case %1: stalls of 30 ms or more: %2").arg(id, probe.longGaps()));
     const EtcdRequestCounters delta = readRequestCounters(url) - before;
-    const qint64 requests = model.listRequestCount();
+    const qint64 requests = model.lister()->listRequestCount();
     benchLog(QStringLiteral("case %1: root %2, %3 with %4 rows at %5; %6; longest stall %7")
                  .arg(id, formatMs(rootMs), QString::fromUtf8(m_data.firstLevelDir))
                  .arg(m_data.firstLevelRows)
@@ -223,7 +223,7 @@ QList<BenchRow> BenchCase::measureTree(qint64 wholeMs, qint64 prefixMs)
     // Then every directory of the top level opened at once (a's 100,000 keys; c's 10,000
     // second-level directories): how the tree does with many listings in flight, and memory.
     const EtcdRequestCounters beforeAll = readRequestCounters(url);
-    const qint64 requestsBefore = model.listRequestCount();
+    const qint64 requestsBefore = model.lister()->listRequestCount();
     const qint64 nodesBefore = model.nodeCount();
     const qint64 rssBeforeAll = residentBytesTrimmed();
     const int expected = m_data.id == 'a' ? 1000 : 100;
@@ -266,14 +266,14 @@ QList<BenchRow> BenchCase::measureTree(qint64 wholeMs, qint64 prefixMs)
                  .arg(dirs.size())
                  .arg(formatMs(allMs))
                  .arg(nodes)
-                 .arg(requestText(deltaAll, model.listRequestCount() - requestsBefore)));
+                 .arg(requestText(deltaAll, model.lister()->listRequestCount() - requestsBefore)));
     BenchRow all = timeRow(QStringLiteral("(%1) all %2 directories of %3 opened at once (%4 rows)")
                                .arg(id)
                                .arg(dirs.size())
                                .arg(QString::fromUtf8(m_data.firstLevelDir))
                                .arg(nodes),
                            allMs, double(wholeMs), 1.0);
-    all.requests = requestText(deltaAll, model.listRequestCount() - requestsBefore);
+    all.requests = requestText(deltaAll, model.lister()->listRequestCount() - requestsBefore);
     all.target = QStringLiteral("(info)");
     all.verdict = BenchRow::Verdict::Info;
     rows << all;

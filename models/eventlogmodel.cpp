@@ -1,7 +1,6 @@
 #include "eventlogmodel.h"
 
 #include "keydisplay.h"
-#include "valuecodec.h"
 
 #include <QColor>
 #include <QGuiApplication>
@@ -18,24 +17,6 @@ constexpr quint32 AllActions = (1u << ActionCount) - 1;
 quint32 actionBit(EtcdWatchEvent::Action action)
 {
     return 1u << int(action);
-}
-
-// The first `size` bytes of `bytes`, shortened so that it does not end inside a UTF-8 sequence
-// (a cut through a character would show as escaped bytes that are not really there).
-qsizetype utf8Boundary(const QByteArray &bytes, qsizetype size)
-{
-    for (qsizetype k = 1; k <= 3 && k <= size; ++k) {
-        const auto b = uchar(bytes.at(size - k));
-        if ((b & 0xc0) == 0x80)
-            continue; // a continuation byte: look further back for the lead byte
-        if (b >= 0xc0) {
-            const int length = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
-            if (length > k)
-                return size - k;
-        }
-        break;
-    }
-    return size;
 }
 
 QString byteCount(qsizetype size)
@@ -235,40 +216,6 @@ QString EventLogModel::actionName(EtcdWatchEvent::Action action)
     return {};
 }
 
-QString EventLogModel::valuePreview(const QByteArray &value, int maxChars)
-{
-    if (value.isEmpty() || maxChars <= 0)
-        return {};
-    // Only the head is looked at, so a 1 MiB value costs no more than a short one. Four bytes
-    // per character is the most UTF-8 needs; an escaped byte takes four characters.
-    const qsizetype limit = qsizetype(maxChars) * 4;
-    QByteArray head = value.left(limit);
-    bool cut = head.size() < value.size();
-    if (cut)
-        head.truncate(utf8Boundary(head, head.size()));
-    // A binary value has no lines worth speaking of: it shows as escaped bytes from the start.
-    if (!ValueCodec::isBinary(head)) {
-        const qsizetype newline = head.indexOf('\n');
-        if (newline >= 0) {
-            cut = newline + 1 < value.size();
-            head.truncate(newline);
-            if (head.endsWith('\r'))
-                head.chop(1);
-        }
-    }
-    QString text = displayKey(head);
-    if (text.size() > maxChars) {
-        qsizetype end = maxChars;
-        if (text.at(end - 1).isHighSurrogate())
-            --end;
-        text.truncate(end);
-        cut = true;
-    }
-    if (cut)
-        text += QChar(0x2026); // …
-    return text;
-}
-
 int EventLogModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : int(m_rows.size());
@@ -327,13 +274,13 @@ QVariant EventLogModel::displayData(const Record &record, int column) const
     case KeyColumn:
         return displayKey(event.key);
     case BeforeColumn:
-        return event.prevValue ? valuePreview(*event.prevValue) : QString();
+        return event.prevValue ? valuePreview(*event.prevValue, previewChars) : QString();
     case AfterColumn:
         if (event.isDelete())
             return QString();
         if (event.isDir)
             return tr("(directory)");
-        return valuePreview(event.value);
+        return valuePreview(event.value, previewChars);
     default:
         return {};
     }

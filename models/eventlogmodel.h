@@ -126,9 +126,8 @@ public:
 
     // The action in words: created, updated, set, compare-and-swap, deleted, …
     static QString actionName(EtcdWatchEvent::Action action);
-    // A value cut for a cell: its first line, at most maxChars characters, every control
-    // character and invalid UTF-8 byte escaped as \xNN, "…" when something was cut.
-    static QString valuePreview(const QByteArray &value, int maxChars = 80);
+    // Characters of a value shown in the value columns (valuePreview()).
+    static constexpr int previewChars = 80;
 
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;
     int columnCount(const QModelIndex &parent = QModelIndex()) const override;

@@ -1,6 +1,26 @@
 #include "keydisplay.h"
 
+#include "valuecodec.h"
+
 namespace {
+
+// The first `size` bytes of `bytes`, shortened so that it does not end inside a UTF-8 sequence
+// (a cut through a character would show as escaped bytes that are not really there).
+qsizetype utf8Boundary(const QByteArray &bytes, qsizetype size)
+{
+    for (qsizetype k = 1; k <= 3 && k <= size; ++k) {
+        const auto b = uchar(bytes.at(size - k));
+        if ((b & 0xc0) == 0x80)
+            continue; // a continuation byte: look further back for the lead byte
+        if (b >= 0xc0) {
+            const int length = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
+            if (length > k)
+                return size - k;
+        }
+        break;
+    }
+    return size;
+}
 
 void appendEscaped(QString &out, uchar byte)
 {
@@ -69,4 +89,38 @@ QString displayKey(const QByteArray &key)
         i += len;
     }
     return out;
+}
+
+QString valuePreview(const QByteArray &value, int maxChars)
+{
+    if (value.isEmpty() || maxChars <= 0)
+        return {};
+    // Only the head is looked at, so a 1 MiB value costs no more than a short one. Four bytes
+    // per character is the most UTF-8 needs; an escaped byte takes four characters.
+    const qsizetype limit = qsizetype(maxChars) * 4;
+    QByteArray head = value.left(limit);
+    bool cut = head.size() < value.size();
+    if (cut)
+        head.truncate(utf8Boundary(head, head.size()));
+    // A binary value has no lines worth speaking of: it shows as escaped bytes from the start.
+    if (!ValueCodec::isBinary(head)) {
+        const qsizetype newline = head.indexOf('\n');
+        if (newline >= 0) {
+            cut = newline + 1 < value.size();
+            head.truncate(newline);
+            if (head.endsWith('\r'))
+                head.chop(1);
+        }
+    }
+    QString text = displayKey(head);
+    if (text.size() > maxChars) {
+        qsizetype end = maxChars;
+        if (text.at(end - 1).isHighSurrogate())
+            --end;
+        text.truncate(end);
+        cut = true;
+    }
+    if (cut)
+        text += QChar(0x2026); // …
+    return text;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "keyinfo.h"
+#include "naturalsort.h"
 
 #include <QByteArray>
 
@@ -88,3 +89,25 @@ struct KeyNode
     // No longer a key (a v3 directory may stay).
     void clearKey();
 };
+
+// Inserts `items` (sorted by natural order, none already in `list`) into the sorted `list` of
+// nodes; per run of items that land between the same two, before(first, last) and after()
+// around the insertion (a model's beginInsertRows and endInsertRows).
+template<typename T, typename Before, typename After>
+void insertSortedRuns(std::vector<T> &list, std::vector<T> &items, Before before, After after)
+{
+    std::size_t i = 0;
+    while (i < items.size()) {
+        bool found = false;
+        const std::size_t pos = KeyNode::lowerBound(list, items[i]->name, &found);
+        std::size_t j = i + 1;
+        while (j < items.size() &&
+               (pos == list.size() || naturalLess(items[j]->name, list[pos]->name)))
+            ++j;
+        before(int(pos), int(pos + (j - i) - 1));
+        list.insert(list.begin() + std::ptrdiff_t(pos), std::make_move_iterator(items.begin() + i),
+                    std::make_move_iterator(items.begin() + j));
+        after();
+        i = j;
+    }
+}

@@ -1,7 +1,11 @@
 #include "keytreehighlight.h"
 
-KeyTreeHighlight::KeyTreeHighlight(QObject *parent)
-    : QObject(parent)
+#include "keynode.h"
+#include "keytreemodel.h"
+
+KeyTreeHighlight::KeyTreeHighlight(KeyTreeModel &model)
+    : QObject(&model)
+    , m(model)
 {
     m_clock.start();
     m_timer.setSingleShot(true);
@@ -44,5 +48,18 @@ void KeyTreeHighlight::expire()
     if (!m_queue.empty())
         m_timer.start(int(std::max<qint64>(0, m_queue.front().first - now)));
     if (!ended.empty())
-        Q_EMIT this->ended(ended);
+        end(ended);
+}
+
+void KeyTreeHighlight::end(const std::vector<QByteArray> &keys)
+{
+    std::vector<KeyNode *> ended;
+    for (const QByteArray &key : keys) {
+        KeyNode *n = m.findNode(key);
+        if (n && n->has(KeyNode::Highlighted)) {
+            n->set(KeyNode::Highlighted, false);
+            ended.push_back(n);
+        }
+    }
+    m.notifyChanged(ended, {Qt::BackgroundRole, KeyTreeModel::HighlightedRole});
 }

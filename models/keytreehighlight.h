@@ -10,13 +10,15 @@
 #include <utility>
 #include <vector>
 
-// When the highlight of rows changed by a watch event ends. It holds keys, not rows (a listing
-// may free a row meanwhile); the model keeps the flag in the row and clears it on `ended`.
+class KeyTreeModel;
+
+// The highlight of a KeyTreeModel's rows changed by a watch event, and when it ends. It holds
+// keys, not rows (a listing may free a row meanwhile); the flag is in the row.
 class KeyTreeHighlight : public QObject
 {
     Q_OBJECT
 public:
-    explicit KeyTreeHighlight(QObject *parent = nullptr);
+    explicit KeyTreeHighlight(KeyTreeModel &model);
 
     // 0: no highlight.
     void setDuration(int ms) { m_duration = std::max(0, ms); }
@@ -25,12 +27,11 @@ public:
     void add(const std::vector<QByteArray> &keys);
     void clear();
 
-Q_SIGNALS:
-    void ended(const std::vector<QByteArray> &keys);
-
 private:
     void expire();
+    void end(const std::vector<QByteArray> &keys);
 
+    KeyTreeModel &m;
     int m_duration = 2000;
     QElapsedTimer m_clock;
     std::deque<std::pair<qint64, QByteArray>> m_queue; // by expiry

@@ -4,12 +4,13 @@
 #include "keynode.h"
 #include "keytreecountdown.h"
 #include "keytreeeventqueue.h"
+#include "keytreefilter.h"
 #include "keytreehighlight.h"
 #include "keytreelister.h"
+#include "keytreelisting.h"
 #include "keytreeops.h"
 #include "keytreeresync.h"
 #include "keytreereveal.h"
-#include "leasettlcache.h"
 #include "v3levellister.h"
 
 #include <QColor>
@@ -19,18 +20,18 @@
 KeyTreeModel::KeyTreeModel(QObject *parent)
     : QAbstractItemModel(parent)
     , m_root(std::make_unique<KeyNode>())
+    , m_filter(std::make_unique<KeyTreeFilter>(*this))
     , m_reveal(std::make_unique<KeyTreeReveal>(*this))
+    , m_listing(new KeyTreeListing(*this))
     , m_events(new KeyTreeEventQueue(
           [this](std::vector<EtcdWatchEvent> &&events) { KeyTreeOps(*this).applyEvents(events); },
           [this] { return m_lister && m_lister->isListing(); }, this))
-    , m_highlight(new KeyTreeHighlight(this))
-    , m_countdown(new KeyTreeCountdown(this))
+    , m_highlight(new KeyTreeHighlight(*this))
+    , m_countdown(new KeyTreeCountdown(*this))
 {
     m_root->set(KeyNode::IsDir);
     m_root->ensureDir();
     setLister(new KeyTreeLister(this));
-    connect(m_highlight, &KeyTreeHighlight::ended, this, &KeyTreeModel::onHighlightEnded);
-    connect(m_countdown, &KeyTreeCountdown::ticked, this, &KeyTreeModel::onCountdownTicked);
     connect(this, &KeyTreeModel::levelLoaded, this,
             [this](const QModelIndex &dir) { onLevelSettled(dir, {}); });
     connect(this, &KeyTreeModel::levelFailed, this, &KeyTreeModel::onLevelSettled);
@@ -40,7 +41,7 @@ KeyTreeModel::~KeyTreeModel()
 {
     // The lister's answers would land in freed rows.
     if (m_lister)
-        m_lister->disconnect(this);
+        m_lister->disconnect(m_listing);
 }
 
 KeyTreeLister *KeyTreeModel::lister() const
@@ -50,17 +51,18 @@ KeyTreeLister *KeyTreeModel::lister() const
 
 void KeyTreeModel::setLister(KeyTreeLister *lister)
 {
-    if (m_lister)
-        m_lister->disconnect(this);
+    m_listing->follow(lister);
     m_lister = lister;
-    connect(lister, &KeyTreeLister::levelListed, this, &KeyTreeModel::onLevelListed);
-    connect(lister, &KeyTreeLister::levelFinished, this, &KeyTreeModel::onLevelFinished);
-    connect(lister, &KeyTreeLister::valuesRead, this, &KeyTreeModel::onValuesRead);
-    connect(lister, &KeyTreeLister::keyRead, this,
-            [this](const QByteArray &key, const KeyInfo &info, const EtcdError &error) {
-                m_reveal->keyRead(key, info, error);
-            });
-    connect(lister, &KeyTreeLister::directoryChecked, this, &KeyTreeModel::onDirectoryChecked);
+}
+
+void KeyTreeModel::setLeaseCache(LeaseTtlCache *cache)
+{
+    m_countdown->setLeaseCache(cache);
+}
+
+LeaseTtlCache *KeyTreeModel::leaseCache() const
+{
+    return m_countdown->leaseCache();
 }
 
 bool KeyTreeModel::isV2() const
@@ -78,16 +80,12 @@ QByteArray KeyTreeModel::rootPrefix() const
     return m_lister->rootPrefix();
 }
 
-void KeyTreeModel::setIcons(const QIcon &directory, const QIcon &key)
-{
-    m_directoryIcon = directory;
-    m_keyIcon = key;
-    if (rowCount() > 0)
-        Q_EMIT dataChanged(index(0, NameColumn), index(rowCount() - 1, NameColumn),
-                           {Qt::DecorationRole});
-}
-
 // ---- structure --------------------------------------------------------------------------------
+
+bool KeyTreeModel::filtering() const
+{
+    return m_filter->active();
+}
 
 int KeyTreeModel::shownCount(const KeyNode *node) const
 {
@@ -266,7 +264,7 @@ bool KeyTreeModel::canFetchMore(const QModelIndex &parent) const
 void KeyTreeModel::fetchMore(const QModelIndex &parent)
 {
     if (canFetchMore(parent))
-        startListing(nodeFromIndex(parent), false);
+        m_listing->start(nodeFromIndex(parent), false);
 }
 
 Qt::ItemFlags KeyTreeModel::flags(const QModelIndex &index) const
@@ -299,58 +297,6 @@ QVariant KeyTreeModel::headerData(int section, Qt::Orientation orientation, int 
     }
 }
 
-QHash<int, QByteArray> KeyTreeModel::roleNames() const
-{
-    QHash<int, QByteArray> names = QAbstractItemModel::roleNames();
-    names.insert(KeyRole, "key");
-    names.insert(IsDirectoryRole, "isDirectory");
-    names.insert(IsKeyRole, "isKey");
-    names.insert(ValueRole, "value");
-    names.insert(ValueLoadedRole, "valueLoaded");
-    names.insert(LeaseRole, "lease");
-    names.insert(TtlRole, "ttl");
-    names.insert(ExpirationRole, "expiration");
-    names.insert(CreateRevisionRole, "createRevision");
-    names.insert(ModRevisionRole, "modRevision");
-    names.insert(VersionRole, "version");
-    names.insert(LoadingRole, "loading");
-    names.insert(ChildCountRole, "childCount");
-    names.insert(HiddenRole, "hidden");
-    names.insert(LargeValueRole, "largeValue");
-    names.insert(EmptyNameRole, "emptyName");
-    names.insert(HighlightedRole, "highlighted");
-    names.insert(TtlLeftRole, "ttlLeft");
-    return names;
-}
-
-QString KeyTreeModel::displayName(const QByteArray &name)
-{
-    return name.isEmpty() ? tr("(empty)") : displayKey(name);
-}
-
-QString KeyTreeModel::valuePreview(const QByteArray &value)
-{
-    // The first line, at most previewLength characters; odd bytes escaped like keys.
-    qsizetype end = value.indexOf('\n');
-    bool cut = end >= 0;
-    if (end < 0)
-        end = value.size();
-    qsizetype take = std::min<qsizetype>(end, previewLength * 4);
-    if (take < end)
-        cut = true;
-    QByteArray line = value.left(take);
-    if (line.endsWith('\r'))
-        line.chop(1);
-    QString text = displayKey(line);
-    if (text.size() > previewLength) {
-        text.truncate(previewLength);
-        cut = true;
-    }
-    if (cut)
-        text += QChar(0x2026);
-    return text;
-}
-
 QVariant KeyTreeModel::data(const QModelIndex &index, int role) const
 {
     if (!index.isValid())
@@ -363,19 +309,19 @@ QVariant KeyTreeModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         switch (index.column()) {
         case NameColumn:
-            return displayName(n->name);
+            return n->name.isEmpty() ? tr("(empty)") : displayKey(n->name);
         case ValueColumn:
             if (!isKey)
                 return {};
             if (!n->has(KeyNode::ValueLoaded)) {
-                wantValue(n);
+                m_listing->wantValue(n);
                 return {};
             }
             if (n->has(KeyNode::LargeValue))
                 return tr("(large value)");
-            return valuePreview(n->value ? *n->value : QByteArray());
+            return valuePreview(n->value ? *n->value : QByteArray(), previewLength);
         case TtlColumn:
-            return liveData(n, TtlColumn, role); // counts down (keytreemodel_live.cpp)
+            return m_countdown->data(n, TtlColumn, role);
         case RevisionColumn:
             return hasMeta && n->modRevision ? QVariant(n->modRevision) : QVariant();
         case VersionColumn:
@@ -390,14 +336,7 @@ QVariant KeyTreeModel::data(const QModelIndex &index, int role) const
                                               int(n->dir ? n->dir->children.size() : 0));
             return tip;
         }
-        if (index.column() == TtlColumn && !v2)
-            return liveData(n, TtlColumn, role); // the whole lease ID
-        if (index.column() == TtlColumn && v2 && n->leaseOrExpiry)
-            return tr("Expires at %1")
-                .arg(QDateTime::fromMSecsSinceEpoch(qint64(n->leaseOrExpiry), Qt::UTC)
-                         .toLocalTime()
-                         .toString(Qt::ISODate));
-        return {};
+        return m_countdown->data(n, index.column(), role);
     case Qt::FontRole:
         if (index.column() == NameColumn && n->name.isEmpty()) {
             QFont font;
@@ -406,16 +345,15 @@ QVariant KeyTreeModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case Qt::BackgroundRole:
-    case Qt::ForegroundRole:
+        // A soft amber, translucent so that it reads on light and dark palettes.
+        return n->has(KeyNode::Highlighted) ? QVariant(QColor(255, 196, 0, 70)) : QVariant();
     case HighlightedRole:
+        return n->has(KeyNode::Highlighted);
+    case Qt::ForegroundRole:
+    case TtlRole:
+    case ExpirationRole:
     case TtlLeftRole:
-        return liveData(n, index.column(), role);
-    case Qt::DecorationRole:
-        if (index.column() != NameColumn)
-            return {};
-        if (n->has(KeyNode::IsDir))
-            return m_directoryIcon.isNull() ? QVariant() : QVariant(m_directoryIcon);
-        return m_keyIcon.isNull() ? QVariant() : QVariant(m_keyIcon);
+        return m_countdown->data(n, index.column(), role);
     case KeyRole:
         return fullKey(n);
     case IsDirectoryRole:
@@ -424,7 +362,7 @@ QVariant KeyTreeModel::data(const QModelIndex &index, int role) const
         return isKey;
     case ValueRole:
         if (isKey && !n->has(KeyNode::ValueLoaded))
-            wantValue(n);
+            m_listing->wantValue(n);
         return n->value && n->has(KeyNode::ValueLoaded) ? QVariant(*n->value) : QVariant();
     case ValueLoadedRole:
         return n->has(KeyNode::ValueLoaded);
@@ -432,12 +370,6 @@ QVariant KeyTreeModel::data(const QModelIndex &index, int role) const
         return n->has(KeyNode::LargeValue);
     case LeaseRole:
         return isV2() ? quint64(0) : n->leaseOrExpiry;
-    case TtlRole:
-        return v2 && n->ttl >= 0 ? QVariant(qint64(n->ttl)) : QVariant();
-    case ExpirationRole:
-        return v2 && n->leaseOrExpiry
-                   ? QVariant(QDateTime::fromMSecsSinceEpoch(qint64(n->leaseOrExpiry), Qt::UTC))
-                   : QVariant();
     case CreateRevisionRole:
         return n->createRevision;
     case ModRevisionRole:
@@ -454,159 +386,6 @@ QVariant KeyTreeModel::data(const QModelIndex &index, int role) const
         return n->name.isEmpty();
     }
     return {};
-}
-
-// ---- live data: highlight, countdown --------------------------------------------------------
-
-namespace {
-
-qint64 ceilSeconds(qint64 ms)
-{
-    return ms <= 0 ? 0 : (ms + 999) / 1000;
-}
-
-// v2: keys and directories may expire (leaseOrExpiry holds the expiration); v3: keys with a
-// lease.
-bool hasCountdown(const KeyNode *n, bool v2)
-{
-    return n->leaseOrExpiry != 0 && (v2 || n->has(KeyNode::IsKey));
-}
-
-} // namespace
-
-void KeyTreeModel::setLeaseCache(LeaseTtlCache *cache)
-{
-    if (m_leases)
-        m_leases->disconnect(this);
-    m_leases = cache;
-    if (cache) // show an answer now rather than at the next tick
-        connect(cache, &LeaseTtlCache::leaseAnswered, m_countdown, &KeyTreeCountdown::tickNow);
-}
-
-LeaseTtlCache *KeyTreeModel::leaseCache() const
-{
-    return m_leases;
-}
-
-qint64 KeyTreeModel::secondsLeft(const KeyNode *n) const
-{
-    const bool v2 = isV2();
-    if (!hasCountdown(n, v2))
-        return -1;
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    if (v2)
-        return ceilSeconds(qint64(n->leaseOrExpiry) - now);
-    const LeaseTtlCache::Info *info = m_leases ? m_leases->info(n->leaseOrExpiry) : nullptr;
-    if (!info || !info->known)
-        return -1;
-    if (info->gone)
-        return 0; // the lease is gone; its keys' deletes are on their way
-    return std::max<qint64>(0, info->secondsLeft(now));
-}
-
-QVariant KeyTreeModel::liveData(const KeyNode *n, int column, int role) const
-{
-    const bool v2 = isV2();
-    switch (role) {
-    case Qt::BackgroundRole:
-        // A soft amber, translucent so that it reads on light and dark palettes.
-        return n->has(KeyNode::Highlighted) ? QVariant(QColor(255, 196, 0, 70)) : QVariant();
-    case HighlightedRole:
-        return n->has(KeyNode::Highlighted);
-    case TtlLeftRole: {
-        const qint64 left = secondsLeft(n);
-        return left >= 0 ? QVariant(left) : QVariant();
-    }
-    case Qt::ForegroundRole:
-        // Run out: greyed until the delete (v2 expire, v3 lease revoke) removes the row; the
-        // timer never removes rows itself, so the tree cannot drift from etcd.
-        return column == TtlColumn && secondsLeft(n) == 0 ? QVariant(QColor(Qt::gray)) : QVariant();
-    case Qt::ToolTipRole: {
-        if (v2 || !hasCountdown(n, v2))
-            return {};
-        QString tip = tr("Lease %1").arg(QString::number(n->leaseOrExpiry, 16));
-        const qint64 left = secondsLeft(n);
-        if (left >= 0)
-            tip += QLatin1Char('\n') + tr("%n second(s) left", nullptr, int(left));
-        return tip;
-    }
-    case Qt::DisplayRole:
-        break;
-    default:
-        return {};
-    }
-    if (column != TtlColumn || !hasCountdown(n, v2))
-        return {};
-    // The TTL column counts down: note the directory, so the next tick updates its rows (only
-    // rows a view paints get here, so only they tick).
-    m_countdown->note(n->parent == m_root.get() ? QByteArray() : fullKey(n->parent),
-                      n->parent == m_root.get());
-    const qint64 left = secondsLeft(n);
-    if (v2)
-        return tr("%1 s").arg(left);
-    // v3: the lease's TTL is asked again after 30 s (keep-alives renew it without an event), and
-    // soon when the countdown ran out with the key still there (a keep-alive renewed it, or its
-    // deletes are on the way) rather than showing "0 s". Asked from the event loop: data()
-    // never sends.
-    const quint64 lease = n->leaseOrExpiry;
-    if (m_leases && !m_leases->isPending(lease)) {
-        const LeaseTtlCache::Info *info = m_leases->info(lease);
-        const int maxAge = left == 0 ? 1000 : 30000;
-        if (!info || QDateTime::currentMSecsSinceEpoch() - info->answeredAt > maxAge)
-            QMetaObject::invokeMethod(
-                m_leases,
-                [cache = m_leases, lease, maxAge] { cache->request(lease, false, maxAge); },
-                Qt::QueuedConnection);
-    }
-    QString id = QString::number(lease, 16);
-    if (id.size() > 5)
-        id = id.left(5) + QChar(0x2026);
-    if (left < 0)
-        return tr("lease %1").arg(id);
-    return tr("lease %1 · %2 s").arg(id).arg(left);
-}
-
-void KeyTreeModel::onHighlightEnded(const std::vector<QByteArray> &keys)
-{
-    std::vector<KeyNode *> ended;
-    for (const QByteArray &key : keys) {
-        KeyNode *n = findNode(key);
-        if (n && n->has(KeyNode::Highlighted)) {
-            n->set(KeyNode::Highlighted, false);
-            ended.push_back(n);
-        }
-    }
-    notifyChanged(ended, {Qt::BackgroundRole, HighlightedRole});
-}
-
-void KeyTreeModel::onCountdownTicked(const QSet<QByteArray> &dirs, bool root)
-{
-    const bool v2 = isV2();
-    auto tick = [this, v2](KeyNode *dir) {
-        if (!dir || !dir->dir || !isShown(dir))
-            return;
-        const QModelIndex parent = indexForNode(dir);
-        if (dir != m_root.get() && !parent.isValid())
-            return;
-        // One dataChanged per directory over its rows that count down. O(children).
-        int first = -1;
-        int last = -1;
-        const int count = shownCount(dir);
-        for (int r = 0; r < count; ++r) {
-            if (hasCountdown(shownChild(dir, r), v2)) {
-                if (first < 0)
-                    first = r;
-                last = r;
-            }
-        }
-        if (first >= 0)
-            Q_EMIT dataChanged(index(first, TtlColumn, parent), index(last, TtlColumn, parent),
-                               {Qt::DisplayRole, Qt::ForegroundRole, Qt::ToolTipRole, TtlLeftRole});
-    };
-    if (root)
-        tick(m_root.get());
-    for (const QByteArray &key : dirs)
-        tick(findNode(key));
 }
 
 // ---- watch events and diagnostics ---------------------------------------------------------------
@@ -626,16 +405,6 @@ int KeyTreeModel::pendingEventCount() const
     return m_events->pendingCount();
 }
 
-void KeyTreeModel::setApplyInterval(int ms)
-{
-    m_events->setInterval(ms);
-}
-
-int KeyTreeModel::applyInterval() const
-{
-    return m_events->interval();
-}
-
 qint64 KeyTreeModel::appliedEventCount() const
 {
     return m_events->appliedCount();
@@ -646,11 +415,6 @@ void KeyTreeModel::setHighlightDuration(int ms)
     m_highlight->setDuration(ms);
 }
 
-int KeyTreeModel::highlightDuration() const
-{
-    return m_highlight->duration();
-}
-
 void KeyTreeModel::onLevelSettled(const QModelIndex &dir, const EtcdError &error)
 {
     // Events held for a level being listed go first again, before anything newer.
@@ -659,34 +423,50 @@ void KeyTreeModel::onLevelSettled(const QModelIndex &dir, const EtcdError &error
         m_resync->levelSettled(!dir.isValid(), error);
 }
 
-void KeyTreeModel::onDirectoryChecked(const QByteArray &dirKey, bool exists)
-{
-    KeyNode *node = findNode(dirKey);
-    // Listed meanwhile (or being listed): the listing knows better.
-    if (exists || !node || !node->has(KeyNode::IsDir) || node->has(KeyNode::Populated) ||
-        node->has(KeyNode::Loading))
-        return;
-    if (node->has(KeyNode::IsKey)) {
-        node->set(KeyNode::IsDir, false);
-        notifyChanged({node});
-        return;
-    }
-    KeyNode *parent = node->parent;
-    removeNode(node);
-    KeyTreeOps(*this).pruneIfEmpty(parent);
-}
-
-qint64 KeyTreeModel::listRequestCount() const
-{
-    return m_lister->listRequestCount();
-}
-
-qint64 KeyTreeModel::valueRequestCount() const
-{
-    return m_lister->valueRequestCount();
-}
-
 qint64 KeyTreeModel::nodeCount() const
 {
     return m_root->subtreeSize() - 1;
+}
+
+qint64 KeyTreeModel::rootListingRevision() const
+{
+    return m_listing->rootRevision();
+}
+
+// ---- go to key, resync, filter and edits, each handed to its class ----------------------------
+
+void KeyTreeModel::revealKey(const QByteArray &key)
+{
+    m_reveal->start(key);
+}
+
+void KeyTreeModel::resync(std::function<void(qint64 revision)> done)
+{
+    flushEvents();
+    m_resync = std::make_unique<KeyTreeResync>(*this, std::move(done));
+}
+
+void KeyTreeModel::setFilterText(const QString &text)
+{
+    m_filter->setText(text);
+}
+
+QString KeyTreeModel::filterText() const
+{
+    return m_filter->text();
+}
+
+void KeyTreeModel::applyPut(const KeyInfo &info)
+{
+    KeyTreeOps(*this).applyPut(info);
+}
+
+void KeyTreeModel::applyDelete(const QByteArray &key)
+{
+    KeyTreeOps(*this).applyDelete(key);
+}
+
+void KeyTreeModel::applyDeletePrefix(const QByteArray &prefix)
+{
+    KeyTreeOps(*this).applyDeletePrefix(prefix);
 }

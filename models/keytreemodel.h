@@ -5,7 +5,6 @@
 #include "keyinfo.h"
 
 #include <QAbstractItemModel>
-#include <QIcon>
 #include <QPointer>
 
 #include <functional>
@@ -15,8 +14,10 @@
 struct KeyNode;
 class KeyTreeCountdown;
 class KeyTreeEventQueue;
+class KeyTreeFilter;
 class KeyTreeHighlight;
 class KeyTreeLister;
+class KeyTreeListing;
 class KeyTreeResync;
 class KeyTreeReveal;
 class LeaseTtlCache;
@@ -75,10 +76,9 @@ public:
     QByteArray rootPrefix() const;
     // v2: whether "_" names are shown (only those learnt by path: revealKey, applyPut).
     void setShowHidden(bool show);
-    bool showHidden() const { return m_showHidden; }
+    bool showHidden() const;
     // The store revision (v2: index) the root level was read at, once listed (0 before).
-    qint64 rootListingRevision() const { return m_rootRevision; }
-    void setIcons(const QIcon &directory, const QIcon &key);
+    qint64 rootListingRevision() const;
 
     // Forgets every row and lists the top level again.
     void reload();
@@ -97,14 +97,14 @@ public:
     // Narrows the loaded tree to rows whose name (or, with the separator in it, full key)
     // contains `text`, case-insensitively, plus their ancestors. Levels loaded later follow.
     void setFilterText(const QString &text);
-    QString filterText() const { return m_filterText; }
+    QString filterText() const;
 
     // Edits, applied at once and in place (only inside levels already listed).
     void applyPut(const KeyInfo &key);
     void applyDelete(const QByteArray &key);
     void applyDeletePrefix(const QByteArray &prefix);
 
-    // Watch events (keytreemodel_events.cpp), paced by KeyTreeEventQueue: about one apply per
+    // Watch events (KeyTreeOps), paced by KeyTreeEventQueue: about one apply per
     // frame, rows inserted and removed in contiguous ranges per directory, never a reset.
     // Idempotent against the rows (a put no newer than the row, a delete older than it, change
     // nothing), so a watch may replay history. After a delete below a v3 directory row not
@@ -112,12 +112,9 @@ public:
     void applyEvents(const QList<EtcdWatchEvent> &events);
     void flushEvents();
     int pendingEventCount() const;
-    void setApplyInterval(int ms);
-    int applyInterval() const;
+    qint64 appliedEventCount() const;
     // Rows changed by an event keep Qt::BackgroundRole (and HighlightedRole) this long.
     void setHighlightDuration(int ms);
-    int highlightDuration() const;
-    qint64 appliedEventCount() const;
     // After a broken watch lost history: lists every loaded level again, merging in place, then
     // done(the revision read before the re-read; 0: failed, resyncFailed says why). A second
     // resync replaces the first (whose done is not called).
@@ -126,13 +123,8 @@ public:
 
     // Reads the values of these rows now, in one batch (the editor, tests).
     void loadValues(const QModelIndexList &indexes);
-    // Diagnostics: requests of the lister, rows held (O(rows)).
-    qint64 listRequestCount() const;
-    qint64 valueRequestCount() const;
+    // Diagnostics: rows held (O(rows)).
     qint64 nodeCount() const;
-
-    // The text shown for a name segment: "(empty)" for an empty one, else displayKey().
-    static QString displayName(const QByteArray &name);
 
     // QAbstractItemModel
     QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
@@ -146,7 +138,6 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
     Qt::ItemFlags flags(const QModelIndex &index) const override;
-    QHash<int, QByteArray> roleNames() const override;
 
 Q_SIGNALS:
     void levelLoadingStarted(const QModelIndex &dir);
@@ -159,12 +150,17 @@ Q_SIGNALS:
     void resyncFailed(const EtcdError &error);
 
 private:
-    friend class KeyTreeOps;    // edits and events turned into row changes
-    friend class KeyTreeResync; // every loaded level read again
-    friend class KeyTreeReveal; // go to key
+    // The classes that turn one kind of change into rows, each with the model's structure below.
+    friend class KeyTreeCountdown; // the TTL column
+    friend class KeyTreeFilter;    // what a filter text shows
+    friend class KeyTreeHighlight; // rows changed a moment ago
+    friend class KeyTreeListing;   // the lister's answers
+    friend class KeyTreeOps;       // edits and watch events
+    friend class KeyTreeResync;    // every loaded level read again
+    friend class KeyTreeReveal;    // go to key
 
     // Structure (keytreemodel.cpp). "Shown" children: all, or the visible ones while filtering.
-    bool filtering() const { return !m_filterText.isEmpty(); }
+    bool filtering() const;
     int shownCount(const KeyNode *node) const;
     KeyNode *shownChild(const KeyNode *node, int row) const;
     int rowOf(const KeyNode *node) const; // O(log siblings)
@@ -178,49 +174,23 @@ private:
                       bool *isLeaf) const;
     KeyNode *findNode(const QByteArray &key) const;
     KeyNode *findLevel(const QByteArray &prefix) const;
-    static QString valuePreview(const QByteArray &value);
-    QVariant liveData(const KeyNode *n, int column, int role) const;
-    qint64 secondsLeft(const KeyNode *n) const;
 
-    // Listing and merging (keytreemodel_listing.cpp).
-    void startListing(KeyNode *dir, bool refresh);
-    void onLevelListed(const QByteArray &level, const std::vector<KeyTreeEntry> &entries);
-    void onLevelFinished(const QByteArray &level, qint64 revision, const EtcdError &error);
-    void wantValue(const KeyNode *node) const;
-    void onValuesRead(const QList<KeyInfo> &values);
-    void notifyLoading(KeyNode *dir);
-    void mergeEntries(KeyNode *dir, const std::vector<KeyTreeEntry> &entries);
+    // Rows in and out, as few signals as possible (keytreemodel_rows.cpp).
     void notifyChanged(const std::vector<KeyNode *> &nodes, const QList<int> &roles = {},
                        int firstColumn = 0, int lastColumn = ColumnCount - 1);
     void insertNodes(KeyNode *dir, std::vector<std::unique_ptr<KeyNode>> &nodes);
     void removeChildren(KeyNode *dir, int first, int last);
     void removeChildrenWhere(KeyNode *dir, const std::function<bool(KeyNode *)> &pred);
     void removeNode(KeyNode *node);
-    void dropUnseenChildren(KeyNode *dir);
     void onLevelSettled(const QModelIndex &dir, const EtcdError &error);
-    void onDirectoryChecked(const QByteArray &dirKey, bool exists);
-    void onHighlightEnded(const std::vector<QByteArray> &keys);
-    void onCountdownTicked(const QSet<QByteArray> &dirs, bool root);
-
-    // Filter (keytreemodel_filter.cpp).
-    bool matchesFilter(const KeyNode *node) const;
-    bool filterSubtree(KeyNode *node);
-    void clearFilter(KeyNode *node);
-    void showNode(KeyNode *node);
-    void hideNode(KeyNode *node);
-    void removeHidden(KeyNode *dir);
 
     QPointer<KeyTreeLister> m_lister;
-    QPointer<LeaseTtlCache> m_leases;
     std::unique_ptr<KeyNode> m_root;
-    qint64 m_rootRevision = 0;
-    bool m_showHidden = false;
-    QString m_filterText;
-    QIcon m_directoryIcon;
-    QIcon m_keyIcon;
+    std::unique_ptr<KeyTreeFilter> m_filter;
     std::unique_ptr<KeyTreeReveal> m_reveal;
+    std::unique_ptr<KeyTreeResync> m_resync;
+    KeyTreeListing *m_listing;
     KeyTreeEventQueue *m_events;
     KeyTreeHighlight *m_highlight;
     KeyTreeCountdown *m_countdown;
-    std::unique_ptr<KeyTreeResync> m_resync;
 };

@@ -241,7 +241,7 @@ void KeyTreeOps::resolve(Op &op)
         }
         bool leaf = false;
         const QByteArray name = m.nameOf(dir, prefix, key, &leaf);
-        if (m_v2 && !m.m_showHidden && name.startsWith('_'))
+        if (m_v2 && !m.showHidden() && name.startsWith('_'))
             return;
         KeyNode *child = dir->child(name);
         if (!child) {
@@ -303,8 +303,8 @@ void KeyTreeOps::resolve(Op &op)
         // The event carries the value: keep it only where a preview already wanted one.
         op.info.valueLoaded = node->has(KeyNode::ValueLoaded) || node->has(KeyNode::ValueQueued);
     }
-    if (!m_v2 && op.info.lease && m.m_leases)
-        m.m_leases->invalidate(op.info.lease); // a put may come with a keep-alive: ask again
+    if (!m_v2 && op.info.lease && m.leaseCache())
+        m.leaseCache()->invalidate(op.info.lease); // a put may come with a keep-alive: ask again
     if (node->take(entryFor(node->name, op.info), m_v2)) {
         m_changed.push_back(node);
         if (!op.edit && m.m_highlight->duration() > 0) {
@@ -329,7 +329,7 @@ std::vector<std::unique_ptr<KeyNode>> KeyTreeOps::buildNodes(const QByteArray &p
     for (const Op *op : ops) {
         bool leaf = false;
         QByteArray name = V3LevelLister::childName(prefix, op->key, m_sep, topLevel, &leaf);
-        if (m_v2 && !m.m_showHidden && name.startsWith('_'))
+        if (m_v2 && !m.showHidden() && name.startsWith('_'))
             continue;
         Group &g = groups[name];
         if (leaf)

@@ -2,6 +2,7 @@
 
 #include "keynode.h"
 #include "keytreelister.h"
+#include "keytreelisting.h"
 #include "keytreemodel.h"
 
 KeyTreeResync::KeyTreeResync(KeyTreeModel &model, std::function<void(qint64)> done)
@@ -54,7 +55,7 @@ void KeyTreeResync::onRevisionRead(qint64 revision, const EtcdError &error)
         if (m.m_resync.get() != this)
             return; // a slot started another resync
         // The listing of one level frees no other level's rows: the pointers stay good.
-        m.startListing(d, d->has(KeyNode::Populated));
+        m.m_listing->start(d, d->has(KeyNode::Populated));
     }
     finishIfSettled();
 }

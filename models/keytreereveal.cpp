@@ -5,6 +5,7 @@
 #include "keydisplay.h"
 #include "keynode.h"
 #include "keytreelister.h"
+#include "keytreelisting.h"
 
 namespace {
 
@@ -53,7 +54,7 @@ void KeyTreeReveal::walk()
         if (!dir->has(KeyNode::Populated)) {
             // Listed first; levelLoaded brings us back here.
             if (!dir->has(KeyNode::Loading))
-                m.startListing(dir, false);
+                m.m_listing->start(dir, false);
             return;
         }
         bool leaf = false;
@@ -62,7 +63,7 @@ void KeyTreeReveal::walk()
         if (!child) {
             if (dir->has(KeyNode::Loading))
                 return; // a refresh in flight may still bring it
-            if (m.isV2() && name.startsWith('_') && !m.m_showHidden) {
+            if (m.isV2() && name.startsWith('_') && !m.showHidden()) {
                 fail(EtcdError(EtcdError::Kind::Cancelled,
                                KeyTreeModel::tr("%1 is a hidden key; show hidden keys to go to it.")
                                    .arg(displayKey(prefix + name))));
@@ -114,7 +115,7 @@ void KeyTreeReveal::keyRead(const QByteArray &path, const KeyInfo &info, const E
         e.isDir = info.isDir;
         e.isKey = !e.isDir;
         e.info = info;
-        m.mergeEntries(d, {e});
+        m.m_listing->merge(d, {e});
     }
     walk();
 }

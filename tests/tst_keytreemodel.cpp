@@ -244,8 +244,8 @@ void TestKeyTreeModel::largeDirectory()
     QCOMPARE(m_model->data(QModelIndex(), KeyTreeModel::ChildCountRole), QVariant());
     // A first page, then (the level being bigger than a page) a round of probes that splits it,
     // and the pieces read side by side: a few dozen requests at most, never one per key.
-    QVERIFY2(m_model->listRequestCount() <= 40,
-             qPrintable(QString::number(m_model->listRequestCount())));
+    QVERIFY2(m_model->lister()->listRequestCount() <= 40,
+             qPrintable(QString::number(m_model->lister()->listRequestCount())));
 }
 
 void TestKeyTreeModel::filterNarrowsLoadedTree()
@@ -447,7 +447,7 @@ void TestKeyTreeModel::valuePreviews()
     QCOMPARE(bin.data().toString(), QStringLiteral("\\x00\\x01\\xff"));
     QCOMPARE(bin.data(KeyTreeModel::ValueRole).toByteArray(), QByteArray("\x00\x01\xff", 3));
     // One batch for all of them.
-    QCOMPARE(m_model->valueRequestCount(), 1);
+    QCOMPARE(m_model->lister()->valueRequestCount(), 1);
     QCOMPARE(m_model->index(0, KeyTreeModel::VersionColumn).data().toLongLong(), 1);
 }
 
@@ -465,11 +465,11 @@ void TestKeyTreeModel::listingCostPerChild()
     const qint64 after = rangeRequestsServed(m_client->transport());
     QCOMPARE(m_model->rowCount(), 100);
     const qint64 requests = after - before - 1; // the /metrics read itself is no Range
-    qInfo() << "100 dirs x 50 keys: top level in" << m_model->listRequestCount()
+    qInfo() << "100 dirs x 50 keys: top level in" << m_model->lister()->listRequestCount()
             << "requests (etcd counted" << after - before << ")";
-    QVERIFY2(m_model->listRequestCount() <= 115,
-             qPrintable(QString::number(m_model->listRequestCount())));
-    QVERIFY(requests <= m_model->listRequestCount() + 1);
+    QVERIFY2(m_model->lister()->listRequestCount() <= 115,
+             qPrintable(QString::number(m_model->lister()->listRequestCount())));
+    QVERIFY(requests <= m_model->lister()->listRequestCount() + 1);
 }
 
 void TestKeyTreeModel::listingCostFlat()
@@ -480,9 +480,9 @@ void TestKeyTreeModel::listingCostFlat()
     QVERIFY(putAll(m_client->v3(), keys));
     startModel("/flat/");
     QCOMPARE(m_model->rowCount(), 5000);
-    qInfo() << "flat 5000: listed in" << m_model->listRequestCount() << "requests";
-    QVERIFY2(m_model->listRequestCount() <= 5,
-             qPrintable(QString::number(m_model->listRequestCount())));
+    qInfo() << "flat 5000: listed in" << m_model->lister()->listRequestCount() << "requests";
+    QVERIFY2(m_model->lister()->listRequestCount() <= 5,
+             qPrintable(QString::number(m_model->lister()->listRequestCount())));
 }
 
 void TestKeyTreeModel::pastRevisionBesideNewest()

@@ -154,7 +154,7 @@ void TestKeyTreeModelV2::columnsShowValueAndTtl()
                 .data()
                 .toString()
                 .endsWith(QLatin1String(" s")));
-    QCOMPARE(m_model->valueRequestCount(), 0);
+    QCOMPARE(m_model->lister()->valueRequestCount(), 0);
 }
 
 void TestKeyTreeModelV2::hiddenKeys()

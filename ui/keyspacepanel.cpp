@@ -1,8 +1,8 @@
 #include "keyspacepanel.h"
 
 #include "errortext.h"
-#include "etcdclient.h" // keytreemodel.h keeps a QPointer<EtcdClient>
 #include "keydisplay.h"
+#include "keytreedelegate.h"
 #include "keytreemodel.h"
 
 #include <QAction>
@@ -12,7 +12,6 @@
 #include <QLineEdit>
 #include <QLocale>
 #include <QProgressBar>
-#include <QStyle>
 #include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -41,8 +40,7 @@ KeyspacePanel::KeyspacePanel(KeyTreeModel *model, QWidget *parent)
     m_busy->setObjectName(QStringLiteral("loadingIndicator"));
     m_busy->setAccessibleName(tr("Loading"));
 
-    m_model->setIcons(style()->standardIcon(QStyle::SP_DirIcon),
-                      style()->standardIcon(QStyle::SP_FileIcon));
+    m_view->setItemDelegateForColumn(KeyTreeModel::NameColumn, new KeyTreeDelegate(m_view));
 
     m_filter->setPlaceholderText(tr("Filter loaded keys (Ctrl+F)"));
     m_filter->setClearButtonEnabled(true);
