@@ -431,8 +431,8 @@ void KeyTreeLister::sendDirectoryCheck(const QByteArray &dirKey)
 
 void KeyTreeLister::readRevision()
 {
-    if (m_revisionCall)
-        return; // its answer serves this question too
+    if (m_revisionCall && !m_revisionCall->isFinished())
+        return; // its answer serves this question too (a cancelled one is not yet deleted)
     if (const EtcdError error = refusal()) {
         QTimer::singleShot(0, this, [this, error] { Q_EMIT revisionRead(0, error); });
         return;

@@ -165,11 +165,16 @@ void KeyTreeListing::dropUnseenChildren(KeyNode *dir)
             changed.push_back(n);
         }
         if (n->has(KeyNode::IsDir) && !n->has(KeyNode::SeenDir)) {
-            // No longer a directory: its rows go.
+            // No longer a directory: its rows go, and so does a listing of it on its way (its
+            // answer would find no directory to land in, and the row would stay "loading" for
+            // good once it is a directory again: seen in tst_livetree's resync).
+            if (n->has(KeyNode::Loading))
+                m.m_lister->stopListings(m.childPrefix(n));
             if (n->dir && !n->dir->children.empty())
                 m.removeChildren(n, 0, int(n->dir->children.size()) - 1);
-            n->set(KeyNode::IsDir, false);
-            n->set(KeyNode::Populated, false);
+            for (const KeyNode::Flag f : {KeyNode::IsDir, KeyNode::Populated, KeyNode::Loading,
+                                          KeyNode::Refreshing, KeyNode::Failed})
+                n->set(f, false);
             changed.push_back(n);
         }
     }

@@ -7,6 +7,7 @@
 #include "etcdtransport.h"
 #include "etcdv2client.h"
 #include "etcdv3client.h"
+#include "keydisplay.h"
 #include "keytreelister.h"
 #include "keytreemodel.h"
 #include "naturalsort.h"
@@ -139,6 +140,18 @@ inline bool fetchPass(KeyTreeModel &model, const QModelIndex &parent)
             done = false;
     }
     return done;
+}
+
+// The keys of the levels being listed now ("(root)" for the top level), for failure messages.
+inline QStringList loadingLevels(const KeyTreeModel &model, const QModelIndex &parent = {})
+{
+    QStringList out;
+    if (model.isLoading(parent))
+        out << (parent.isValid() ? displayKey(parent.data(KeyTreeModel::KeyRole).toByteArray())
+                                 : QStringLiteral("(root)"));
+    for (int r = 0; r < model.rowCount(parent); ++r)
+        out << loadingLevels(model, model.index(r, 0, parent));
+    return out;
 }
 
 inline bool loadAll(KeyTreeModel &model, int timeoutMs = 60000)

@@ -218,9 +218,15 @@ void TestLiveTree::settleAndCompare(EtcdClient *writer, const QByteArray &root, 
                               60000);
     QTRY_VERIFY_WITH_TIMEOUT(m_model->indexForKey(root + "zz-sentinel").isValid(), 10000);
     m_model->flushEvents();
-    QTRY_VERIFY_WITH_TIMEOUT(m_model->pendingEventCount() == 0 && !m_model->isResyncing() &&
-                                 keytreetesting::fetchPass(*m_model, {}),
-                             60000);
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        m_model->pendingEventCount() == 0 && !m_model->isResyncing() &&
+            keytreetesting::fetchPass(*m_model, {}),
+        qPrintable(QStringLiteral("%1, resyncing %2, pending %3, loading: %4")
+                       .arg(m_live->stateText())
+                       .arg(m_model->isResyncing())
+                       .arg(m_model->pendingEventCount())
+                       .arg(keytreetesting::loadingLevels(*m_model).join(QLatin1Char(' ')))),
+        60000);
     qint64 revision = 0;
     const Levels etcd = etcdLevels(writer, root, &revision);
     if (revision != last && writer->apiInUse() == EtcdClient::Api::V2)
