@@ -79,10 +79,11 @@ EtcdError statusError(const QHash<QByteArray, QByteArray> &headers)
         return {};
     // grpc-message is percent-encoded (gRPC over HTTP/2, "Responses").
     const QString message = QUrl::fromPercentEncoding(headers.value("grpc-message")).trimmed();
-    EtcdError e(EtcdError::Kind::Etcd, message.isEmpty()
-                                           ? QStringLiteral("the call failed (gRPC status %1)")
-                                                 .arg(QString::fromLatin1(status->trimmed()))
-                                           : message);
+    // 4, DEADLINE_EXCEEDED: the call's grpc-timeout ran out (at etcd, or at a proxy).
+    const auto kind = ok && code == 4 ? EtcdError::Kind::Timeout : EtcdError::Kind::Etcd;
+    EtcdError e(kind, message.isEmpty() ? QStringLiteral("the call failed (gRPC status %1)")
+                                              .arg(QString::fromLatin1(status->trimmed()))
+                                        : message);
     e.setCode(ok ? code : 2).setCondition(EtcdV3Json::conditionOf(ok ? code : 2, message));
     return e;
 }
