@@ -188,7 +188,9 @@ void EtcdCall::sendAttempt()
     m_openedConnection = false;
     m_tokenSent =
         m_request.auth == EtcdHttpRequest::Auth::Token ? m_transport->token() : QByteArray();
-    m_reply = m_transport->post(m_request, m_endpointIndex);
+    // What is left of the call's time, for a gRPC request's deadline (failovers included).
+    const int deadlineMs = m_timer.isActive() ? qMax(1, m_timer.remainingTime()) : 0;
+    m_reply = m_transport->post(m_request, m_endpointIndex, deadlineMs);
     connect(m_reply, &QNetworkReply::finished, this, &EtcdCall::onReplyFinished);
     connect(m_reply, &QNetworkReply::socketStartedConnecting, this,
             [this] { m_openedConnection = true; });

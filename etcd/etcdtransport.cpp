@@ -128,7 +128,8 @@ EtcdCall *EtcdTransport::send(const EtcdHttpRequest &request, QObject *context,
     return call;
 }
 
-QNetworkReply *EtcdTransport::post(const EtcdHttpRequest &request, int endpointIndex)
+QNetworkReply *EtcdTransport::post(const EtcdHttpRequest &request, int endpointIndex,
+                                   int deadlineMs)
 {
     QByteArray url = m_endpoints.at(endpointIndex).toUtf8() + request.path;
     if (!request.query.isEmpty())
@@ -145,6 +146,9 @@ QNetworkReply *EtcdTransport::post(const EtcdHttpRequest &request, int endpointI
                     QStringLiteral("etcdscope-grpc-%1").arg(request.connectionTag));
         }
         req.setRawHeader("te", "trailers");
+        // gRPC's TimeoutValue: at most 8 digits, here milliseconds (27 hours at most).
+        if (deadlineMs > 0)
+            req.setRawHeader("grpc-timeout", QByteArray::number(qMin(deadlineMs, 99999999)) + 'm');
     } else {
         req.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
     }

@@ -61,7 +61,9 @@ Q_SIGNALS:
 
 private:
     friend class EtcdCall;
-    QNetworkReply *post(const EtcdHttpRequest &request, int endpointIndex);
+    // `deadlineMs` > 0: the time the call has left, which a gRPC request carries as its
+    // grpc-timeout so that etcd gives up on it too.
+    QNetworkReply *post(const EtcdHttpRequest &request, int endpointIndex, int deadlineMs = 0);
     void setCurrent(int index);
 
     QNetworkAccessManager *m_nam;

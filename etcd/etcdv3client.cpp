@@ -220,9 +220,9 @@ EtcdCall *EtcdV3Client::postGrpcStream(const QByteArray &path, const QByteArray 
 
 EtcdCall *EtcdV3Client::postGrpc(const QByteArray &path, const QByteArray &body,
                                  const QString &operation, QObject *context, RawCallback callback,
-                                 bool streaming, int connectionTag)
+                                 bool streaming, int connectionTag, EtcdHttpRequest::Kind kind)
 {
-    EtcdHttpRequest request = makeRequest({}, body, EtcdHttpRequest::Kind::Read, operation);
+    EtcdHttpRequest request = makeRequest({}, body, kind, operation);
     request.path = path;
     request.contentType = "application/grpc";
     request.grpc = true;

@@ -102,12 +102,14 @@ public:
     EtcdCall *postGrpcStream(const QByteArray &path, const QByteArray &body,
                              const QString &operation, QObject *context, RawCallback callback,
                              int connectionTag = 0);
-    // A unary gRPC call (with the default timeout), on the same HTTP/2 connection as the streams
-    // to that endpoint with the same `connectionTag` (EtcdHttpRequest). (`streaming`: for
-    // postGrpcStream.)
+    // A unary gRPC call (with the default timeout, sent as its grpc-timeout), on the same HTTP/2
+    // connection as the streams to that endpoint with the same `connectionTag`
+    // (EtcdHttpRequest); `kind` decides failover. (`streaming`: for postGrpcStream.)
+    // EtcdGrpcCall builds on it.
     EtcdCall *postGrpc(const QByteArray &path, const QByteArray &body, const QString &operation,
                        QObject *context, RawCallback callback, bool streaming = false,
-                       int connectionTag = 0);
+                       int connectionTag = 0,
+                       EtcdHttpRequest::Kind kind = EtcdHttpRequest::Kind::Read);
 
     // Gets a new token now, for a refusal the client cannot see by itself: etcd cancels a watch
     // inside its 200 stream ("invalid auth token"). Shares the single authenticate in flight with

@@ -4,6 +4,9 @@
 #include "etcdclient.h"
 #include "etcdhttp.h"
 #include "etcdv3client.h"
+#include "etcdwatchproto.h"
+
+#include <etcdpb/rpc.pb.h>
 
 EtcdV3GrpcWire::EtcdV3GrpcWire(EtcdClient *client, Listener *listener, QObject *parent)
     : EtcdV3StreamWire(client, listener, parent)
@@ -27,14 +30,14 @@ void EtcdV3GrpcWire::setIdleMs(int ms)
 
 EtcdCall *EtcdV3GrpcWire::send(const QByteArray &body, Finished finished)
 {
-    return m_client->v3()->postGrpcStream(EtcdWatchGrpc::kWatchPath, body,
+    return m_client->v3()->postGrpcStream(EtcdWatchProto::kWatchPath, body,
                                           QStringLiteral("v3 watch"), this, std::move(finished),
                                           m_connectionTag);
 }
 
 QByteArray EtcdV3GrpcWire::createBody(qint64 fromRevision) const
 {
-    return EtcdWatchGrpc::encodeCreate(m_prefix, fromRevision, m_prevValues);
+    return EtcdWatchProto::encodeCreate(m_prefix, fromRevision, m_prevValues);
 }
 
 void EtcdV3GrpcWire::onOpened()
@@ -59,7 +62,7 @@ bool EtcdV3GrpcWire::nextMessage(EtcdV3WatchMessage *message, EtcdError *error)
     QByteArray bytes;
     if (!m_frames.next(&bytes, error))
         return false;
-    *error = EtcdWatchGrpc::decodeMessage(bytes, message);
+    *error = EtcdWatchProto::decodeMessage(bytes, message);
     if (*error)
         return false;
     m_answered = true;
@@ -77,7 +80,7 @@ EtcdError EtcdV3GrpcWire::endError(const EtcdHttpResponse &response, const EtcdE
     // ("trailers-only"; tst_watchgrpc's statusError). Qt 6.4 does not pass on the trailers
     // after messages: such an end cannot be told from a break, so it is taken as one and
     // resumed (tst_watchgrpc's streamEndedAfterMessagesResumes).
-    if (EtcdError e = error ? error : EtcdWatchGrpc::statusError(response.headers))
+    if (EtcdError e = error ? error : EtcdGrpc::statusError(response.headers))
         return e;
     if (!m_answered && !response.header("content-type").startsWith("application/grpc"))
         return EtcdError::protocol(tr("the endpoint did not answer the gRPC watch"),
@@ -145,8 +148,8 @@ void EtcdV3GrpcWire::checkStream()
     const quint64 generation = m_generation;
     const QString endpoint = m_call->endpoint();
     m_probe = m_client->v3()->postGrpc(
-        "/etcdserverpb.Maintenance/Status", QByteArray(5, '\0'), QStringLiteral("v3 watch check"),
-        this,
+        "/etcdserverpb.Maintenance/Status", EtcdGrpc::frame(etcdserverpb::StatusRequest()),
+        QStringLiteral("v3 watch check"), this,
         [this, generation, endpoint](const EtcdHttpResponse &, const EtcdError &e) {
             EtcdCall *probe = m_probe;
             m_probe = nullptr;

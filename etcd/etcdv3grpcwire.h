@@ -1,17 +1,17 @@
 #pragma once
 
+#include "etcdgrpc.h"
 #include "etcdv3streamwire.h"
-#include "etcdwatchgrpc.h"
 
 #include <QElapsedTimer>
 #include <QTimer>
 
 // The v3 watch over etcd's gRPC service (POST /etcdserverpb.Watch/Watch over HTTP/2), the
 // fast wire: etcd's JSON gateway spends about 0.1 ms of CPU per event, which a busy writer or a
-// big prefix delete outruns; gRPC does not. Decodes the protobuf stream (EtcdWatchGrpc) and
-// holds every workaround for Qt 6.4's HTTP/2, which does not tell a stream that its connection
-// was lost: a quiet stream's connection is checked, and a stream after a lost connection asks
-// for a connection of its own.
+// big prefix delete outruns; gRPC does not. Cuts the stream into messages (EtcdGrpc), decodes
+// them with the generated protobuf types (EtcdWatchProto), and holds every workaround for Qt
+// 6.4's HTTP/2, which does not tell a stream that its connection was lost: a quiet stream's
+// connection is checked, and a stream after a lost connection asks for a connection of its own.
 class EtcdV3GrpcWire : public EtcdV3StreamWire
 {
     Q_OBJECT

@@ -64,6 +64,8 @@ EtcdError::Condition conditionOf(int code, const QString &message)
         if (has("future"))
             return C::FutureRevision;
         return C::Other;
+    case 12: // Unimplemented: a call this server does not have (AuthStatus before 3.5)
+        return C::ApiNotAvailable;
     case 14: // Unavailable
         if (has("unhealthy cluster"))
             return C::ClusterUnhealthy;

@@ -1,15 +1,17 @@
-// The v3 watch over etcd's gRPC service: the protobuf request and response codec and the gRPC
-// framing on their own (bytes built by hand, field numbers from etcd's rpc.proto and kv.proto),
+// The v3 watch over etcd's gRPC service: the watch's messages through the generated protobuf
+// types and the gRPC framing on their own (bytes built by hand, field numbers from etcd's
+// rpc.proto and kv.proto, so the project's .proto is checked against them too),
 // the way to the JSON gateway when an endpoint does not speak gRPC or never answers it (a fake
 // HTTP/1.1 server), and against a real etcd: gRPC is what Auto uses, a big prefix delete arrives
 // as one batch, binary keys keep their bytes, and a quiet stream's connection is checked, a dead
 // one noticed.
 #include "etcdclient.h"
 #include "etcdfixture.h"
+#include "etcdgrpc.h"
 #include "etcdtesting.h"
 #include "etcdv3client.h"
 #include "etcdwatcher.h"
-#include "etcdwatchgrpc.h"
+#include "etcdwatchproto.h"
 #include "fakeserver.h"
 #include "watchtesting.h"
 
@@ -148,11 +150,11 @@ void TestWatchGrpc::encodeCreate()
 {
     const QByteArray create =
         bytes(1, "/svc/") + bytes(2, "/svc0") + num(3, 300) + num(4, 1) + num(6, 1);
-    QCOMPARE(EtcdWatchGrpc::encodeCreate("/svc/", 300), frame(bytes(1, create)));
+    QCOMPARE(EtcdWatchProto::encodeCreate("/svc/", 300), frame(bytes(1, create)));
     // From now: no start_revision. The whole keyspace: key "\0", range_end "\0".
     const QByteArray all =
         bytes(1, QByteArray(1, '\0')) + bytes(2, QByteArray(1, '\0')) + num(4, 1) + num(6, 1);
-    QCOMPARE(EtcdWatchGrpc::encodeCreate({}, 0), frame(bytes(1, all)));
+    QCOMPARE(EtcdWatchProto::encodeCreate({}, 0), frame(bytes(1, all)));
 }
 
 void TestWatchGrpc::decodeMessage()
@@ -164,7 +166,7 @@ void TestWatchGrpc::decodeMessage()
                    keyValue("/a/old", "v2", 10, 20, 2)) +
         watchEvent(true, keyValue("/a/gone", {}, 0, 40, 0), keyValue("/a/gone", "last", 5, 6, 1));
     EtcdV3WatchMessage out;
-    QVERIFY(!EtcdWatchGrpc::decodeMessage(m, &out));
+    QVERIFY(!EtcdWatchProto::decodeMessage(m, &out));
     QCOMPARE(out.header.clusterId, 11u);
     QCOMPARE(out.header.memberId, 22u);
     QCOMPARE(out.header.revision, 40);
@@ -190,29 +192,31 @@ void TestWatchGrpc::decodeMessage()
     QCOMPARE(out.events[2].prevValue.value_or("none"), "last");
 
     // Canceled for compaction, and for a reason.
-    QVERIFY(!EtcdWatchGrpc::decodeMessage(header(50) + num(4, 1) + num(5, 45), &out));
+    QVERIFY(!EtcdWatchProto::decodeMessage(header(50) + num(4, 1) + num(5, 45), &out));
     QVERIFY(out.canceled);
     QCOMPARE(out.compactRevision, 45);
-    QVERIFY(!EtcdWatchGrpc::decodeMessage(
+    QVERIFY(!EtcdWatchProto::decodeMessage(
         header(50) + num(4, 1) + bytes(6, "etcdserver: permission denied"), &out));
     QCOMPARE(out.cancelReason, QStringLiteral("etcdserver: permission denied"));
     // A header alone is a progress notification; an empty message is valid protobuf too.
-    QVERIFY(!EtcdWatchGrpc::decodeMessage(header(51), &out));
+    QVERIFY(!EtcdWatchProto::decodeMessage(header(51), &out));
     QVERIFY(out.isProgress());
-    QVERIFY(!EtcdWatchGrpc::decodeMessage(QByteArray(), &out));
+    QVERIFY(!EtcdWatchProto::decodeMessage(QByteArray(), &out));
     QCOMPARE(out.header.revision, 0);
 }
 
 void TestWatchGrpc::decodeSkipsUnknownFields()
 {
-    // Newer servers add fields: a varint, a fixed64, a fixed32 and bytes, at every level.
+    // Newer servers add fields: a varint, a fixed64, a fixed32, bytes and (as protobuf allows
+    // for any unknown field) a group, at every level.
     const QByteArray unknown = num(90, 5) + tag(91, 1) + QByteArray(8, 'x') + tag(92, 5) +
-                               QByteArray(4, 'y') + bytes(93, "future");
+                               QByteArray(4, 'y') + bytes(93, "future") + tag(94, 3) + num(1, 7) +
+                               tag(94, 4);
     const QByteArray kv = keyValue("/u/k", "v", 3, 3, 1) + unknown;
     const QByteArray ev = num(1, 0) + bytes(2, kv) + unknown;
     const QByteArray m = header(3) + unknown + num(7, 0) + bytes(11, ev) + unknown;
     EtcdV3WatchMessage out;
-    QVERIFY(!EtcdWatchGrpc::decodeMessage(m, &out));
+    QVERIFY(!EtcdWatchProto::decodeMessage(m, &out));
     QCOMPARE(out.events.size(), 1);
     QCOMPARE(out.events[0].key, "/u/k");
     QCOMPARE(out.events[0].value, "v");
@@ -224,17 +228,25 @@ void TestWatchGrpc::decodeErrors_data()
     QTest::addColumn<QByteArray>("message");
     QTest::addColumn<QString>("field");
     const QByteArray good = header(9) + watchEvent(false, keyValue("/k", "v", 9, 9, 1));
-    QTest::newRow("cut in the middle") << good.left(good.size() - 3) << "events";
+    // Not protobuf at all: the parser says no more than that.
+    QTest::newRow("cut in the middle") << good.left(good.size() - 3) << "not a watch response";
     QTest::newRow("varint never ends") << QByteArray(11, char(0x80)) << "not a watch response";
-    QTest::newRow("length past the end") << (tag(11, 2) + varint(1000) + "abc") << "events";
-    QTest::newRow("created as bytes") << bytes(3, "yes") << "created";
-    QTest::newRow("header as a number") << num(1, 5) << "header";
+    QTest::newRow("length past the end")
+        << (tag(11, 2) + varint(1000) + "abc") << "not a watch response";
+    QTest::newRow("group never closed") << tag(40, 3) << "not a watch response";
+    QTest::newRow("field number 0") << QByteArray(1, '\0') << "not a watch response";
+    // Protobuf, but not etcd's: a known field with another wire type (which protobuf alone
+    // would keep as an unknown field), an event etcd cannot send.
+    QTest::newRow("created as bytes") << bytes(3, "yes") << "field created";
+    QTest::newRow("header as a number") << num(1, 5) << "field header";
+    QTest::newRow("revision as bytes") << bytes(1, bytes(3, "40")) << "field header.revision";
+    QTest::newRow("kv as a number") << bytes(11, num(2, 5)) << "field events[].kv";
+    QTest::newRow("key as a number")
+        << watchEvent(false, num(1, 5) + num(3, 9)) << "field events[].kv.key";
     QTest::newRow("event without a key")
         << watchEvent(false, num(2, 3) + bytes(5, "v")) << "events[].kv.key";
     QTest::newRow("event type 7") << bytes(11, num(1, 7) + bytes(2, keyValue("/k", "", 1, 1, 1)))
                                   << "events[].type";
-    QTest::newRow("group wire type") << (tag(40, 3) + tag(40, 4)) << "field 40";
-    QTest::newRow("field number 0") << QByteArray(1, '\0') << "not a watch response";
 }
 
 void TestWatchGrpc::decodeErrors()
@@ -243,7 +255,7 @@ void TestWatchGrpc::decodeErrors()
     QFETCH(QString, field);
     EtcdV3WatchMessage out;
     out.watchId = 99;
-    const EtcdError e = EtcdWatchGrpc::decodeMessage(message, &out);
+    const EtcdError e = EtcdWatchProto::decodeMessage(message, &out);
     QVERIFY(e);
     QCOMPARE(e.kind(), EtcdError::Kind::Protocol);
     QVERIFY2(e.message().contains(field), qPrintable(e.message()));
@@ -307,22 +319,22 @@ void TestWatchGrpc::frameErrors()
 void TestWatchGrpc::statusError()
 {
     QHash<QByteArray, QByteArray> h;
-    QVERIFY(!EtcdWatchGrpc::statusError(h));
+    QVERIFY(!EtcdGrpc::statusError(h));
     h.insert("grpc-status", "0");
-    QVERIFY(!EtcdWatchGrpc::statusError(h));
+    QVERIFY(!EtcdGrpc::statusError(h));
     h.insert("grpc-status", "7");
     h.insert("grpc-message", "etcdserver%3A permission denied");
-    EtcdError e = EtcdWatchGrpc::statusError(h);
+    EtcdError e = EtcdGrpc::statusError(h);
     QCOMPARE(e.kind(), EtcdError::Kind::Etcd);
     QCOMPARE(e.code(), 7);
     QVERIFY(e.is(EtcdError::Condition::PermissionDenied));
     QCOMPARE(e.message(), QStringLiteral("etcdserver: permission denied"));
     h.insert("grpc-status", "16");
     h.insert("grpc-message", "etcdserver%3A invalid auth token");
-    QVERIFY(EtcdWatchGrpc::statusError(h).is(EtcdError::Condition::InvalidToken));
+    QVERIFY(EtcdGrpc::statusError(h).is(EtcdError::Condition::InvalidToken));
     h.insert("grpc-status", "14");
     h.remove("grpc-message");
-    e = EtcdWatchGrpc::statusError(h);
+    e = EtcdGrpc::statusError(h);
     QVERIFY(e.message().contains(QLatin1String("14")));
 }
 
