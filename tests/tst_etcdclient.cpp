@@ -40,7 +40,6 @@ private Q_SLOTS:
     void readOnlyRefusesWrites();
 
 private:
-    EtcdResult<EtcdClient::ClusterInfo> discover(EtcdClient &client);
     QString writeFile(const QString &name, const QByteArray &data);
 
     std::unique_ptr<EtcdServer> m_etcd;
@@ -58,21 +57,6 @@ void TestEtcdClient::initTestCase()
     options.enableV2 = false;
     m_noV2 = std::make_unique<EtcdServer>(options);
     QVERIFY2(m_noV2->start(), "etcd (without v2) did not start");
-}
-
-EtcdResult<EtcdClient::ClusterInfo> TestEtcdClient::discover(EtcdClient &client)
-{
-    bool called = false;
-    EtcdResult<EtcdClient::ClusterInfo> out;
-    client.discover(this, [&](const EtcdResult<EtcdClient::ClusterInfo> &r) {
-        called = true;
-        out = r;
-    });
-    // Returns with called still false when the wait runs out; the caller's checks then fail.
-    (void)QTest::qWaitFor([&] { return called; }, 15000);
-    if (!called)
-        out.error = EtcdError(EtcdError::Kind::Timeout, QStringLiteral("test: no callback"));
-    return out;
 }
 
 QString TestEtcdClient::writeFile(const QString &name, const QByteArray &data)
@@ -197,13 +181,7 @@ void TestEtcdClient::discoverUnreachable()
     const QString dead = QStringLiteral("http://127.0.0.1:%1").arg(EtcdServer::freePort());
     QVERIFY(!client.configure(clientOptions({dead})));
     // A refused connection must be reported as such, well before the 5 s call timeout.
-    bool called = false;
-    EtcdResult<EtcdClient::ClusterInfo> r;
-    client.discover(this, [&](const EtcdResult<EtcdClient::ClusterInfo> &result) {
-        called = true;
-        r = result;
-    });
-    QTRY_VERIFY_WITH_TIMEOUT(called, 4000);
+    const auto r = discover(client, 4000);
     QCOMPARE(r.error.kind(), EtcdError::Kind::Network);
     QCOMPARE(r.error.endpoint(), dead);
     QVERIFY(!r.error.message().isEmpty());

@@ -90,19 +90,11 @@ private:
 
 std::unique_ptr<EtcdClient> TestKeyDocument::makeClient(EtcdClient::Api api, bool readOnly)
 {
-    auto c = std::make_unique<EtcdClient>();
-    EtcdClient::Options o;
-    o.endpoints = {m_etcd->clientUrl()};
+    EtcdClient::Options o = clientOptions({m_etcd->clientUrl()});
     o.api = api;
     o.readOnly = readOnly;
     o.timeoutMs = 20000;
-    if (c->configure(o))
-        return nullptr;
-    std::optional<bool> ok;
-    c->discover(c.get(), [&ok](const EtcdResult<EtcdClient::ClusterInfo> &r) { ok = r.ok(); });
-    if (!QTest::qWaitFor([&ok] { return ok.has_value(); }, 20000) || !*ok)
-        return nullptr;
-    return c;
+    return discoveredClient(o);
 }
 
 void TestKeyDocument::initTestCase()
@@ -132,17 +124,7 @@ void TestKeyDocument::api_data()
 bool TestKeyDocument::put(bool v2, const QByteArray &key, const QByteArray &value,
                           std::optional<qint64> ttl, quint64 lease)
 {
-    if (v2) {
-        EtcdV2SetOptions o;
-        o.ttl = ttl;
-        return await<EtcdV2Response>(
-                   [&](auto cb) { return m_v2->v2()->set(key, value, o, this, cb); })
-            .ok();
-    }
-    EtcdV3PutOptions o;
-    o.lease = lease;
-    return await<EtcdV3PutResult>([&](auto cb) { return m_v3->v3()->put(key, value, o, this, cb); })
-        .ok();
+    return writeKey(client(v2), key, value, ttl, lease) > 0;
 }
 
 bool TestKeyDocument::remove(bool v2, const QByteArray &key)

@@ -103,12 +103,7 @@ void TestKeyTreeEvents::startModel(EtcdClient *client, const QByteArray &prefix,
     if (tester)
         m_tester = std::make_unique<QAbstractItemModelTester>(
             m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-    bool topLoaded = false;
-    QObject context;
-    connect(m_model.get(), &KeyTreeModel::levelLoaded, &context,
-            [&](const QModelIndex &dir) { topLoaded = topLoaded || !dir.isValid(); });
-    m_model->reload();
-    QTRY_VERIFY_WITH_TIMEOUT(topLoaded, 60000);
+    QVERIFY(reloadTopLevel(*m_model, 60000));
 }
 
 void TestKeyTreeEvents::apply(const QList<EtcdWatchEvent> &events)

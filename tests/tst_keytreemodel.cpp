@@ -81,12 +81,7 @@ void TestKeyTreeModel::startModel(const QByteArray &prefix, char sep)
 {
     m_model->lister()->setRootPrefix(prefix);
     m_model->lister()->setSeparator(sep);
-    bool topLoaded = false;
-    QObject context;
-    connect(m_model.get(), &KeyTreeModel::levelLoaded, &context,
-            [&](const QModelIndex &dir) { topLoaded = topLoaded || !dir.isValid(); });
-    m_model->reload();
-    QTRY_VERIFY_WITH_TIMEOUT(topLoaded, 30000);
+    QVERIFY(reloadTopLevel(*m_model));
 }
 
 void TestKeyTreeModel::naturalOrder_data()

@@ -73,12 +73,7 @@ bool TestKeyTreeModelV2::set(const QByteArray &key, const QByteArray &value,
 void TestKeyTreeModelV2::startModel(const QByteArray &prefix)
 {
     m_model->lister()->setRootPrefix(prefix);
-    bool topLoaded = false;
-    QObject context;
-    connect(m_model.get(), &KeyTreeModel::levelLoaded, &context,
-            [&](const QModelIndex &dir) { topLoaded = topLoaded || !dir.isValid(); });
-    m_model->reload();
-    QTRY_VERIFY_WITH_TIMEOUT(topLoaded, 30000);
+    QVERIFY(reloadTopLevel(*m_model));
 }
 
 void TestKeyTreeModelV2::flatten(const EtcdV2Node &node, QStringList *out)

@@ -21,8 +21,6 @@
 
 #include <memory>
 
-using watchtesting::makeClient;
-
 namespace {
 
 // The demo backend's type names: the product has none of its own.
@@ -82,7 +80,7 @@ void TestServiceModel::initTestCase()
     qRegisterMetaType<EtcdWatchEvent>();
     m_etcd = std::make_unique<EtcdServer>();
     QVERIFY2(m_etcd->start(), "etcd did not start");
-    m_writer = makeClient({m_etcd->clientUrl()}, EtcdClient::Api::V3);
+    m_writer = discoveredClient({m_etcd->clientUrl()}, EtcdClient::Api::V3);
     QVERIFY(m_writer);
 }
 
@@ -99,7 +97,7 @@ void TestServiceModel::cleanup()
 bool TestServiceModel::startModel(EtcdClient::Api api, const QByteArray &root,
                                   const QString &endpoint)
 {
-    m_client = makeClient({endpoint.isEmpty() ? m_etcd->clientUrl() : endpoint}, api);
+    m_client = discoveredClient({endpoint.isEmpty() ? m_etcd->clientUrl() : endpoint}, api);
     if (!m_client)
         return false;
     m_tree = std::make_unique<KeyTreeModel>();

@@ -32,6 +32,10 @@ private:
     };
     EtcdCall *send(EtcdTransport &t, const EtcdHttpRequest &req, Outcome *out, QObject *ctx);
     static QString deadEndpoint();
+    // GET /version: a read.
+    static EtcdHttpRequest versionRequest();
+    // A v2 set of `key` to "x": a write.
+    static EtcdHttpRequest v2Write(const QByteArray &key);
 
     std::unique_ptr<EtcdServer> m_etcd;
 };
@@ -53,6 +57,24 @@ QString TestTransport::deadEndpoint()
     return QStringLiteral("http://127.0.0.1:%1").arg(EtcdServer::freePort());
 }
 
+EtcdHttpRequest TestTransport::versionRequest()
+{
+    EtcdHttpRequest req;
+    req.path = "/version";
+    return req;
+}
+
+EtcdHttpRequest TestTransport::v2Write(const QByteArray &key)
+{
+    EtcdHttpRequest req;
+    req.method = "PUT";
+    req.path = "/v2/keys/" + key;
+    req.kind = EtcdHttpRequest::Kind::Write;
+    req.body = "value=x";
+    req.contentType = "application/x-www-form-urlencoded";
+    return req;
+}
+
 void TestTransport::initTestCase()
 {
     m_etcd = std::make_unique<EtcdServer>();
@@ -64,9 +86,7 @@ void TestTransport::getVersionFromRealEtcd()
     EtcdTransport t;
     t.setEndpoints({m_etcd->clientUrl()});
     Outcome out;
-    EtcdHttpRequest req;
-    req.path = "/version";
-    send(t, req, &out, this);
+    send(t, versionRequest(), &out, this);
     QTRY_VERIFY(out.called);
     QVERIFY2(!out.error, qPrintable(out.error.toString()));
     QCOMPARE(out.response.status, 200);
@@ -95,9 +115,7 @@ void TestTransport::timeoutAbortsStalledCall()
     EtcdTransport t;
     t.setEndpoints({fake.url()});
     Outcome out;
-    EtcdHttpRequest req;
-    req.path = "/version";
-    EtcdCall *call = send(t, req, &out, this);
+    EtcdCall *call = send(t, versionRequest(), &out, this);
     call->setTimeout(300);
     QTRY_VERIFY_WITH_TIMEOUT(out.called, 5000);
     QCOMPARE(out.error.kind(), EtcdError::Kind::Timeout);
@@ -144,9 +162,7 @@ void TestTransport::readFailsOverOnRefusedEndpoint()
     QSignalSpy changed(&t, &EtcdTransport::currentEndpointChanged);
     t.setEndpoints({deadEndpoint(), m_etcd->clientUrl()});
     Outcome out;
-    EtcdHttpRequest req;
-    req.path = "/version";
-    send(t, req, &out, this);
+    send(t, versionRequest(), &out, this);
     QTRY_VERIFY(out.called);
     QVERIFY2(!out.error, qPrintable(out.error.toString()));
     QCOMPARE(out.response.endpoint, m_etcd->clientUrl());
@@ -162,9 +178,7 @@ void TestTransport::readFailsOverOn503()
     EtcdTransport t;
     t.setEndpoints({fake.url(), m_etcd->clientUrl()});
     Outcome out;
-    EtcdHttpRequest req;
-    req.path = "/version";
-    send(t, req, &out, this);
+    send(t, versionRequest(), &out, this);
     QTRY_VERIFY(out.called);
     QCOMPARE(out.response.status, 200);
     QCOMPARE(fake.requests().size(), 1);
@@ -179,13 +193,7 @@ void TestTransport::writeNotRetriedAfterDroppedConnection()
     EtcdTransport t;
     t.setEndpoints({fake.url(), m_etcd->clientUrl()});
     Outcome out;
-    EtcdHttpRequest req;
-    req.method = "PUT";
-    req.path = "/v2/keys/transport-write";
-    req.kind = EtcdHttpRequest::Kind::Write;
-    req.body = "value=x";
-    req.contentType = "application/x-www-form-urlencoded";
-    send(t, req, &out, this);
+    send(t, v2Write("transport-write"), &out, this);
     QTRY_VERIFY(out.called);
     QCOMPARE(out.error.kind(), EtcdError::Kind::Network);
     QCOMPARE(out.error.endpoint(), fake.url());
@@ -197,13 +205,7 @@ void TestTransport::writeRetriedWhenConnectionRefused()
     EtcdTransport t;
     t.setEndpoints({deadEndpoint(), m_etcd->clientUrl()});
     Outcome out;
-    EtcdHttpRequest req;
-    req.method = "PUT";
-    req.path = "/v2/keys/transport-write2";
-    req.kind = EtcdHttpRequest::Kind::Write;
-    req.body = "value=x";
-    req.contentType = "application/x-www-form-urlencoded";
-    send(t, req, &out, this);
+    send(t, v2Write("transport-write2"), &out, this);
     QTRY_VERIFY(out.called);
     QVERIFY2(!out.error, qPrintable(out.error.toString()));
     QCOMPARE(out.response.status, 201);

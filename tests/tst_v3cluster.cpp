@@ -104,16 +104,12 @@ void TestV3Cluster::initTestCase()
     auth.name = QStringLiteral("auth1");
     m_authEtcd = std::make_unique<EtcdServer>(auth);
     QVERIFY2(m_authEtcd->start(), "the auth etcd did not start");
-    const QList<QStringList> setup{
-        {"user", "add", "root:pw", "--interactive=false"},
+    QVERIFY(m_authEtcd->enableAuth({
         {"user", "add", "alice:apw", "--interactive=false"},
         {"role", "add", "alice-role"},
         {"role", "grant-permission", "alice-role", "readwrite", "/al/", "--prefix=true"},
         {"user", "grant-role", "alice", "alice-role"},
-        {"auth", "enable"},
-    };
-    for (const QStringList &args : setup)
-        QVERIFY2(!m_authEtcd->etcdctl(args).isNull(), qPrintable(args.join(QLatin1Char(' '))));
+    }));
 }
 
 std::unique_ptr<EtcdTransport>

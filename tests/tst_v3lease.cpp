@@ -58,7 +58,7 @@ void TestV3Lease::initTestCase()
     m_transport = std::make_unique<EtcdTransport>();
     m_transport->setEndpoints({m_etcd->clientUrl()});
     m_v3 = std::make_unique<EtcdV3Client>(m_transport.get());
-    m_client = watchtesting::makeClient({m_etcd->clientUrl()}, EtcdClient::Api::V3);
+    m_client = discoveredClient({m_etcd->clientUrl()}, EtcdClient::Api::V3);
     QVERIFY(m_client);
 }
 
@@ -396,7 +396,7 @@ void TestV3Lease::cacheQueuesBeyondItsBudget()
 
 void TestV3Lease::cacheAsksNothingOfV2()
 {
-    auto v2 = watchtesting::makeClient({m_etcd->clientUrl()}, EtcdClient::Api::V2);
+    auto v2 = discoveredClient({m_etcd->clientUrl()}, EtcdClient::Api::V2);
     QVERIFY(v2);
     QCOMPARE(v2->apiInUse(), EtcdClient::Api::V2);
     LeaseTtlCache cache;
