@@ -39,7 +39,7 @@ private:
     qint64 remove(const QByteArray &key);
     qint64 appendOne(const EtcdWatchEvent &e);
 
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd;
     std::unique_ptr<EtcdClient> m_client;
     std::unique_ptr<EventLogModel> m_model;
     std::unique_ptr<EventPrevValueReader> m_reader;
@@ -48,9 +48,8 @@ private:
 
 void TestEventLogPrev::initTestCase()
 {
-    m_etcd = std::make_unique<EtcdServer>();
-    QVERIFY2(m_etcd->start(), "etcd did not start");
-    m_client = discoveredClient({m_etcd->clientUrl()}, EtcdClient::Api::V3);
+    QVERIFY2(m_etcd.start(), "etcd did not start");
+    m_client = discoveredClient({m_etcd.clientUrl()}, EtcdClient::Api::V3);
     QVERIFY(m_client);
 }
 

@@ -67,7 +67,7 @@ private:
     void typeAtEnd(const QString &text);
     QString editorText() const;
 
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd;
     std::unique_ptr<EtcdClient> m_v2;
     std::unique_ptr<EtcdClient> m_v3;
     // The v3 connection's lease answers, which the pane's countdown asks (v2 has no leases).
@@ -78,10 +78,9 @@ private:
 void TestKeyDetailPane::initTestCase()
 {
     qRegisterMetaType<KeySnapshot>();
-    m_etcd = std::make_unique<EtcdServer>();
-    QVERIFY2(m_etcd->start(), "etcd did not start");
-    m_v2 = discoveredClient({m_etcd->clientUrl()}, EtcdClient::Api::V2);
-    m_v3 = discoveredClient({m_etcd->clientUrl()}, EtcdClient::Api::V3);
+    QVERIFY2(m_etcd.start(), "etcd did not start");
+    m_v2 = discoveredClient({m_etcd.clientUrl()}, EtcdClient::Api::V2);
+    m_v3 = discoveredClient({m_etcd.clientUrl()}, EtcdClient::Api::V3);
     QVERIFY(m_v2 && m_v3);
     m_leases = std::make_unique<LeaseTtlCache>();
     m_leases->setClient(m_v3.get());

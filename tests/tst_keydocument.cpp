@@ -79,7 +79,7 @@ private:
     quint64 grant(qint64 ttl);
     bool load(KeyDocument &doc, const QByteArray &key);
 
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd;
     std::unique_ptr<EtcdClient> m_v2;
     std::unique_ptr<EtcdClient> m_v3;
     // The v3 connection's lease answers: a document reads its lease's TTL from them.
@@ -90,7 +90,7 @@ private:
 
 std::unique_ptr<EtcdClient> TestKeyDocument::makeClient(EtcdClient::Api api, bool readOnly)
 {
-    EtcdClient::Options o = clientOptions({m_etcd->clientUrl()});
+    EtcdClient::Options o = clientOptions({m_etcd.clientUrl()});
     o.api = api;
     o.readOnly = readOnly;
     o.timeoutMs = 20000;
@@ -101,8 +101,7 @@ void TestKeyDocument::initTestCase()
 {
     qRegisterMetaType<KeySnapshot>();
     qRegisterMetaType<EtcdError>();
-    m_etcd = std::make_unique<EtcdServer>();
-    QVERIFY2(m_etcd->start(), "etcd did not start");
+    QVERIFY2(m_etcd.start(), "etcd did not start");
     m_v2 = makeClient(EtcdClient::Api::V2, false);
     m_v3 = makeClient(EtcdClient::Api::V3, false);
     m_v2ReadOnly = makeClient(EtcdClient::Api::V2, true);
@@ -629,8 +628,8 @@ void TestKeyDocument::binaryUnchanged()
     QCOMPARE(raw(v2, key).value, value);
     if (!v2) {
         // etcdctl sees the same bytes (base64 in its JSON output).
-        const QString out = m_etcd->etcdctl({QStringLiteral("get"), QString::fromUtf8(key),
-                                             QStringLiteral("-w"), QStringLiteral("json")});
+        const QString out = m_etcd.etcdctl({QStringLiteral("get"), QString::fromUtf8(key),
+                                            QStringLiteral("-w"), QStringLiteral("json")});
         QVERIFY(!out.isNull());
         const QJsonObject kv = QJsonDocument::fromJson(out.toUtf8())
                                    .object()

@@ -104,7 +104,7 @@ private:
     KeyChangedBanner *banner() const { return m_pane->changedBanner(); }
     static QString at(bool v2, qint64 revision);
 
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd;
     std::unique_ptr<EtcdClient> m_v2;
     std::unique_ptr<EtcdClient> m_v3;
     std::unique_ptr<KeyDetailPane> m_pane;
@@ -118,10 +118,9 @@ void TestKeyDocumentLive::initTestCase()
 {
     watchtesting::useWireFromEnvironment();
     qRegisterMetaType<KeySnapshot>();
-    m_etcd = std::make_unique<EtcdServer>();
-    QVERIFY2(m_etcd->start(), "etcd did not start");
-    m_v2 = discoveredClient({m_etcd->clientUrl()}, EtcdClient::Api::V2);
-    m_v3 = discoveredClient({m_etcd->clientUrl()}, EtcdClient::Api::V3);
+    QVERIFY2(m_etcd.start(), "etcd did not start");
+    m_v2 = discoveredClient({m_etcd.clientUrl()}, EtcdClient::Api::V2);
+    m_v3 = discoveredClient({m_etcd.clientUrl()}, EtcdClient::Api::V3);
     QVERIFY(m_v2 && m_v3);
     QCOMPARE(m_v2->apiInUse(), EtcdClient::Api::V2);
 }

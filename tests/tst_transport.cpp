@@ -37,7 +37,7 @@ private:
     // A v2 set of `key` to "x": a write.
     static EtcdHttpRequest v2Write(const QByteArray &key);
 
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd;
 };
 
 EtcdCall *TestTransport::send(EtcdTransport &t, const EtcdHttpRequest &req, Outcome *out,
@@ -77,21 +77,20 @@ EtcdHttpRequest TestTransport::v2Write(const QByteArray &key)
 
 void TestTransport::initTestCase()
 {
-    m_etcd = std::make_unique<EtcdServer>();
-    QVERIFY2(m_etcd->start(), "etcd did not start");
+    QVERIFY2(m_etcd.start(), "etcd did not start");
 }
 
 void TestTransport::getVersionFromRealEtcd()
 {
     EtcdTransport t;
-    t.setEndpoints({m_etcd->clientUrl()});
+    t.setEndpoints({m_etcd.clientUrl()});
     Outcome out;
     send(t, versionRequest(), &out, this);
     QTRY_VERIFY(out.called);
     QVERIFY2(!out.error, qPrintable(out.error.toString()));
     QCOMPARE(out.response.status, 200);
     QVERIFY(out.response.body.contains("etcdserver"));
-    QCOMPARE(out.response.endpoint, m_etcd->clientUrl());
+    QCOMPARE(out.response.endpoint, m_etcd.clientUrl());
 }
 
 void TestTransport::handlerNeverRunsInsideSend()
@@ -160,13 +159,13 @@ void TestTransport::readFailsOverOnRefusedEndpoint()
 {
     EtcdTransport t;
     QSignalSpy changed(&t, &EtcdTransport::currentEndpointChanged);
-    t.setEndpoints({deadEndpoint(), m_etcd->clientUrl()});
+    t.setEndpoints({deadEndpoint(), m_etcd.clientUrl()});
     Outcome out;
     send(t, versionRequest(), &out, this);
     QTRY_VERIFY(out.called);
     QVERIFY2(!out.error, qPrintable(out.error.toString()));
-    QCOMPARE(out.response.endpoint, m_etcd->clientUrl());
-    QCOMPARE(t.currentEndpoint(), m_etcd->clientUrl());
+    QCOMPARE(out.response.endpoint, m_etcd.clientUrl());
+    QCOMPARE(t.currentEndpoint(), m_etcd.clientUrl());
     QCOMPARE(changed.count(), 1);
 }
 
@@ -176,7 +175,7 @@ void TestTransport::readFailsOverOn503()
     QVERIFY(fake.listen());
     fake.setHandler(FakeServer::answer(503, R"({"error":"no leader","code":14})"));
     EtcdTransport t;
-    t.setEndpoints({fake.url(), m_etcd->clientUrl()});
+    t.setEndpoints({fake.url(), m_etcd.clientUrl()});
     Outcome out;
     send(t, versionRequest(), &out, this);
     QTRY_VERIFY(out.called);
@@ -191,7 +190,7 @@ void TestTransport::writeNotRetriedAfterDroppedConnection()
     QVERIFY(fake.listen());
     fake.setHandler(FakeServer::dropConnection());
     EtcdTransport t;
-    t.setEndpoints({fake.url(), m_etcd->clientUrl()});
+    t.setEndpoints({fake.url(), m_etcd.clientUrl()});
     Outcome out;
     send(t, v2Write("transport-write"), &out, this);
     QTRY_VERIFY(out.called);
@@ -203,7 +202,7 @@ void TestTransport::writeNotRetriedAfterDroppedConnection()
 void TestTransport::writeRetriedWhenConnectionRefused()
 {
     EtcdTransport t;
-    t.setEndpoints({deadEndpoint(), m_etcd->clientUrl()});
+    t.setEndpoints({deadEndpoint(), m_etcd.clientUrl()});
     Outcome out;
     send(t, v2Write("transport-write2"), &out, this);
     QTRY_VERIFY(out.called);

@@ -30,17 +30,16 @@ private:
     KeysResult set(const QByteArray &key, const QByteArray &value, EtcdV2SetOptions options = {});
     KeysResult remove(const QByteArray &key);
 
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd;
     std::unique_ptr<EtcdTransport> m_transport;
     std::unique_ptr<EtcdV2Client> m_client;
 };
 
 void TestV2Wait::initTestCase()
 {
-    m_etcd = std::make_unique<EtcdServer>();
-    QVERIFY2(m_etcd->start(), "etcd did not start");
+    QVERIFY2(m_etcd.start(), "etcd did not start");
     m_transport = std::make_unique<EtcdTransport>();
-    m_transport->setEndpoints({m_etcd->clientUrl()});
+    m_transport->setEndpoints({m_etcd.clientUrl()});
     m_client = std::make_unique<EtcdV2Client>(m_transport.get());
 }
 

@@ -122,16 +122,15 @@ private Q_SLOTS:
 private:
     qint64 currentRevision();
 
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd;
     std::unique_ptr<EtcdClient> m_client;
 };
 
 void TestWatchGrpc::initTestCase()
 {
     EtcdWatcher::setDefaultWireFormat(EtcdWatcher::WireFormat::Auto);
-    m_etcd = std::make_unique<EtcdServer>();
-    QVERIFY2(m_etcd->start(), "etcd did not start");
-    m_client = discoveredClient({m_etcd->clientUrl()}, EtcdClient::Api::V3);
+    QVERIFY2(m_etcd.start(), "etcd did not start");
+    m_client = discoveredClient({m_etcd.clientUrl()}, EtcdClient::Api::V3);
     QVERIFY(m_client);
 }
 
@@ -563,7 +562,7 @@ void TestWatchGrpc::autoUsesGrpcAgainstEtcd()
     w.start("/auto/", currentRevision() + 1);
     QTRY_COMPARE(w.state(), State::Live);
     QVERIFY(w.usesGrpc());
-    QVERIFY(!m_etcd->etcdctl({"put", "/auto/k", "v"}).isNull());
+    QVERIFY(!m_etcd.etcdctl({"put", "/auto/k", "v"}).isNull());
     QTRY_COMPARE(rec.events.size(), 1);
     QCOMPARE(rec.events[0].value, "v");
     QCOMPARE(w.connectCount(), 1);
@@ -636,7 +635,7 @@ void TestWatchGrpc::quietStreamChecked()
     QCOMPARE(rec.states.count(State::Live), 1);
     QCOMPARE(w.connectCount(), 1);
     for (int i = 0; i < 20; ++i)
-        QVERIFY(!m_etcd->etcdctl({"put", "/quiet/k", QString::number(i)}).isNull());
+        QVERIFY(!m_etcd.etcdctl({"put", "/quiet/k", QString::number(i)}).isNull());
     QTRY_COMPARE(rec.events.size(), 20);
     for (int i = 0; i < 20; ++i)
         QCOMPARE(rec.events[i].value, QByteArray::number(i));

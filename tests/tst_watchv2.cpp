@@ -35,15 +35,14 @@ private:
     KeysResult set(const QByteArray &key, const QByteArray &value, EtcdV2SetOptions o = {});
     qint64 currentIndex();
 
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd;
     std::unique_ptr<EtcdClient> m_client;
 };
 
 void TestWatchV2::initTestCase()
 {
-    m_etcd = std::make_unique<EtcdServer>();
-    QVERIFY2(m_etcd->start(), "etcd did not start");
-    m_client = discoveredClient({m_etcd->clientUrl()}, EtcdClient::Api::V2);
+    QVERIFY2(m_etcd.start(), "etcd did not start");
+    m_client = discoveredClient({m_etcd.clientUrl()}, EtcdClient::Api::V2);
     QVERIFY(m_client);
     QCOMPARE(m_client->apiInUse(), EtcdClient::Api::V2);
 }
