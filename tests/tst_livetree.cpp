@@ -61,7 +61,7 @@ private:
     // Writes `keys` through the writer's API, many at a time.
     static bool writeAll(EtcdClient *writer, const QList<QByteArray> &keys);
 
-    EtcdServer m_etcd;
+    std::unique_ptr<EtcdServer> m_etcd;
     std::unique_ptr<TcpProxy> m_proxy;
     std::unique_ptr<EtcdClient> m_client; // the tree's, through the proxy
     std::unique_ptr<KeyTreeModel> m_model;
@@ -73,8 +73,9 @@ private:
 void TestLiveTree::initTestCase()
 {
     qRegisterMetaType<EtcdWatchEvent>();
-    QVERIFY2(m_etcd.start(), "etcd did not start");
-    m_proxy = std::make_unique<TcpProxy>(m_etcd.clientPort());
+    m_etcd = std::make_unique<EtcdServer>();
+    QVERIFY2(m_etcd->start(), "etcd did not start");
+    m_proxy = std::make_unique<TcpProxy>(m_etcd->clientPort());
     QVERIFY(m_proxy->listen());
     qInfo("random writer seed %u (set ETCDSCOPE_TEST_SEED to replay)", testSeed());
 }
@@ -87,20 +88,20 @@ void TestLiveTree::cleanup()
     m_client.reset();
     m_states.clear();
     m_proxy->setRefusing(false);
-    if (!m_etcd.isRunning())
-        QVERIFY(m_etcd.start());
+    if (!m_etcd->isRunning())
+        QVERIFY(m_etcd->start());
 }
 
 std::unique_ptr<EtcdClient> TestLiveTree::writerClient(EtcdClient::Api api)
 {
-    return discoveredClient({m_etcd.clientUrl()}, api);
+    return discoveredClient({m_etcd->clientUrl()}, api);
 }
 
 bool TestLiveTree::startLive(EtcdClient::Api api, const QByteArray &root, bool tester)
 {
     // ETCDSCOPE_TEST_NO_PROXY: straight to etcd, to tell the proxy's cost from the client's.
     m_client =
-        discoveredClient({qEnvironmentVariableIsSet("ETCDSCOPE_TEST_NO_PROXY") ? m_etcd.clientUrl()
+        discoveredClient({qEnvironmentVariableIsSet("ETCDSCOPE_TEST_NO_PROXY") ? m_etcd->clientUrl()
                                                                                : m_proxy->url()},
                          api);
     if (!m_client)
@@ -226,10 +227,10 @@ void TestLiveTree::settleAndCompare(EtcdClient *writer, const QByteArray &root, 
     const Levels etcd = etcdLevels(writer, root, &revision);
     if (revision != last && writer->apiInUse() == EtcdClient::Api::V2)
         qWarning().noquote() << "after the sentinel:"
-                             << m_etcd.etcdctlV2({QStringLiteral("watch"),
-                                                  QStringLiteral("--recursive"),
-                                                  QStringLiteral("--after-index"),
-                                                  QString::number(last), QStringLiteral("/")});
+                             << m_etcd->etcdctlV2({QStringLiteral("watch"),
+                                                   QStringLiteral("--recursive"),
+                                                   QStringLiteral("--after-index"),
+                                                   QString::number(last), QStringLiteral("/")});
     QCOMPARE(revision, last); // nothing changed after the sentinel: the final revision
     int levels = 0;
     int rows = 0;
@@ -309,8 +310,8 @@ void TestLiveTree::groundTruth()
         } else if (i == operations * 35 / 100) {
             // The member stops and starts again on its data: the watch resumes after it.
             QVERIFY(random.drain());
-            m_etcd.stop();
-            QVERIFY(m_etcd.start());
+            m_etcd->stop();
+            QVERIFY(m_etcd->start());
         } else if (i == operations * 50 / 100) {
             // The tree cannot reach etcd while history goes: v3 compacted past its revision,
             // v2 more than 1,000 events on. Back, the watch finds it gone and the tree resyncs.
@@ -333,9 +334,9 @@ void TestLiveTree::groundTruth()
             m_proxy->setRefusing(false);
         } else if (i == operations * 70 / 100) {
             // The member dies with writes in flight (whether they were applied is etcd's say).
-            m_etcd.kill();
+            m_etcd->kill();
             QVERIFY(random.drain());
-            QVERIFY(m_etcd.start());
+            QVERIFY(m_etcd->start());
         }
         QVERIFY(random.sendOne());
     }
