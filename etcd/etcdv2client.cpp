@@ -16,6 +16,32 @@ QByteArray number(qint64 n)
     return QByteArray::number(n);
 }
 
+// A flag of the v2 keys API, sent as name=true only when set.
+void addFlag(Fields &fields, const char *name, bool set)
+{
+    if (set)
+        fields.emplace_back(name, "true");
+}
+
+// The condition of a compare-and-swap (set) or compare-and-delete, where there is one.
+void addCondition(Fields &fields, const std::optional<QByteArray> &prevValue,
+                  std::optional<qint64> prevIndex)
+{
+    if (prevValue)
+        fields.emplace_back("prevValue", *prevValue);
+    if (prevIndex)
+        fields.emplace_back("prevIndex", number(*prevIndex));
+}
+
+// A set that requires the key to exist already (update) or not yet (create).
+EtcdV2SetOptions existenceCondition(bool exists, std::optional<qint64> ttl)
+{
+    EtcdV2SetOptions options;
+    options.ttl = ttl;
+    options.prevExist = exists;
+    return options;
+}
+
 QString keyName(const QByteArray &key)
 {
     return key.startsWith('/') ? QString::fromUtf8(key) : QLatin1Char('/') + QString::fromUtf8(key);
@@ -144,12 +170,9 @@ EtcdCall *EtcdV2Client::get(const QByteArray &key, const EtcdV2GetOptions &optio
                             QObject *context, KeysCallback callback)
 {
     Fields fields;
-    if (options.recursive)
-        fields.emplace_back("recursive", "true");
-    if (options.sorted)
-        fields.emplace_back("sorted", "true");
-    if (options.quorum)
-        fields.emplace_back("quorum", "true");
+    addFlag(fields, "recursive", options.recursive);
+    addFlag(fields, "sorted", options.sorted);
+    addFlag(fields, "quorum", options.quorum);
     return sendKeys("GET", key, std::move(fields), QStringLiteral("v2 get ") + keyName(key), false,
                     context, std::move(callback));
 }
@@ -158,8 +181,7 @@ EtcdCall *EtcdV2Client::wait(const QByteArray &key, const EtcdV2WaitOptions &opt
                              QObject *context, KeysCallback callback)
 {
     Fields fields{{"wait", "true"}};
-    if (options.recursive)
-        fields.emplace_back("recursive", "true");
+    addFlag(fields, "recursive", options.recursive);
     if (options.waitIndex)
         fields.emplace_back("waitIndex", number(*options.waitIndex));
     return sendKeys("GET", key, std::move(fields), QStringLiteral("v2 wait ") + keyName(key), true,
@@ -178,16 +200,11 @@ EtcdCall *EtcdV2Client::set(const QByteArray &key, const QByteArray &value,
         fields.emplace_back("ttl", QByteArray());
     else if (options.ttl)
         fields.emplace_back("ttl", number(*options.ttl));
-    if (options.refresh)
-        fields.emplace_back("refresh", "true");
-    if (options.dir)
-        fields.emplace_back("dir", "true");
+    addFlag(fields, "refresh", options.refresh);
+    addFlag(fields, "dir", options.dir);
     if (options.prevExist)
         fields.emplace_back("prevExist", *options.prevExist ? "true" : "false");
-    if (options.prevValue)
-        fields.emplace_back("prevValue", *options.prevValue);
-    if (options.prevIndex)
-        fields.emplace_back("prevIndex", number(*options.prevIndex));
+    addCondition(fields, options.prevValue, options.prevIndex);
     return sendKeys("PUT", key, std::move(fields), QStringLiteral("v2 set ") + keyName(key), false,
                     context, std::move(callback));
 }
@@ -195,19 +212,13 @@ EtcdCall *EtcdV2Client::set(const QByteArray &key, const QByteArray &value,
 EtcdCall *EtcdV2Client::create(const QByteArray &key, const QByteArray &value,
                                std::optional<qint64> ttl, QObject *context, KeysCallback callback)
 {
-    EtcdV2SetOptions options;
-    options.ttl = ttl;
-    options.prevExist = false;
-    return set(key, value, options, context, std::move(callback));
+    return set(key, value, existenceCondition(false, ttl), context, std::move(callback));
 }
 
 EtcdCall *EtcdV2Client::update(const QByteArray &key, const QByteArray &value,
                                std::optional<qint64> ttl, QObject *context, KeysCallback callback)
 {
-    EtcdV2SetOptions options;
-    options.ttl = ttl;
-    options.prevExist = true;
-    return set(key, value, options, context, std::move(callback));
+    return set(key, value, existenceCondition(true, ttl), context, std::move(callback));
 }
 
 EtcdCall *EtcdV2Client::refresh(const QByteArray &key, qint64 ttl, QObject *context,
@@ -265,14 +276,9 @@ EtcdCall *EtcdV2Client::remove(const QByteArray &key, const EtcdV2DeleteOptions 
                                QObject *context, KeysCallback callback)
 {
     Fields fields;
-    if (options.dir)
-        fields.emplace_back("dir", "true");
-    if (options.recursive)
-        fields.emplace_back("recursive", "true");
-    if (options.prevValue)
-        fields.emplace_back("prevValue", *options.prevValue);
-    if (options.prevIndex)
-        fields.emplace_back("prevIndex", number(*options.prevIndex));
+    addFlag(fields, "dir", options.dir);
+    addFlag(fields, "recursive", options.recursive);
+    addCondition(fields, options.prevValue, options.prevIndex);
     return sendKeys("DELETE", key, std::move(fields), QStringLiteral("v2 delete ") + keyName(key),
                     false, context, std::move(callback));
 }

@@ -277,14 +277,8 @@ void KeyDocument::casV3(Operation operation, const KeySnapshot &against, const Q
         [this, operation, generation, against, value](const EtcdResult<EtcdV3TxnResult> &r) {
             if (generation != m_generation)
                 return;
-            if (!r.ok()) {
-                failWrite(operation, r.error);
+            if (endFailedCas(operation, r))
                 return;
-            }
-            if (!r.value.succeeded) {
-                conflict(operation, currentFromFailedTxn(m_key, r.value));
-                return;
-            }
             // The compare held, so the key is `against` plus this one put.
             KeySnapshot now = against.exists ? against : deletedSnapshot(m_key, false, 0);
             now.key = m_key;
@@ -339,6 +333,17 @@ void KeyDocument::conflict(Operation operation, const KeySnapshot &current)
     } else {
         Q_EMIT metadataChangeFailed(operation, conflictError(current));
     }
+}
+
+bool KeyDocument::endFailedCas(Operation operation, const EtcdResult<EtcdV3TxnResult> &r)
+{
+    if (!r.ok())
+        failWrite(operation, r.error);
+    else if (!r.value.succeeded)
+        conflict(operation, currentFromFailedTxn(m_key, r.value));
+    else
+        return false;
+    return true;
 }
 
 EtcdError KeyDocument::conflictError(const KeySnapshot &current)

@@ -16,6 +16,7 @@
 #include <optional>
 
 class EtcdCall;
+struct EtcdV3TxnResult;
 class KeyLeaseClock;
 class LeaseTtlCache;
 
@@ -188,6 +189,9 @@ private:
     void finishWrite(Operation operation, const KeySnapshot &now);
     void failWrite(Operation operation, const EtcdError &error);
     void conflict(Operation operation, const KeySnapshot &current);
+    // Ends the write when its compare-and-swap transaction failed (an error) or lost (a conflict
+    // with what the transaction read instead); true when it did.
+    bool endFailedCas(Operation operation, const EtcdResult<EtcdV3TxnResult> &r);
     void casV2(Operation operation, const KeySnapshot &against, const QByteArray &value);
     void casV3(Operation operation, const KeySnapshot &against, const QByteArray &value);
     void v2ConflictRead(Operation operation, const EtcdError &error);

@@ -118,14 +118,8 @@ void KeyDocument::v3LeasePut(Operation operation, quint64 lease, qint64 grantedT
                 // The new lease holds nothing: do not leave it behind.
                 m_client->v3()->leaseRevoke(lease, this, nullptr);
             }
-            if (!r.ok()) {
-                failWrite(operation, r.error);
+            if (endFailedCas(operation, r))
                 return;
-            }
-            if (!r.value.succeeded) {
-                conflict(operation, currentFromFailedTxn(m_key, r.value));
-                return;
-            }
             KeySnapshot now = m_snapshot;
             now.modRevision = r.value.header.revision;
             now.storeRevision = r.value.header.revision;

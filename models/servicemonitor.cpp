@@ -24,11 +24,6 @@ constexpr int maxV2DiscoveryDirs = 64;
 // suggests it again.
 constexpr qint64 recheckAfterMs = 30000;
 
-qint64 nowMs()
-{
-    return QDateTime::currentMSecsSinceEpoch();
-}
-
 } // namespace
 
 // A listing in flight; the newest of a directory is the only one whose answers count.
@@ -186,7 +181,7 @@ void ServiceMonitor::considerCandidate(const QByteArray &dir)
         m_recognised.contains(dir) || m_checking.contains(dir))
         return;
     const auto checked = m_checked.constFind(dir);
-    if (checked != m_checked.cend() && *checked + recheckAfterMs > nowMs())
+    if (checked != m_checked.cend() && *checked + recheckAfterMs > LeaseTtlCache::nowMs())
         return;
     m_checking.insert(dir);
     checkCandidate(dir);
@@ -195,7 +190,7 @@ void ServiceMonitor::considerCandidate(const QByteArray &dir)
 void ServiceMonitor::concludeCandidate(const QByteArray &dir, int keys, int expiring)
 {
     m_checking.remove(dir);
-    m_checked.insert(dir, nowMs());
+    m_checked.insert(dir, LeaseTtlCache::nowMs());
     if (expiring > 0 && expiring * 2 > keys && !m_recognised.contains(dir)) {
         m_recognised.insert(dir);
         Q_EMIT directoryRecognised(dir);

@@ -19,11 +19,6 @@ constexpr int maxLeaseChecksPerSecond = 40;
 // After a failed question.
 constexpr qint64 retryAfterMs = 5000;
 
-qint64 nowMs()
-{
-    return QDateTime::currentMSecsSinceEpoch();
-}
-
 } // namespace
 
 // A v3 lease asked about: because an instance is on it (wanted), or to find service directories
@@ -116,7 +111,7 @@ void ServiceMonitor::scheduleChecks()
 {
     if (m_v2 || !m_cache || !isRunning())
         return;
-    const qint64 t = nowMs();
+    const qint64 t = LeaseTtlCache::nowMs();
     QList<std::shared_ptr<Lease>> due;
     for (const auto &lease : std::as_const(m_leases)) {
         // A question the cache dropped (its connection was reset): asked again.
@@ -148,7 +143,7 @@ void ServiceMonitor::askLease(quint64 id)
     if (!lease || lease->asking)
         return;
     lease->asking = true;
-    lease->askedAt = nowMs();
+    lease->askedAt = LeaseTtlCache::nowMs();
     lease->joined = m_cache->isPending(id);
     ++m_asking;
     // Always a fresh answer, with the keys on the lease (its companions, other candidates).
@@ -173,7 +168,7 @@ void ServiceMonitor::onLeaseAnswered(quint64 id)
         return;
     lease->asking = false;
     --m_asking;
-    const qint64 t = nowMs();
+    const qint64 t = LeaseTtlCache::nowMs();
     if (info->error.isError() || !info->keysKnown) {
         lease->nextCheck = t + retryAfterMs;
         return;

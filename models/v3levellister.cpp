@@ -275,13 +275,8 @@ void V3LevelLister::sendRange(const Interval &iv)
     qCDebug(lcTreeListing) << "range" << iv.lo << iv.hi << "limit" << iv.limit;
     m_calls.push_back(m_client->range(
         iv.lo, optionsFor(iv), this, [this, iv](const EtcdResult<EtcdV3RangeResult> &r) {
-            --m_inFlight;
-            if (!m_running)
+            if (!takeAnswer(r.error))
                 return;
-            if (!r.ok()) {
-                finish(r.error);
-                return;
-            }
             qCDebug(lcTreeListing) << "range answer" << r.value.kvs.size();
             std::vector<ListedChild> found;
             handle(iv, r.value, found);
@@ -300,13 +295,8 @@ void V3LevelLister::sendTxn(std::vector<Interval> ivs)
         request.success.push_back(EtcdV3RequestOp::makeRange(iv.lo, optionsFor(iv)));
     m_calls.push_back(m_client->txn(
         request, this, [this, ivs = std::move(ivs)](const EtcdResult<EtcdV3TxnResult> &r) {
-            --m_inFlight;
-            if (!m_running)
+            if (!takeAnswer(r.error))
                 return;
-            if (!r.ok()) {
-                finish(r.error);
-                return;
-            }
             if (r.value.responses.size() != qsizetype(ivs.size())) {
                 finish(EtcdError(EtcdError::Kind::Protocol,
                                  tr("etcd answered %1 of %2 reads in a transaction.")
@@ -470,6 +460,18 @@ void V3LevelLister::deliver(std::vector<ListedChild> &children)
             return;
     }
     pump();
+}
+
+bool V3LevelLister::takeAnswer(const EtcdError &error)
+{
+    --m_inFlight;
+    if (!m_running)
+        return false;
+    if (error) {
+        finish(error);
+        return false;
+    }
+    return true;
 }
 
 void V3LevelLister::finish(const EtcdError &error)

@@ -126,6 +126,9 @@ private:
     void pushGuess(const QByteArray &lo, const QByteArray &guess, const QByteArray &suffix,
                    const QByteArray &hi);
     void deliver(std::vector<ListedChild> &children);
+    // Counts an answer in; true when it is to be read: the listing still runs and the answer is
+    // no error (which finishes the listing).
+    bool takeAnswer(const EtcdError &error);
     void finish(const EtcdError &error);
 
     QPointer<EtcdV3Client> m_client;

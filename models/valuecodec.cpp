@@ -29,18 +29,7 @@ Error makeError(const QString &format, const QString &message, int line = 0, int
 
 bool isHexDigit(QChar c)
 {
-    const char16_t u = c.unicode();
-    return (u >= '0' && u <= '9') || (u >= 'a' && u <= 'f') || (u >= 'A' && u <= 'F');
-}
-
-int hexValue(QChar c)
-{
-    const char16_t u = c.unicode();
-    if (u >= '0' && u <= '9')
-        return u - '0';
-    if (u >= 'a' && u <= 'f')
-        return u - 'a' + 10;
-    return u - 'A' + 10;
+    return hexDigitValue(c) >= 0;
 }
 
 bool isSpace(QChar c)
@@ -317,6 +306,18 @@ QString toHex(const QByteArray &value)
     return out;
 }
 
+int hexDigitValue(QChar c)
+{
+    const char16_t u = c.unicode();
+    if (u >= '0' && u <= '9')
+        return u - '0';
+    if (u >= 'a' && u <= 'f')
+        return u - 'a' + 10;
+    if (u >= 'A' && u <= 'F')
+        return u - 'A' + 10;
+    return -1;
+}
+
 Decoded fromHex(const QString &text)
 {
     const QString format = QStringLiteral("hex");
@@ -363,9 +364,9 @@ Decoded fromHex(const QString &text)
             lastLine = line;
             lastColumn = int(i - lineStart) + 1;
             if (high < 0) {
-                high = hexValue(c);
+                high = hexDigitValue(c);
             } else {
-                d.bytes += char((high << 4) | hexValue(c));
+                d.bytes += char((high << 4) | hexDigitValue(c));
                 high = -1;
             }
         }

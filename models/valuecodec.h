@@ -71,6 +71,8 @@ void lineColumnOfUtf8Offset(const QByteArray &utf8, qsizetype offset, int *line,
 // line and column of the first character that is not a hex digit, or an odd digit count.
 QString toHex(const QByteArray &value);
 Decoded fromHex(const QString &text);
+// The value of one hex digit (either case); -1 when c is none.
+int hexDigitValue(QChar c);
 
 // Standard base64 with padding, wrapped at 76 characters a line. Parsing back is strict except
 // for whitespace: any other character outside the alphabet, misplaced padding or a length that

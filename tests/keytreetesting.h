@@ -4,6 +4,7 @@
 // tree and describing it, and what etcd itself holds.
 #include "etcdclient.h"
 #include "etcdfixture.h"
+#include "etcdtesting.h"
 #include "etcdtransport.h"
 #include "etcdv2client.h"
 #include "etcdv3client.h"
@@ -20,26 +21,14 @@
 
 namespace keytreetesting {
 
-// A client for `server` speaking `api`, discovered (so apiInUse() is set).
+// A client for `server` speaking `api`, discovered, with 30 s for each request (these tests
+// write thousands of keys at a time).
 inline std::unique_ptr<EtcdClient> makeClient(EtcdServer *server, EtcdClient::Api api)
 {
-    auto client = std::make_unique<EtcdClient>();
-    EtcdClient::Options options;
-    options.endpoints = {server->clientUrl()};
+    EtcdClient::Options options = clientOptions({server->clientUrl()});
     options.api = api;
     options.timeoutMs = 30000;
-    if (client->configure(options))
-        return nullptr;
-    bool done = false;
-    bool ok = false;
-    QObject context;
-    client->discover(&context, [&](const EtcdResult<EtcdClient::ClusterInfo> &r) {
-        done = true;
-        ok = r.ok();
-    });
-    if (!QTest::qWaitFor([&] { return done; }, 20000) || !ok)
-        return nullptr;
-    return client;
+    return discoveredClient(options);
 }
 
 // v3 puts, 128 per transaction (etcd's limit per txn).
@@ -122,6 +111,17 @@ inline QStringList expectedTree(const QList<QByteArray> &keys, const QByteArray 
                    (it.value().second ? QStringLiteral("D") : QString());
     out.sort();
     return out;
+}
+
+// Reloads the model (its lister set up by the caller) and waits until the top level is loaded.
+inline bool reloadTopLevel(KeyTreeModel &model, int timeoutMs = 30000)
+{
+    bool topLoaded = false;
+    QObject context;
+    QObject::connect(&model, &KeyTreeModel::levelLoaded, &context,
+                     [&](const QModelIndex &dir) { topLoaded = topLoaded || !dir.isValid(); });
+    model.reload();
+    return QTest::qWaitFor([&] { return topLoaded; }, timeoutMs);
 }
 
 // Fetches every level below parent; true when nothing is left to list or loading.

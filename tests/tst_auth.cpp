@@ -35,7 +35,6 @@ const QList<QByteArray> appKeys{"/app/a", "/app/b/c", "/app/b/d", "/app/e/f"};
 bool setUpAuth(const EtcdServer &server)
 {
     const QList<QStringList> setup{
-        {"user", "add", "root:pw", "--interactive=false"},
         {"user", "add", "reader:rpw", "--interactive=false"},
         {"user", "add", "writer:wpw", "--interactive=false"},
         {"user", "add", "lister:lpw", "--interactive=false"},
@@ -48,14 +47,9 @@ bool setUpAuth(const EtcdServer &server)
         {"user", "grant-role", "reader", "app-read"},
         {"user", "grant-role", "writer", "app-rw"},
         {"user", "grant-role", "lister", "app-list"},
-        {"auth", "enable"},
     };
-    for (const QStringList &args : setup) {
-        if (server.etcdctl(args).isNull()) {
-            qWarning() << "etcdctl" << args << "failed";
-            return false;
-        }
-    }
+    if (!server.enableAuth(setup))
+        return false;
     QList<QByteArray> keys = appKeys;
     keys << "/other/secret";
     for (const QByteArray &key : keys) {
@@ -170,7 +164,7 @@ void TestAuth::cleanup()
 std::unique_ptr<EtcdClient> TestAuth::client(const EtcdServer &server, const QString &user,
                                              const QString &password)
 {
-    return watchtesting::makeClient({server.clientUrl()}, EtcdClient::Api::Auto, user, password);
+    return discoveredClient({server.clientUrl()}, EtcdClient::Api::Auto, user, password);
 }
 
 void TestAuth::rootUser_data()
@@ -458,8 +452,8 @@ void TestAuth::tokenExpiryWatchResumes()
     // expired is refused, renews and resumes.
     livetreetesting::TcpProxy proxy(m_ttl->clientPort());
     QVERIFY(proxy.listen());
-    auto writer = watchtesting::makeClient({proxy.url()}, EtcdClient::Api::Auto,
-                                           QStringLiteral("writer"), QStringLiteral("wpw"));
+    auto writer = discoveredClient({proxy.url()}, EtcdClient::Api::Auto, QStringLiteral("writer"),
+                                   QStringLiteral("wpw"));
     QVERIFY(writer);
     KeyTreeModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);

@@ -61,20 +61,6 @@ QString etcdctlLeader(const EtcdServer &server)
     return {};
 }
 
-std::unique_ptr<EtcdClient> discoveredClient(const QStringList &endpoints, int timeoutMs = 5000)
-{
-    auto client = std::make_unique<EtcdClient>();
-    EtcdClient::Options o = clientOptions(endpoints);
-    o.timeoutMs = timeoutMs;
-    if (client->configure(o))
-        return nullptr;
-    const auto info =
-        await<EtcdClient::ClusterInfo>([&](auto cb) { client->discover(client.get(), cb); });
-    if (!info.ok())
-        return nullptr;
-    return client;
-}
-
 int rowNamed(const ClusterModel &model, const QString &name)
 {
     for (int r = 0; r < model.rowCount(); ++r) {
@@ -134,7 +120,7 @@ void TestClusterModel::initTestCase()
 {
     m_cluster = std::make_unique<EtcdCluster>(3);
     QVERIFY2(m_cluster->start(), "the 3-member cluster did not start");
-    m_client = discoveredClient(m_cluster->clientUrls());
+    m_client = discoveredClient(clientOptions(m_cluster->clientUrls()));
     QVERIFY(m_client);
     QVERIFY(m_client->clusterInfo().v2Available);
     m_monitor = std::make_unique<ClusterMonitor>();
@@ -240,7 +226,7 @@ void TestClusterModel::followerRefusesLeaderStats()
         return -1;
     }();
     QVERIFY(row >= 0);
-    auto follower = discoveredClient(m_model->member(row).clientUrls);
+    auto follower = discoveredClient(clientOptions(m_model->member(row).clientUrls));
     QVERIFY(follower);
     const auto stats = run<EtcdV2LeaderStats>(
         [&](QObject *c, auto cb) { return follower->v2()->leaderStats(c, cb); });
@@ -251,13 +237,10 @@ void TestClusterModel::followerRefusesLeaderStats()
 
 void TestClusterModel::readOnlyRefusesMembershipChanges()
 {
-    auto readOnly = std::make_unique<EtcdClient>();
     EtcdClient::Options o = clientOptions(m_cluster->clientUrls());
     o.readOnly = true;
-    QVERIFY(!readOnly->configure(o));
-    QVERIFY(await<EtcdClient::ClusterInfo>([&](auto cb) {
-                readOnly->discover(readOnly.get(), cb);
-            }).ok());
+    const auto readOnly = discoveredClient(o);
+    QVERIFY(readOnly);
     ClusterMonitor monitor;
     monitor.setClient(readOnly.get());
     std::optional<EtcdError> error;
@@ -393,7 +376,7 @@ void TestClusterModel::hangingMemberDelaysOnlyItself()
     EtcdCluster cluster(3);
     cluster.member(2)->setExtraArgs({QStringLiteral("--advertise-client-urls"), hang.url()});
     QVERIFY2(cluster.start(), "the second cluster did not start");
-    auto client = discoveredClient({cluster.member(0)->clientUrl()});
+    auto client = discoveredClient(clientOptions({cluster.member(0)->clientUrl()}));
     QVERIFY(client);
 
     constexpr int probeTimeout = 2000;
@@ -451,7 +434,7 @@ void TestClusterModel::hangingMemberDelaysOnlyItself()
 
     // Connected through m3's real URL (as through a tunnel to a member whose advertised URL
     // this machine cannot reach): m3 is asked where the connection reaches it.
-    auto direct = discoveredClient({cluster.member(2)->clientUrl()});
+    auto direct = discoveredClient(clientOptions({cluster.member(2)->clientUrl()}));
     QVERIFY(direct);
     ClusterMonitor directMonitor;
     ClusterModel throughEndpoint(&directMonitor);

@@ -57,13 +57,12 @@ private:
     static QPushButton *buttonWithText(QMessageBox *box, const QString &prefix);
     quint64 addUnstartedLearner(MainWindow &w);
 
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd;
 };
 
 void TestClusterPanel::initTestCase()
 {
-    m_etcd = std::make_unique<EtcdServer>();
-    QVERIFY2(m_etcd->start(), "etcd did not start");
+    QVERIFY2(m_etcd.start(), "etcd did not start");
 }
 
 void TestClusterPanel::openPanel(MainWindow &w)
@@ -97,7 +96,7 @@ QPushButton *TestClusterPanel::buttonWithText(QMessageBox *box, const QString &p
 
 void TestClusterPanel::refreshesOnlyWhileShown()
 {
-    MainWindow w(clientOptions({m_etcd->clientUrl()}));
+    MainWindow w(clientOptions({m_etcd.clientUrl()}));
     ClusterModel *model = w.clusterPanel()->model();
     ClusterMonitor *monitor = w.clusterPanel()->monitor();
     QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -110,7 +109,7 @@ void TestClusterPanel::refreshesOnlyWhileShown()
     openPanel(w);
     QVERIFY(monitor->isActive());
     QCOMPARE(model->rowCount(), 1);
-    QCOMPARE(model->member(0).name, m_etcd->name());
+    QCOMPARE(model->member(0).name, m_etcd.name());
     QCOMPARE(model->member(0).reach, ClusterMember::Reach::Reachable);
     QCOMPARE(w.clusterInfoPanel()->serverVersion(), model->member(0).version);
     QVERIFY(model->member(0).isLeader);
@@ -119,7 +118,7 @@ void TestClusterPanel::refreshesOnlyWhileShown()
     w.clusterPanel()->selectMember(model->member(0).id);
     const QString details = w.clusterPanel()->detailsText();
     QVERIFY2(details.contains(QStringLiteral("term ")), qPrintable(details));
-    QVERIFY(details.contains(m_etcd->clientUrl()));
+    QVERIFY(details.contains(m_etcd.clientUrl()));
     QVERIFY(details.contains(QStringLiteral("StateLeader"))); // v2 self statistics
     QVERIFY(
         !w.clusterPanel()->findChild<QLabel *>(QStringLiteral("clusterSummary"))->text().isEmpty());
@@ -150,7 +149,7 @@ void TestClusterPanel::refreshesOnlyWhileShown()
 
 void TestClusterPanel::readOnlyDisablesMembership()
 {
-    EtcdClient::Options options = clientOptions({m_etcd->clientUrl()});
+    EtcdClient::Options options = clientOptions({m_etcd.clientUrl()});
     options.readOnly = true;
     MainWindow w(options);
     openPanel(w);
@@ -170,7 +169,7 @@ void TestClusterPanel::readOnlyDisablesMembership()
 quint64 TestClusterPanel::addUnstartedLearner(MainWindow &w)
 {
     ClusterPanel *panel = w.clusterPanel();
-    const QStringList before = memberIds(*m_etcd);
+    const QStringList before = memberIds(m_etcd);
     panel->action(ClusterPanel::AddMember)->trigger();
     auto *dialog = qobject_cast<MemberUrlsDialog *>(panel->openDialog());
     if (!dialog)
@@ -208,13 +207,13 @@ quint64 TestClusterPanel::addUnstartedLearner(MainWindow &w)
     const QString config = box->detailedText();
     if (!config.contains(QStringLiteral("ETCD_NAME=\"n9\"")) ||
         !config.contains(QStringLiteral("ETCD_INITIAL_CLUSTER=\"%1=%2,n9=%3\"")
-                             .arg(m_etcd->name(), m_etcd->peerUrl(), peer)) ||
+                             .arg(m_etcd.name(), m_etcd.peerUrl(), peer)) ||
         !config.contains(QStringLiteral("ETCD_INITIAL_CLUSTER_STATE=\"existing\""))) {
         qWarning().noquote() << config;
         return 0;
     }
     box->accept();
-    const QStringList after = memberIds(*m_etcd);
+    const QStringList after = memberIds(m_etcd);
     if (after.size() != before.size() + 1)
         return 0;
     quint64 id = 0;
@@ -230,7 +229,7 @@ quint64 TestClusterPanel::addUnstartedLearner(MainWindow &w)
 
 void TestClusterPanel::addLearnerThroughDialog()
 {
-    MainWindow w(clientOptions({m_etcd->clientUrl()}));
+    MainWindow w(clientOptions({m_etcd.clientUrl()}));
     openPanel(w);
     const quint64 id = addUnstartedLearner(w);
     QVERIFY(id != 0);
@@ -258,15 +257,15 @@ void TestClusterPanel::addLearnerThroughDialog()
     QTRY_VERIFY_WITH_TIMEOUT(panel->model()->memberById(id) &&
                                  panel->model()->memberById(id)->peerUrls == QStringList{newPeer},
                              10000);
-    QVERIFY(!m_etcd
-                 ->etcdctl(
-                     {QStringLiteral("member"), QStringLiteral("remove"), ClusterModel::hexId(id)})
-                 .isNull());
+    QVERIFY(
+        !m_etcd
+             .etcdctl({QStringLiteral("member"), QStringLiteral("remove"), ClusterModel::hexId(id)})
+             .isNull());
 }
 
 void TestClusterPanel::removeConfirmedByName()
 {
-    MainWindow w(clientOptions({m_etcd->clientUrl()}));
+    MainWindow w(clientOptions({m_etcd.clientUrl()}));
     openPanel(w);
     const quint64 id = addUnstartedLearner(w);
     QVERIFY(id != 0);
@@ -281,10 +280,10 @@ void TestClusterPanel::removeConfirmedByName()
     QCOMPARE(box->objectName(), QStringLiteral("removeConfirmBox"));
     QVERIFY2(box->text().contains(ClusterModel::hexId(id)), qPrintable(box->text()));
     QVERIFY(box->text().contains(ClusterModel::hexId(panel->model()->clusterId())));
-    QVERIFY(box->text().contains(m_etcd->clientUrl()));
+    QVERIFY(box->text().contains(m_etcd.clientUrl()));
     QCOMPARE(box->defaultButton(), box->button(QMessageBox::Cancel));
     box->button(QMessageBox::Cancel)->click();
-    QVERIFY(memberIds(*m_etcd).contains(ClusterModel::hexId(id)));
+    QVERIFY(memberIds(m_etcd).contains(ClusterModel::hexId(id)));
 
     // Confirmed: gone from etcd and from the panel.
     panel->action(ClusterPanel::RemoveMember)->trigger();
@@ -293,23 +292,23 @@ void TestClusterPanel::removeConfirmedByName()
     QPushButton *remove = buttonWithText(box, QStringLiteral("Remove"));
     QVERIFY(remove);
     remove->click();
-    QTRY_VERIFY_WITH_TIMEOUT(!memberIds(*m_etcd).contains(ClusterModel::hexId(id)), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(!memberIds(m_etcd).contains(ClusterModel::hexId(id)), 10000);
     QTRY_VERIFY_WITH_TIMEOUT(panel->model()->rowOf(id) < 0, 10000);
 }
 
 void TestClusterPanel::refusalInWords()
 {
-    MainWindow w(clientOptions({m_etcd->clientUrl()}));
+    MainWindow w(clientOptions({m_etcd.clientUrl()}));
     openPanel(w);
     const quint64 id = addUnstartedLearner(w);
     QVERIFY(id != 0);
     ClusterPanel *panel = w.clusterPanel();
     panel->selectMember(id);
     // Removed behind the panel's back: etcd's "member not found" comes back in words.
-    QVERIFY(!m_etcd
-                 ->etcdctl(
-                     {QStringLiteral("member"), QStringLiteral("remove"), ClusterModel::hexId(id)})
-                 .isNull());
+    QVERIFY(
+        !m_etcd
+             .etcdctl({QStringLiteral("member"), QStringLiteral("remove"), ClusterModel::hexId(id)})
+             .isNull());
     panel->action(ClusterPanel::RemoveMember)->trigger();
     auto *box = qobject_cast<QMessageBox *>(panel->openDialog());
     QVERIFY(box);
@@ -325,7 +324,7 @@ void TestClusterPanel::refusalInWords()
 
 void TestClusterPanel::noSpaceAlarmShownProminently()
 {
-    MainWindow w(clientOptions({m_etcd->clientUrl()}));
+    MainWindow w(clientOptions({m_etcd.clientUrl()}));
     openPanel(w);
     ClusterModel *model = w.clusterPanel()->model();
     ClusterMonitor *monitor = w.clusterPanel()->monitor();
@@ -337,20 +336,20 @@ void TestClusterPanel::noSpaceAlarmShownProminently()
     });
     VERIFY_OK(raise);
     auto disarm = qScopeGuard([&] {
-        QVERIFY(!m_etcd->etcdctl({QStringLiteral("alarm"), QStringLiteral("disarm")}).isNull());
+        QVERIFY(!m_etcd.etcdctl({QStringLiteral("alarm"), QStringLiteral("disarm")}).isNull());
     });
     QSignalSpy rounds(model, &ClusterModel::refreshed);
     monitor->refresh();
     QVERIFY(rounds.wait(10000));
     QVERIFY2(w.clusterPanel()->alarmText().contains(
-                 QStringLiteral("NOSPACE alarm on %1").arg(m_etcd->name())),
+                 QStringLiteral("NOSPACE alarm on %1").arg(m_etcd.name())),
              qPrintable(w.clusterPanel()->alarmText()));
     const QModelIndex cell = model->index(model->rowOf(id), ClusterModel::AlarmsColumn);
     QCOMPARE(cell.data().toString(), QStringLiteral("NOSPACE"));
     QVERIFY(cell.data(ClusterModel::HasAlarmRole).toBool());
     QVERIFY(cell.data(Qt::BackgroundRole).isValid());
     disarm.dismiss();
-    QVERIFY(!m_etcd->etcdctl({QStringLiteral("alarm"), QStringLiteral("disarm")}).isNull());
+    QVERIFY(!m_etcd.etcdctl({QStringLiteral("alarm"), QStringLiteral("disarm")}).isNull());
     monitor->refresh();
     QVERIFY(rounds.wait(10000));
     QVERIFY(w.clusterPanel()->alarmText().isEmpty());

@@ -58,7 +58,7 @@ private:
     // The lease the registrar printed for `key` in its last "registered v3" line; 0 if none.
     static quint64 printedLease(const RegistrarProcess &reg, const QByteArray &key);
 
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd; // v2 enabled by default
     std::unique_ptr<EtcdTransport> m_transport;
     std::unique_ptr<EtcdV3Client> m_v3;
     std::unique_ptr<EtcdV2Client> m_v2;
@@ -68,10 +68,9 @@ void TestDemoRegistrar::initTestCase()
 {
     QVERIFY2(QFile::exists(RegistrarProcess::program()),
              qPrintable(RegistrarProcess::program() + QStringLiteral(" was not built")));
-    m_etcd = std::make_unique<EtcdServer>(); // v2 enabled by default
-    QVERIFY2(m_etcd->start(), "etcd did not start");
+    QVERIFY2(m_etcd.start(), "etcd did not start");
     m_transport = std::make_unique<EtcdTransport>();
-    m_transport->setEndpoints({m_etcd->clientUrl()});
+    m_transport->setEndpoints({m_etcd.clientUrl()});
     m_v3 = std::make_unique<EtcdV3Client>(m_transport.get());
     m_v2 = std::make_unique<EtcdV2Client>(m_transport.get());
 }
@@ -128,7 +127,7 @@ quint64 TestDemoRegistrar::printedLease(const RegistrarProcess &reg, const QByte
 void TestDemoRegistrar::registersInBothStores()
 {
     RegistrarProcess reg;
-    QVERIFY2(reg.start(m_etcd->clientUrl(), withPrefix(QStringLiteral("/test42"))),
+    QVERIFY2(reg.start(m_etcd.clientUrl(), withPrefix(QStringLiteral("/test42"))),
              qPrintable(reg.errorOutput()));
 
     // Three address formats, one per service.
@@ -182,7 +181,7 @@ void TestDemoRegistrar::heartbeatsKeepKeysAlive()
     RegistrarProcess reg;
     QElapsedTimer since;
     since.start();
-    QVERIFY2(reg.start(m_etcd->clientUrl(), withPrefix(QStringLiteral("/beat"))),
+    QVERIFY2(reg.start(m_etcd.clientUrl(), withPrefix(QStringLiteral("/beat"))),
              qPrintable(reg.errorOutput()));
     const QByteArray key = "/beat/msg_servers/0002-0001";
     const auto first = v3Get(key);
@@ -210,7 +209,7 @@ void TestDemoRegistrar::heartbeatsKeepKeysAlive()
 void TestDemoRegistrar::stopLetsKeysExpire()
 {
     RegistrarProcess reg;
-    QVERIFY2(reg.start(m_etcd->clientUrl(), withPrefix(QStringLiteral("/stop"))),
+    QVERIFY2(reg.start(m_etcd.clientUrl(), withPrefix(QStringLiteral("/stop"))),
              qPrintable(reg.errorOutput()));
     const QByteArray key = "/stop/login_servers/0001-0002";
     const QByteArray other = "/stop/login_servers/0001-0001";
@@ -242,7 +241,7 @@ void TestDemoRegistrar::stopLetsKeysExpire()
 void TestDemoRegistrar::killRemovesAtOnce()
 {
     RegistrarProcess reg;
-    QVERIFY2(reg.start(m_etcd->clientUrl(), withPrefix(QStringLiteral("/kill"))),
+    QVERIFY2(reg.start(m_etcd.clientUrl(), withPrefix(QStringLiteral("/kill"))),
              qPrintable(reg.errorOutput()));
     const QByteArray key = "/kill/login_servers/0001-0001";
     const quint64 lease = v3Get(key)->lease;
@@ -272,7 +271,7 @@ void TestDemoRegistrar::msgServerFollowsLoginServers()
     QFETCH(QString, api);
     const QString prefix = QStringLiteral("/disc-") + api;
     RegistrarProcess reg;
-    QVERIFY2(reg.start(m_etcd->clientUrl(), withPrefix(prefix, {QStringLiteral("--api"), api})),
+    QVERIFY2(reg.start(m_etcd.clientUrl(), withPrefix(prefix, {QStringLiteral("--api"), api})),
              qPrintable(reg.errorOutput()));
     if (api == QLatin1String("v2"))
         QVERIFY(v3Below(prefix.toUtf8() + '/').isEmpty()); // v2 alone was asked for
@@ -303,7 +302,7 @@ void TestDemoRegistrar::msgServerFollowsLoginServers()
 void TestDemoRegistrar::leaseRevokedFromOutside()
 {
     RegistrarProcess reg;
-    QVERIFY2(reg.start(m_etcd->clientUrl(), withPrefix(QStringLiteral("/revoke"))),
+    QVERIFY2(reg.start(m_etcd.clientUrl(), withPrefix(QStringLiteral("/revoke"))),
              qPrintable(reg.errorOutput()));
     const QByteArray key = "/revoke/route_servers/0003-0001";
     const quint64 lease = v3Get(key)->lease;
@@ -325,7 +324,7 @@ void TestDemoRegistrar::leaseRevokedFromOutside()
 void TestDemoRegistrar::v2KeyDeletedFromOutside()
 {
     RegistrarProcess reg;
-    QVERIFY2(reg.start(m_etcd->clientUrl(), withPrefix(QStringLiteral("/v2del"))),
+    QVERIFY2(reg.start(m_etcd.clientUrl(), withPrefix(QStringLiteral("/v2del"))),
              qPrintable(reg.errorOutput()));
     const QByteArray key = "/v2del/msg_servers/0002-0001";
     const int from = reg.lineCount();
@@ -341,7 +340,7 @@ void TestDemoRegistrar::v2KeyDeletedFromOutside()
 void TestDemoRegistrar::quitRemovesEverything()
 {
     RegistrarProcess reg;
-    QVERIFY2(reg.start(m_etcd->clientUrl(), withPrefix(QStringLiteral("/quit"))),
+    QVERIFY2(reg.start(m_etcd.clientUrl(), withPrefix(QStringLiteral("/quit"))),
              qPrintable(reg.errorOutput()));
     QCOMPARE(v3Below("/quit/").size(), 6);
     reg.stop(); // sends quit
@@ -357,7 +356,7 @@ void TestDemoRegistrar::quitRemovesEverything()
 void TestDemoRegistrar::commandErrors()
 {
     RegistrarProcess reg;
-    QVERIFY2(reg.start(m_etcd->clientUrl(), withPrefix(QStringLiteral("/errors"))),
+    QVERIFY2(reg.start(m_etcd.clientUrl(), withPrefix(QStringLiteral("/errors"))),
              qPrintable(reg.errorOutput()));
     QVERIFY(!reg.command(QStringLiteral("kill 0009-0009")));
     QVERIFY(reg.line(QStringLiteral("error kill 0009-0009: no instance 0009-0009"))

@@ -2,6 +2,7 @@
 // per batch, the ring's eviction at the cap in one removal, the filter, pause and resume, clear,
 // and what the cells say (action words, keys and values with odd bytes).
 #include "eventlogmodel.h"
+#include "eventtesting.h"
 #include "keydisplay.h"
 
 #include <QAbstractItemModelTester>
@@ -13,36 +14,7 @@
 
 #include <memory>
 
-namespace {
-
-using Action = EtcdWatchEvent::Action;
-
-EtcdWatchEvent watchEvent(Action action, const QByteArray &key, qint64 revision,
-                          const QByteArray &value = {}, std::optional<QByteArray> prev = {})
-{
-    EtcdWatchEvent e;
-    e.action = action;
-    e.key = key;
-    e.revision = revision;
-    e.value = value;
-    e.prevValue = std::move(prev);
-    return e;
-}
-
-// `count` puts of /k/<revision>, revisions from `first` on.
-QList<EtcdWatchEvent> puts(qint64 first, int count, const QByteArray &prefix = "/k/")
-{
-    QList<EtcdWatchEvent> events;
-    events.reserve(count);
-    for (int i = 0; i < count; ++i) {
-        const qint64 revision = first + i;
-        events.append(
-            watchEvent(Action::Put, prefix + QByteArray::number(revision), revision, "v"));
-    }
-    return events;
-}
-
-} // namespace
+using namespace eventtesting;
 
 class TestEventLogModel : public QObject
 {

@@ -3,6 +3,7 @@
 // follows the newest rows only while the user is at the bottom.
 #include "eventlogmodel.h"
 #include "eventlogpanel.h"
+#include "eventtesting.h"
 #include "keydisplay.h"
 #include "valuecodec.h"
 
@@ -21,34 +22,7 @@
 
 #include <memory>
 
-namespace {
-
-using Action = EtcdWatchEvent::Action;
-
-EtcdWatchEvent watchEvent(Action action, const QByteArray &key, qint64 revision,
-                          const QByteArray &value = {}, std::optional<QByteArray> prev = {})
-{
-    EtcdWatchEvent e;
-    e.action = action;
-    e.key = key;
-    e.revision = revision;
-    e.value = value;
-    e.prevValue = std::move(prev);
-    return e;
-}
-
-QList<EtcdWatchEvent> puts(qint64 first, int count, const QByteArray &prefix = "/k/")
-{
-    QList<EtcdWatchEvent> events;
-    for (int i = 0; i < count; ++i) {
-        const qint64 revision = first + i;
-        events.append(
-            watchEvent(Action::Put, prefix + QByteArray::number(revision), revision, "v"));
-    }
-    return events;
-}
-
-} // namespace
+using namespace eventtesting;
 
 class TestEventLogPanel : public QObject
 {

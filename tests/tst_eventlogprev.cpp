@@ -9,6 +9,7 @@
 #include "eventlogmodel.h"
 #include "eventlogpanel.h"
 #include "eventprevvaluereader.h"
+#include "eventtesting.h"
 #include "watchtesting.h"
 
 #include <QAbstractItemModelTester>
@@ -19,6 +20,7 @@
 
 using namespace watchtesting;
 using Action = EtcdWatchEvent::Action;
+using eventtesting::watchEvent;
 
 class TestEventLogPrev : public QObject
 {
@@ -35,11 +37,9 @@ private Q_SLOTS:
 private:
     qint64 put(const QByteArray &key, const QByteArray &value);
     qint64 remove(const QByteArray &key);
-    static EtcdWatchEvent event(Action action, const QByteArray &key, qint64 revision,
-                                const QByteArray &value = {});
     qint64 appendOne(const EtcdWatchEvent &e);
 
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd;
     std::unique_ptr<EtcdClient> m_client;
     std::unique_ptr<EventLogModel> m_model;
     std::unique_ptr<EventPrevValueReader> m_reader;
@@ -48,9 +48,8 @@ private:
 
 void TestEventLogPrev::initTestCase()
 {
-    m_etcd = std::make_unique<EtcdServer>();
-    QVERIFY2(m_etcd->start(), "etcd did not start");
-    m_client = makeClient({m_etcd->clientUrl()}, EtcdClient::Api::V3);
+    QVERIFY2(m_etcd.start(), "etcd did not start");
+    m_client = discoveredClient({m_etcd.clientUrl()}, EtcdClient::Api::V3);
     QVERIFY(m_client);
 }
 
@@ -79,17 +78,6 @@ qint64 TestEventLogPrev::remove(const QByteArray &key)
     return r.ok() ? r.value.header.revision : -1;
 }
 
-EtcdWatchEvent TestEventLogPrev::event(Action action, const QByteArray &key, qint64 revision,
-                                       const QByteArray &value)
-{
-    EtcdWatchEvent e;
-    e.action = action;
-    e.key = key;
-    e.revision = revision;
-    e.value = value;
-    return e;
-}
-
 qint64 TestEventLogPrev::appendOne(const EtcdWatchEvent &e)
 {
     m_model->append({e});
@@ -103,9 +91,9 @@ void TestEventLogPrev::updateAndDeleteReadTheirPreviousValue()
     const qint64 updated = put("/prev/k", "second");
     const qint64 removed = remove("/prev/k");
     QVERIFY(updated > 0 && removed > updated);
-    const qint64 u = appendOne(event(Action::Update, "/prev/k", updated, "second"));
+    const qint64 u = appendOne(watchEvent(Action::Update, "/prev/k", updated, "second"));
     m_model->forgetValues(); // else the delete's previous value is the update's, seen just now
-    const qint64 d = appendOne(event(Action::Delete, "/prev/k", removed));
+    const qint64 d = appendOne(watchEvent(Action::Delete, "/prev/k", removed));
     const int uRow = m_model->rowOfSequence(u);
     QVERIFY(m_model->canLoadPrevValue(m_model->eventAt(uRow)));
     QSignalSpy loaded(m_model.get(), &EventLogModel::prevValueLoaded);
@@ -136,7 +124,7 @@ void TestEventLogPrev::compactedRevisionSaysSo()
     const auto c = run<EtcdV3Header>(
         [&](QObject *ctx, auto cb) { return m_client->v3()->compact(last, true, ctx, cb); });
     VERIFY_OK(c);
-    const qint64 seq = appendOne(event(Action::Update, "/cmp/k", updated, "b"));
+    const qint64 seq = appendOne(watchEvent(Action::Update, "/cmp/k", updated, "b"));
     QSignalSpy loaded(m_model.get(), &EventLogModel::prevValueLoaded);
     m_model->loadPrevValue(seq);
     QTRY_COMPARE(loaded.size(), 1);
@@ -150,17 +138,17 @@ void TestEventLogPrev::compactedRevisionSaysSo()
 
 void TestEventLogPrev::onlyWhereThereIsOneToRead()
 {
-    const EtcdWatchEvent created = event(Action::Put, "/n/k", 5, "v");
+    const EtcdWatchEvent created = watchEvent(Action::Put, "/n/k", 5, "v");
     QVERIFY(!m_model->canLoadPrevValue(created));
-    EtcdWatchEvent sent = event(Action::Update, "/n/k", 6, "w");
+    EtcdWatchEvent sent = watchEvent(Action::Update, "/n/k", 6, "w");
     sent.prevValue = QByteArray("v");
     QVERIFY(!m_model->canLoadPrevValue(sent));
-    QVERIFY(m_model->canLoadPrevValue(event(Action::Update, "/n/k", 6, "w")));
+    QVERIFY(m_model->canLoadPrevValue(watchEvent(Action::Update, "/n/k", 6, "w")));
     m_model->setApi(EtcdClient::Api::V2);
-    QVERIFY(!m_model->canLoadPrevValue(event(Action::Update, "/n/k", 6, "w")));
+    QVERIFY(!m_model->canLoadPrevValue(watchEvent(Action::Update, "/n/k", 6, "w")));
     m_model->setApi(EtcdClient::Api::V3);
     m_reader->setClient(nullptr);
-    QVERIFY(!m_model->canLoadPrevValue(event(Action::Update, "/n/k", 6, "w")));
+    QVERIFY(!m_model->canLoadPrevValue(watchEvent(Action::Update, "/n/k", 6, "w")));
 }
 
 void TestEventLogPrev::panelShowsItWhenSelected()
@@ -170,7 +158,7 @@ void TestEventLogPrev::panelShowsItWhenSelected()
     EventLogPanel panel(m_model.get());
     panel.resize(900, 400);
     panel.show();
-    const qint64 seq = appendOne(event(Action::Update, "/pan/k", updated, "new value"));
+    const qint64 seq = appendOne(watchEvent(Action::Update, "/pan/k", updated, "new value"));
     QSignalSpy loaded(m_model.get(), &EventLogModel::prevValueLoaded);
     panel.view()->setCurrentIndex(m_model->index(m_model->rowOfSequence(seq), 0));
     QCOMPARE(panel.shownSequence(), seq);
@@ -184,11 +172,11 @@ void TestEventLogPrev::panelShowsItWhenSelected()
 void TestEventLogPrev::valuesSeenFillTheNextEvent()
 {
     // The watch is gap-free: the value of a key's last event is the next event's previous value.
-    EtcdWatchEvent created = event(Action::Put, "/seen/k", 10, "one");
-    EtcdWatchEvent updated = event(Action::Update, "/seen/k", 11, "two");
-    EtcdWatchEvent removed = event(Action::Delete, "/seen/k", 12);
-    EtcdWatchEvent again = event(Action::Put, "/seen/k", 13, "three");
-    EtcdWatchEvent other = event(Action::Update, "/seen/other", 13, "x");
+    EtcdWatchEvent created = watchEvent(Action::Put, "/seen/k", 10, "one");
+    EtcdWatchEvent updated = watchEvent(Action::Update, "/seen/k", 11, "two");
+    EtcdWatchEvent removed = watchEvent(Action::Delete, "/seen/k", 12);
+    EtcdWatchEvent again = watchEvent(Action::Put, "/seen/k", 13, "three");
+    EtcdWatchEvent other = watchEvent(Action::Update, "/seen/other", 13, "x");
     m_model->append({created, updated});
     m_model->append({removed, again, other});
     QCOMPARE(m_model->rowCount(), 5);
@@ -202,7 +190,7 @@ void TestEventLogPrev::valuesSeenFillTheNextEvent()
              QStringLiteral("one"));
     // After a gap (a resync), nothing seen before counts.
     m_model->forgetValues();
-    m_model->append({event(Action::Update, "/seen/k", 20, "four")});
+    m_model->append({watchEvent(Action::Update, "/seen/k", 20, "four")});
     QVERIFY(!m_model->eventAt(5).prevValue);
 }
 

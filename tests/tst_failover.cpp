@@ -129,13 +129,7 @@ void TestFailover::readsFailOver()
     QCOMPARE(client.transport()->currentEndpoint(), endpoints.at(0));
 
     // Discovery reads too: it must find the cluster through the others.
-    bool discovered = false;
-    EtcdResult<EtcdClient::ClusterInfo> info;
-    client.discover(this, [&](const EtcdResult<EtcdClient::ClusterInfo> &r) {
-        discovered = true;
-        info = r;
-    });
-    QTRY_VERIFY_WITH_TIMEOUT(discovered, 20000);
+    const auto info = discover(client);
     QVERIFY2(info.ok(), qPrintable(info.error.toString()));
     QVERIFY(info.value.healthy);
     QCOMPARE(info.value.api, EtcdClient::Api::V3);

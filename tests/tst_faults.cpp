@@ -115,7 +115,6 @@ private Q_SLOTS:
     void renewTokenShared();
 
 private:
-    EtcdResult<EtcdClient::ClusterInfo> discover(EtcdClient &client);
 };
 
 void TestFaults::fault_data()
@@ -277,20 +276,6 @@ void TestFaults::writeSentOnceOnDroppedConnection()
     // connection closes before an answer, unless its body cannot be read a second time: the
     // transport sends writes from a one-shot body.
     QCOMPARE(fake.requests().size(), 1);
-}
-
-EtcdResult<EtcdClient::ClusterInfo> TestFaults::discover(EtcdClient &client)
-{
-    bool called = false;
-    EtcdResult<EtcdClient::ClusterInfo> out;
-    client.discover(this, [&](const EtcdResult<EtcdClient::ClusterInfo> &r) {
-        called = true;
-        out = r;
-    });
-    (void)QTest::qWaitFor([&] { return called; }, 10000);
-    if (!called)
-        out.error = EtcdError(EtcdError::Kind::Timeout, QStringLiteral("test: no callback"));
-    return out;
 }
 
 void TestFaults::discoverV3beta()

@@ -63,19 +63,18 @@ private:
     EtcdResult<EtcdV3RangeResult> v3Get(MainWindow &w, const QByteArray &key);
     EtcdResult<EtcdV2Response> v2Get(MainWindow &w, const QByteArray &key, bool recursive = false);
 
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd;
 };
 
 void TestKeyActions::initTestCase()
 {
-    m_etcd = std::make_unique<EtcdServer>();
-    QVERIFY2(m_etcd->start(), "etcd did not start");
+    QVERIFY2(m_etcd.start(), "etcd did not start");
 }
 
 std::unique_ptr<MainWindow> TestKeyActions::openWindow(EtcdClient::Api api, bool readOnly)
 {
     EtcdClient::Options options;
-    options.endpoints = {m_etcd->clientUrl()};
+    options.endpoints = {m_etcd.clientUrl()};
     options.api = api;
     options.readOnly = readOnly;
     auto w = std::make_unique<MainWindow>(options);
@@ -152,9 +151,9 @@ void TestKeyActions::createKey()
     QFETCH(EtcdClient::Api, api);
     const bool v2 = api == EtcdClient::Api::V2;
     if (v2)
-        QVERIFY(!m_etcd->etcdctlV2({"set", "/created/existing", "x"}).isNull());
+        QVERIFY(!m_etcd.etcdctlV2({"set", "/created/existing", "x"}).isNull());
     else
-        QVERIFY(!m_etcd->etcdctl({"put", "/created/existing", "x"}).isNull());
+        QVERIFY(!m_etcd.etcdctl({"put", "/created/existing", "x"}).isNull());
     auto w = openWindow(api);
     QVERIFY(w);
     QVERIFY(select(*w, "/created/existing"));
@@ -252,7 +251,7 @@ void TestKeyActions::createV2DirectoryWithTtl()
 
 void TestKeyActions::createInOrderKey()
 {
-    QVERIFY(!m_etcd->etcdctlV2({"mkdir", "/jobs"}).isNull());
+    QVERIFY(!m_etcd.etcdctlV2({"mkdir", "/jobs"}).isNull());
     auto w = openWindow(EtcdClient::Api::V2);
     QVERIFY(w);
     QVERIFY(select(*w, "/jobs"));
@@ -280,7 +279,7 @@ void TestKeyActions::createInOrderKey()
 
 void TestKeyActions::setAndRemoveTtl()
 {
-    QVERIFY(!m_etcd->etcdctlV2({"set", "/ttl/k", "kept value"}).isNull());
+    QVERIFY(!m_etcd.etcdctlV2({"set", "/ttl/k", "kept value"}).isNull());
     auto w = openWindow(EtcdClient::Api::V2);
     QVERIFY(w);
     QVERIFY(select(*w, "/ttl/k"));
@@ -316,7 +315,7 @@ void TestKeyActions::setAndRemoveTtl()
 
 void TestKeyActions::attachAndDetachLease()
 {
-    QVERIFY(!m_etcd->etcdctl({"put", "/lease/k", "kept"}).isNull());
+    QVERIFY(!m_etcd.etcdctl({"put", "/lease/k", "kept"}).isNull());
     auto w = openWindow(EtcdClient::Api::V3);
     QVERIFY(w);
     QVERIFY(select(*w, "/lease/k"));
@@ -367,9 +366,9 @@ void TestKeyActions::deleteKey()
     const bool v2 = api == EtcdClient::Api::V2;
     for (const char *key : {"/del/a", "/del/b"}) {
         if (v2)
-            QVERIFY(!m_etcd->etcdctlV2({"set", key, "x"}).isNull());
+            QVERIFY(!m_etcd.etcdctlV2({"set", key, "x"}).isNull());
         else
-            QVERIFY(!m_etcd->etcdctl({"put", key, "x"}).isNull());
+            QVERIFY(!m_etcd.etcdctl({"put", key, "x"}).isNull());
     }
     auto w = openWindow(api);
     QVERIFY(w);
@@ -395,8 +394,8 @@ void TestKeyActions::deleteKey()
 void TestKeyActions::deleteV2DirectoryShowsCount()
 {
     for (const char *key : {"/deldir/a", "/deldir/sub/b", "/deldir/sub/c"})
-        QVERIFY(!m_etcd->etcdctlV2({"set", key, "x"}).isNull());
-    QVERIFY(!m_etcd->etcdctlV2({"set", "/deldir-other", "stays"}).isNull());
+        QVERIFY(!m_etcd.etcdctlV2({"set", key, "x"}).isNull());
+    QVERIFY(!m_etcd.etcdctlV2({"set", "/deldir-other", "stays"}).isNull());
     auto w = openWindow(EtcdClient::Api::V2);
     QVERIFY(w);
     QVERIFY(select(*w, "/deldir"));
@@ -421,7 +420,7 @@ void TestKeyActions::deleteV2DirectoryShowsCount()
 void TestKeyActions::deleteV3PrefixShowsCount()
 {
     for (const char *key : {"/delpre/a", "/delpre/b/c", "/delpre/b/d", "/delpre2"})
-        QVERIFY(!m_etcd->etcdctl({"put", key, "x"}).isNull());
+        QVERIFY(!m_etcd.etcdctl({"put", key, "x"}).isNull());
     auto w = openWindow(EtcdClient::Api::V3);
     QVERIFY(w);
     QVERIFY(select(*w, "/delpre"));
@@ -438,7 +437,7 @@ void TestKeyActions::deleteV3PrefixShowsCount()
     dialog->deleteButton()->click();
     QVERIFY(waitWrite(written));
 
-    const QString left = m_etcd->etcdctl({"get", "/delpre/", "--prefix", "--keys-only"});
+    const QString left = m_etcd.etcdctl({"get", "/delpre/", "--prefix", "--keys-only"});
     QVERIFY(!left.isNull());
     QCOMPARE(left.trimmed(), QString());
     QCOMPARE(v3Get(*w, "/delpre2").value.kvs.size(), 1);
@@ -456,8 +455,8 @@ void TestKeyActions::readOnlyDisablesWrites_data()
 void TestKeyActions::readOnlyDisablesWrites()
 {
     QFETCH(EtcdClient::Api, api);
-    QVERIFY(!m_etcd->etcdctl({"put", "/ro/k", "x"}).isNull());
-    QVERIFY(!m_etcd->etcdctlV2({"set", "/ro/k", "x"}).isNull());
+    QVERIFY(!m_etcd.etcdctl({"put", "/ro/k", "x"}).isNull());
+    QVERIFY(!m_etcd.etcdctlV2({"set", "/ro/k", "x"}).isNull());
     auto w = openWindow(api);
     QVERIFY(w);
     QVERIFY(select(*w, "/ro/k"));
@@ -508,9 +507,9 @@ void TestKeyActions::goToKeyThroughUnloadedLevels()
     QFETCH(EtcdClient::Api, api);
     const QByteArray key = "/deep/l1/l2/l3/leaf";
     if (api == EtcdClient::Api::V2)
-        QVERIFY(!m_etcd->etcdctlV2({"set", QString::fromUtf8(key), "found"}).isNull());
+        QVERIFY(!m_etcd.etcdctlV2({"set", QString::fromUtf8(key), "found"}).isNull());
     else
-        QVERIFY(!m_etcd->etcdctl({"put", QString::fromUtf8(key), "found"}).isNull());
+        QVERIFY(!m_etcd.etcdctl({"put", QString::fromUtf8(key), "found"}).isNull());
     auto w = openWindow(api);
     QVERIFY(w);
     QVERIFY(!w->keyModel()->indexForKey("/deep/l1").isValid());
@@ -544,7 +543,7 @@ void TestKeyActions::goToKeyThroughUnloadedLevels()
 void TestKeyActions::filterNarrowsTree()
 {
     for (const char *key : {"/filter/alpha-one", "/filter/alpha-two", "/filter/beta"})
-        QVERIFY(!m_etcd->etcdctl({"put", key, "x"}).isNull());
+        QVERIFY(!m_etcd.etcdctl({"put", key, "x"}).isNull());
     auto w = openWindow(EtcdClient::Api::V3);
     QVERIFY(w);
     QVERIFY(select(*w, "/filter/beta"));
@@ -569,7 +568,7 @@ void TestKeyActions::filterNarrowsTree()
 void TestKeyActions::unsavedEditAsksBeforeSwitching()
 {
     for (const char *key : {"/edit/a", "/edit/b"})
-        QVERIFY(!m_etcd->etcdctl({"put", key, "original"}).isNull());
+        QVERIFY(!m_etcd.etcdctl({"put", key, "original"}).isNull());
     auto w = openWindow(EtcdClient::Api::V3);
     QVERIFY(w);
     QVERIFY(select(*w, "/edit/a"));

@@ -57,7 +57,6 @@ private Q_SLOTS:
 
 private:
     EtcdClient *client(bool v2) const { return v2 ? m_v2.get() : m_v3.get(); }
-    std::unique_ptr<EtcdClient> makeClient(EtcdClient::Api api);
     bool put(bool v2, const QByteArray &key, const QByteArray &value,
              std::optional<qint64> ttl = std::nullopt);
     QByteArray serverValue(bool v2, const QByteArray &key);
@@ -68,7 +67,7 @@ private:
     void typeAtEnd(const QString &text);
     QString editorText() const;
 
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd;
     std::unique_ptr<EtcdClient> m_v2;
     std::unique_ptr<EtcdClient> m_v3;
     // The v3 connection's lease answers, which the pane's countdown asks (v2 has no leases).
@@ -76,29 +75,12 @@ private:
     std::unique_ptr<KeyDetailPane> m_pane;
 };
 
-std::unique_ptr<EtcdClient> TestKeyDetailPane::makeClient(EtcdClient::Api api)
-{
-    auto c = std::make_unique<EtcdClient>();
-    EtcdClient::Options o;
-    o.endpoints = {m_etcd->clientUrl()};
-    o.api = api;
-    o.timeoutMs = 20000;
-    if (c->configure(o))
-        return nullptr;
-    std::optional<bool> ok;
-    c->discover(c.get(), [&ok](const EtcdResult<EtcdClient::ClusterInfo> &r) { ok = r.ok(); });
-    if (!QTest::qWaitFor([&ok] { return ok.has_value(); }, 20000) || !*ok)
-        return nullptr;
-    return c;
-}
-
 void TestKeyDetailPane::initTestCase()
 {
     qRegisterMetaType<KeySnapshot>();
-    m_etcd = std::make_unique<EtcdServer>();
-    QVERIFY2(m_etcd->start(), "etcd did not start");
-    m_v2 = makeClient(EtcdClient::Api::V2);
-    m_v3 = makeClient(EtcdClient::Api::V3);
+    QVERIFY2(m_etcd.start(), "etcd did not start");
+    m_v2 = discoveredClient({m_etcd.clientUrl()}, EtcdClient::Api::V2);
+    m_v3 = discoveredClient({m_etcd.clientUrl()}, EtcdClient::Api::V3);
     QVERIFY(m_v2 && m_v3);
     m_leases = std::make_unique<LeaseTtlCache>();
     m_leases->setClient(m_v3.get());
@@ -128,37 +110,17 @@ void TestKeyDetailPane::api_data()
 bool TestKeyDetailPane::put(bool v2, const QByteArray &key, const QByteArray &value,
                             std::optional<qint64> ttl)
 {
-    if (v2) {
-        EtcdV2SetOptions o;
-        o.ttl = ttl;
-        return await<EtcdV2Response>(
-                   [&](auto cb) { return m_v2->v2()->set(key, value, o, this, cb); })
-            .ok();
-    }
-    EtcdV3PutOptions o;
-    if (ttl) {
-        const auto g = await<EtcdV3LeaseGrantResult>(
-            [&](auto cb) { return m_v3->v3()->leaseGrant(*ttl, 0, this, cb); });
-        if (!g.ok())
-            return false;
-        o.lease = g.value.id;
-    }
-    return await<EtcdV3PutResult>([&](auto cb) { return m_v3->v3()->put(key, value, o, this, cb); })
-        .ok();
+    if (v2 || !ttl)
+        return writeKey(client(v2), key, value, ttl) > 0;
+    // v3: a lease of that TTL.
+    const auto g = await<EtcdV3LeaseGrantResult>(
+        [&](auto cb) { return m_v3->v3()->leaseGrant(*ttl, 0, this, cb); });
+    return g.ok() && writeKey(m_v3.get(), key, value, std::nullopt, g.value.id) > 0;
 }
 
 QByteArray TestKeyDetailPane::serverValue(bool v2, const QByteArray &key)
 {
-    if (v2) {
-        EtcdV2GetOptions o;
-        o.quorum = true;
-        const auto r =
-            await<EtcdV2Response>([&](auto cb) { return m_v2->v2()->get(key, o, this, cb); });
-        return r.ok() ? r.value.node.value : QByteArray();
-    }
-    const auto r =
-        await<EtcdV3RangeResult>([&](auto cb) { return m_v3->v3()->range(key, {}, this, cb); });
-    return r.ok() && !r.value.kvs.isEmpty() ? r.value.kvs.first().value : QByteArray();
+    return readValue(client(v2), key).value_or(QByteArray());
 }
 
 bool TestKeyDetailPane::showAndLoad(bool v2, const QByteArray &key)

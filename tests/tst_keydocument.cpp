@@ -79,7 +79,7 @@ private:
     quint64 grant(qint64 ttl);
     bool load(KeyDocument &doc, const QByteArray &key);
 
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd;
     std::unique_ptr<EtcdClient> m_v2;
     std::unique_ptr<EtcdClient> m_v3;
     // The v3 connection's lease answers: a document reads its lease's TTL from them.
@@ -90,27 +90,18 @@ private:
 
 std::unique_ptr<EtcdClient> TestKeyDocument::makeClient(EtcdClient::Api api, bool readOnly)
 {
-    auto c = std::make_unique<EtcdClient>();
-    EtcdClient::Options o;
-    o.endpoints = {m_etcd->clientUrl()};
+    EtcdClient::Options o = clientOptions({m_etcd.clientUrl()});
     o.api = api;
     o.readOnly = readOnly;
     o.timeoutMs = 20000;
-    if (c->configure(o))
-        return nullptr;
-    std::optional<bool> ok;
-    c->discover(c.get(), [&ok](const EtcdResult<EtcdClient::ClusterInfo> &r) { ok = r.ok(); });
-    if (!QTest::qWaitFor([&ok] { return ok.has_value(); }, 20000) || !*ok)
-        return nullptr;
-    return c;
+    return discoveredClient(o);
 }
 
 void TestKeyDocument::initTestCase()
 {
     qRegisterMetaType<KeySnapshot>();
     qRegisterMetaType<EtcdError>();
-    m_etcd = std::make_unique<EtcdServer>();
-    QVERIFY2(m_etcd->start(), "etcd did not start");
+    QVERIFY2(m_etcd.start(), "etcd did not start");
     m_v2 = makeClient(EtcdClient::Api::V2, false);
     m_v3 = makeClient(EtcdClient::Api::V3, false);
     m_v2ReadOnly = makeClient(EtcdClient::Api::V2, true);
@@ -132,17 +123,7 @@ void TestKeyDocument::api_data()
 bool TestKeyDocument::put(bool v2, const QByteArray &key, const QByteArray &value,
                           std::optional<qint64> ttl, quint64 lease)
 {
-    if (v2) {
-        EtcdV2SetOptions o;
-        o.ttl = ttl;
-        return await<EtcdV2Response>(
-                   [&](auto cb) { return m_v2->v2()->set(key, value, o, this, cb); })
-            .ok();
-    }
-    EtcdV3PutOptions o;
-    o.lease = lease;
-    return await<EtcdV3PutResult>([&](auto cb) { return m_v3->v3()->put(key, value, o, this, cb); })
-        .ok();
+    return writeKey(client(v2), key, value, ttl, lease) > 0;
 }
 
 bool TestKeyDocument::remove(bool v2, const QByteArray &key)
@@ -647,8 +628,8 @@ void TestKeyDocument::binaryUnchanged()
     QCOMPARE(raw(v2, key).value, value);
     if (!v2) {
         // etcdctl sees the same bytes (base64 in its JSON output).
-        const QString out = m_etcd->etcdctl({QStringLiteral("get"), QString::fromUtf8(key),
-                                             QStringLiteral("-w"), QStringLiteral("json")});
+        const QString out = m_etcd.etcdctl({QStringLiteral("get"), QString::fromUtf8(key),
+                                            QStringLiteral("-w"), QStringLiteral("json")});
         QVERIFY(!out.isNull());
         const QJsonObject kv = QJsonDocument::fromJson(out.toUtf8())
                                    .object()

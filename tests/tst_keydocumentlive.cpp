@@ -6,6 +6,7 @@
 #include "conflictdialog.h"
 #include "etcdclient.h"
 #include "etcdfixture.h"
+#include "etcdtesting.h"
 #include "etcdv2client.h"
 #include "etcdv3client.h"
 #include "etcdwatcher.h"
@@ -21,6 +22,8 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTest>
+
+#include <functional>
 
 using Action = EtcdWatchEvent::Action;
 using ServerState = KeyDocument::ServerState;
@@ -77,19 +80,31 @@ private:
     // next one of that action after the last event taken; an event with key empty on time-out.
     EtcdWatchEvent takeEvent(const QByteArray &key, std::optional<Action> action = std::nullopt);
     EtcdWatchEvent takeEventAt(const QByteArray &key, qint64 revision);
+    // The first event from index `from` on that matches (waiting for it), which is then taken.
+    EtcdWatchEvent takeFirst(qsizetype from,
+                             const std::function<bool(const EtcdWatchEvent &)> &match);
     // Writes and returns the new revision (v2 modifiedIndex); 0 on failure.
     qint64 put(bool v2, const QByteArray &key, const QByteArray &value,
                std::optional<qint64> ttl = std::nullopt);
     qint64 remove(bool v2, const QByteArray &key, bool directory = false);
-    std::optional<QByteArray> serverValue(bool v2, const QByteArray &key);
+    std::optional<QByteArray> serverValue(bool v2, const QByteArray &key)
+    {
+        return readValue(client(v2), key);
+    }
     bool loadDocument(KeyDocument &document, const QByteArray &key);
     bool showAndLoad(bool v2, const QByteArray &key);
     void typeAtEnd(const QString &text);
+    // As a user editing: watches /live, writes "base" to `key`, shows it and types " mine" after
+    // it (`edit` false: shows it unedited); false when a step failed.
+    bool startEditing(bool v2, const QByteArray &key, bool edit = true);
+    // Someone else writes `value` to `key` and the pane gets the watch's event of it; returns the
+    // write's revision (0 on failure).
+    qint64 changeOnServer(bool v2, const QByteArray &key, const QByteArray &value = "theirs");
     QString editorText() const { return m_pane->editor()->textEdit()->toPlainText(); }
     KeyChangedBanner *banner() const { return m_pane->changedBanner(); }
     static QString at(bool v2, qint64 revision);
 
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd;
     std::unique_ptr<EtcdClient> m_v2;
     std::unique_ptr<EtcdClient> m_v3;
     std::unique_ptr<KeyDetailPane> m_pane;
@@ -103,10 +118,9 @@ void TestKeyDocumentLive::initTestCase()
 {
     watchtesting::useWireFromEnvironment();
     qRegisterMetaType<KeySnapshot>();
-    m_etcd = std::make_unique<EtcdServer>();
-    QVERIFY2(m_etcd->start(), "etcd did not start");
-    m_v2 = watchtesting::makeClient({m_etcd->clientUrl()}, EtcdClient::Api::V2);
-    m_v3 = watchtesting::makeClient({m_etcd->clientUrl()}, EtcdClient::Api::V3);
+    QVERIFY2(m_etcd.start(), "etcd did not start");
+    m_v2 = discoveredClient({m_etcd.clientUrl()}, EtcdClient::Api::V2);
+    m_v3 = discoveredClient({m_etcd.clientUrl()}, EtcdClient::Api::V3);
     QVERIFY(m_v2 && m_v3);
     QCOMPARE(m_v2->apiInUse(), EtcdClient::Api::V2);
 }
@@ -169,33 +183,26 @@ EtcdWatchEvent TestKeyDocumentLive::takeEvent(const QByteArray &key, std::option
 {
     if (!action)
         return takeEventAt(key, m_lastWrite.value(key));
-    qsizetype found = -1;
-    QTest::qWaitFor(
-        [&] {
-            const auto &events = m_recorder->events;
-            for (qsizetype i = m_taken; i < events.size(); ++i) {
-                if (events[i].key == key && events[i].action == *action) {
-                    found = i;
-                    return true;
-                }
-            }
-            return false;
-        },
-        20000);
-    if (found < 0)
-        return {};
-    m_taken = found + 1;
-    return m_recorder->events[found];
+    return takeFirst(m_taken,
+                     [&](const EtcdWatchEvent &e) { return e.key == key && e.action == *action; });
 }
 
 EtcdWatchEvent TestKeyDocumentLive::takeEventAt(const QByteArray &key, qint64 revision)
+{
+    return takeFirst(
+        0, [&](const EtcdWatchEvent &e) { return e.key == key && e.revision == revision; });
+}
+
+EtcdWatchEvent
+TestKeyDocumentLive::takeFirst(qsizetype from,
+                               const std::function<bool(const EtcdWatchEvent &)> &match)
 {
     qsizetype found = -1;
     QTest::qWaitFor(
         [&] {
             const auto &events = m_recorder->events;
-            for (qsizetype i = 0; i < events.size(); ++i) {
-                if (events[i].key == key && events[i].revision == revision) {
+            for (qsizetype i = from; i < events.size(); ++i) {
+                if (match(events[i])) {
                     found = i;
                     return true;
                 }
@@ -212,16 +219,7 @@ EtcdWatchEvent TestKeyDocumentLive::takeEventAt(const QByteArray &key, qint64 re
 qint64 TestKeyDocumentLive::put(bool v2, const QByteArray &key, const QByteArray &value,
                                 std::optional<qint64> ttl)
 {
-    if (v2) {
-        EtcdV2SetOptions o;
-        o.ttl = ttl;
-        const auto r = run<EtcdV2Response>(
-            [&](QObject *c, auto cb) { return m_v2->v2()->set(key, value, o, c, cb); });
-        return m_lastWrite[key] = r.ok() ? r.value.node.modifiedIndex : 0;
-    }
-    const auto r = run<EtcdV3PutResult>(
-        [&](QObject *c, auto cb) { return m_v3->v3()->put(key, value, {}, c, cb); });
-    return m_lastWrite[key] = r.ok() ? r.value.header.revision : 0;
+    return m_lastWrite[key] = writeKey(client(v2), key, value, ttl);
 }
 
 qint64 TestKeyDocumentLive::remove(bool v2, const QByteArray &key, bool directory)
@@ -237,24 +235,6 @@ qint64 TestKeyDocumentLive::remove(bool v2, const QByteArray &key, bool director
     const auto r = run<EtcdV3DeleteResult>(
         [&](QObject *c, auto cb) { return m_v3->v3()->deleteRange(key, {}, c, cb); });
     return m_lastWrite[key] = r.ok() && r.value.deleted == 1 ? r.value.header.revision : 0;
-}
-
-std::optional<QByteArray> TestKeyDocumentLive::serverValue(bool v2, const QByteArray &key)
-{
-    if (v2) {
-        EtcdV2GetOptions o;
-        o.quorum = true;
-        const auto r = run<EtcdV2Response>(
-            [&](QObject *c, auto cb) { return m_v2->v2()->get(key, o, c, cb); });
-        if (!r.ok())
-            return std::nullopt;
-        return r.value.node.value;
-    }
-    const auto r = run<EtcdV3RangeResult>(
-        [&](QObject *c, auto cb) { return m_v3->v3()->range(key, {}, c, cb); });
-    if (!r.ok() || r.value.kvs.isEmpty())
-        return std::nullopt;
-    return r.value.kvs.first().value;
 }
 
 bool TestKeyDocumentLive::loadDocument(KeyDocument &document, const QByteArray &key)
@@ -277,6 +257,24 @@ void TestKeyDocumentLive::typeAtEnd(const QString &text)
     edit->setFocus();
     edit->moveCursor(QTextCursor::End);
     QTest::keyClicks(edit, text);
+}
+
+bool TestKeyDocumentLive::startEditing(bool v2, const QByteArray &key, bool edit)
+{
+    startWatch(v2);
+    if (QTest::currentTestFailed() || !put(v2, key, "base") || !showAndLoad(v2, key))
+        return false;
+    if (edit)
+        typeAtEnd(QStringLiteral(" mine"));
+    return true;
+}
+
+qint64 TestKeyDocumentLive::changeOnServer(bool v2, const QByteArray &key, const QByteArray &value)
+{
+    const qint64 revision = put(v2, key, value);
+    if (revision)
+        m_pane->applyWatchEvents({takeEvent(key)});
+    return revision;
 }
 
 QString TestKeyDocumentLive::at(bool v2, qint64 revision)
@@ -474,15 +472,13 @@ void TestKeyDocumentLive::eventDuringSaveWaitsForItsEnd()
 void TestKeyDocumentLive::dirtyKeepsTextAndRaisesBanner()
 {
     QFETCH(bool, v2);
-    startWatch(v2);
     const QByteArray key = testKey("app");
-    const qint64 loadedAt = put(v2, key, "base");
-    QVERIFY(showAndLoad(v2, key));
+    QVERIFY(startEditing(v2, key, false));
+    const qint64 loadedAt = m_lastWrite.value(key);
     QVERIFY(!banner()->isVisible());
     typeAtEnd(QStringLiteral(" mine"));
 
-    const qint64 revision = put(v2, key, "theirs");
-    m_pane->applyWatchEvents({takeEvent(key)});
+    const qint64 revision = changeOnServer(v2, key);
     QCOMPARE(editorText(), QStringLiteral("base mine"));
     QVERIFY(m_pane->hasUnsavedChanges());
     QVERIFY(banner()->isVisible());
@@ -499,8 +495,7 @@ void TestKeyDocumentLive::dirtyKeepsTextAndRaisesBanner()
     QCOMPARE(document->serverSnapshot().modIndex(), revision);
 
     // A further change moves the banner on; the text stays.
-    const qint64 again = put(v2, key, "theirs again");
-    m_pane->applyWatchEvents({takeEvent(key)});
+    const qint64 again = changeOnServer(v2, key, "theirs again");
     QVERIFY(banner()->message().contains(at(v2, again)));
     QCOMPARE(editorText(), QStringLiteral("base mine"));
     QCOMPARE(document->serverSnapshot().value, QByteArray("theirs again"));
@@ -509,13 +504,9 @@ void TestKeyDocumentLive::dirtyKeepsTextAndRaisesBanner()
 void TestKeyDocumentLive::showDifferenceOverwrite()
 {
     QFETCH(bool, v2);
-    startWatch(v2);
     const QByteArray key = testKey();
-    QVERIFY(put(v2, key, "base"));
-    QVERIFY(showAndLoad(v2, key));
-    typeAtEnd(QStringLiteral(" mine"));
-    const qint64 revision = put(v2, key, "theirs");
-    m_pane->applyWatchEvents({takeEvent(key)});
+    QVERIFY(startEditing(v2, key));
+    const qint64 revision = changeOnServer(v2, key);
     QVERIFY(banner()->isVisible());
 
     banner()->showDifferenceButton()->click();
@@ -539,20 +530,15 @@ void TestKeyDocumentLive::showDifferenceOverwrite()
 void TestKeyDocumentLive::showDifferenceOverwriteComparesShownRevision()
 {
     QFETCH(bool, v2);
-    startWatch(v2);
     const QByteArray key = testKey();
-    QVERIFY(put(v2, key, "base"));
-    QVERIFY(showAndLoad(v2, key));
-    typeAtEnd(QStringLiteral(" mine"));
-    QVERIFY(put(v2, key, "theirs"));
-    m_pane->applyWatchEvents({takeEvent(key)});
+    QVERIFY(startEditing(v2, key));
+    QVERIFY(changeOnServer(v2, key));
     banner()->showDifferenceButton()->click();
     QTRY_VERIFY(m_pane->conflictDialog());
 
     // Changed again while the user compares (and the watch says so): the overwrite still
     // compares against what the dialog showed, fails, and the conflict shows the newest value.
-    const qint64 newest = put(v2, key, "theirs later");
-    m_pane->applyWatchEvents({takeEvent(key)});
+    const qint64 newest = changeOnServer(v2, key, "theirs later");
     QPointer<ConflictDialog> first = m_pane->conflictDialog();
     QSignalSpy conflict(m_pane->document(), &KeyDocument::saveConflict);
     first->overwriteButton()->click();
@@ -567,13 +553,9 @@ void TestKeyDocumentLive::showDifferenceOverwriteComparesShownRevision()
 void TestKeyDocumentLive::showDifferenceReloadAndKeepEditing()
 {
     QFETCH(bool, v2);
-    startWatch(v2);
     const QByteArray key = testKey();
-    QVERIFY(put(v2, key, "base"));
-    QVERIFY(showAndLoad(v2, key));
-    typeAtEnd(QStringLiteral(" mine"));
-    QVERIFY(put(v2, key, "theirs"));
-    m_pane->applyWatchEvents({takeEvent(key)});
+    QVERIFY(startEditing(v2, key));
+    QVERIFY(changeOnServer(v2, key));
 
     // Keep editing: nothing changes, the banner stays.
     banner()->showDifferenceButton()->click();
@@ -597,13 +579,9 @@ void TestKeyDocumentLive::showDifferenceReloadAndKeepEditing()
 void TestKeyDocumentLive::bannerReloadAsksFirst()
 {
     QFETCH(bool, v2);
-    startWatch(v2);
     const QByteArray key = testKey();
-    QVERIFY(put(v2, key, "base"));
-    QVERIFY(showAndLoad(v2, key));
-    typeAtEnd(QStringLiteral(" mine"));
-    QVERIFY(put(v2, key, "theirs"));
-    m_pane->applyWatchEvents({takeEvent(key)});
+    QVERIFY(startEditing(v2, key));
+    QVERIFY(changeOnServer(v2, key));
 
     banner()->reloadButton()->click();
     QTRY_VERIFY(m_pane->confirmationBox() && m_pane->confirmationBox()->isVisible());
@@ -624,13 +602,9 @@ void TestKeyDocumentLive::bannerReloadAsksFirst()
 void TestKeyDocumentLive::plainSaveWhileBannerConflicts()
 {
     QFETCH(bool, v2);
-    startWatch(v2);
     const QByteArray key = testKey();
-    QVERIFY(put(v2, key, "base"));
-    QVERIFY(showAndLoad(v2, key));
-    typeAtEnd(QStringLiteral(" mine"));
-    const qint64 revision = put(v2, key, "theirs");
-    m_pane->applyWatchEvents({takeEvent(key)});
+    QVERIFY(startEditing(v2, key));
+    const qint64 revision = changeOnServer(v2, key);
     QVERIFY(banner()->isVisible());
 
     QSignalSpy saved(m_pane.get(), &KeyDetailPane::keySaved);
@@ -659,12 +633,8 @@ void TestKeyDocumentLive::deletedAndCreatedAgain()
 {
     QFETCH(bool, v2);
     QFETCH(bool, edited);
-    startWatch(v2);
     const QByteArray key = testKey();
-    QVERIFY(put(v2, key, "base"));
-    QVERIFY(showAndLoad(v2, key));
-    if (edited)
-        typeAtEnd(QStringLiteral(" mine"));
+    QVERIFY(startEditing(v2, key, edited));
     const QString text = editorText();
 
     const qint64 revision = remove(v2, key);
@@ -700,11 +670,8 @@ void TestKeyDocumentLive::deletedAndCreatedAgain()
 void TestKeyDocumentLive::createAgainFailsWhenRecreated()
 {
     QFETCH(bool, v2);
-    startWatch(v2);
     const QByteArray key = testKey();
-    QVERIFY(put(v2, key, "base"));
-    QVERIFY(showAndLoad(v2, key));
-    typeAtEnd(QStringLiteral(" mine"));
+    QVERIFY(startEditing(v2, key));
     QVERIFY(remove(v2, key));
     m_pane->applyWatchEvents({takeEvent(key, Action::Delete)});
     QCOMPARE(banner()->kind(), KeyChangedBanner::Kind::Deleted);
@@ -727,11 +694,8 @@ void TestKeyDocumentLive::createAgainFailsWhenRecreated()
 
 void TestKeyDocumentLive::deletedClose()
 {
-    startWatch(false);
     const QByteArray key = testKey();
-    QVERIFY(put(false, key, "base"));
-    QVERIFY(showAndLoad(false, key));
-    typeAtEnd(QStringLiteral(" mine"));
+    QVERIFY(startEditing(false, key));
     QVERIFY(remove(false, key));
     m_pane->applyWatchEvents({takeEvent(key, Action::Delete)});
     QSignalSpy closed(m_pane.get(), &KeyDetailPane::keyClosed);
@@ -781,10 +745,8 @@ void TestKeyDocumentLive::v2Expire()
 void TestKeyDocumentLive::liveWiringOwnSaveNoBanner()
 {
     QFETCH(bool, v2);
-    startWatch(v2);
     const QByteArray key = testKey();
-    QVERIFY(put(v2, key, "base"));
-    QVERIFY(showAndLoad(v2, key));
+    QVERIFY(startEditing(v2, key, false));
     // As MainWindow wires it: every batch goes to the pane.
     connect(m_watcher.get(), &EtcdWatcher::eventsReceived, m_pane.get(),
             &KeyDetailPane::applyWatchEvents);
@@ -814,13 +776,10 @@ void TestKeyDocumentLive::liveWiringOwnSaveNoBanner()
 
 void TestKeyDocumentLive::bannerAccessibleNames()
 {
-    startWatch(false);
     const QByteArray key = testKey();
-    QVERIFY(put(false, key, "base"));
-    QVERIFY(showAndLoad(false, key));
+    QVERIFY(startEditing(false, key, false));
     typeAtEnd(QStringLiteral("!"));
-    QVERIFY(put(false, key, "theirs"));
-    m_pane->applyWatchEvents({takeEvent(key)});
+    QVERIFY(changeOnServer(false, key));
     QVERIFY(!banner()->accessibleName().isEmpty());
     const auto buttons = banner()->findChildren<QPushButton *>();
     QCOMPARE(buttons.size(), 4);

@@ -61,7 +61,7 @@ private:
     static void flatten(const EtcdV2Node &node, QStringList *out);
     void apply(const QList<EtcdWatchEvent> &events);
 
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd;
     std::unique_ptr<EtcdClient> m_v3;
     std::unique_ptr<EtcdClient> m_v2;
     std::unique_ptr<KeyTreeModel> m_model;
@@ -72,11 +72,10 @@ private:
 void TestKeyTreeEvents::initTestCase()
 {
     qRegisterMetaType<EtcdWatchEvent>();
-    m_etcd = std::make_unique<EtcdServer>();
-    QVERIFY2(m_etcd->start(), "etcd did not start");
-    m_v3 = makeClient(m_etcd.get(), EtcdClient::Api::V3);
+    QVERIFY2(m_etcd.start(), "etcd did not start");
+    m_v3 = makeClient(&m_etcd, EtcdClient::Api::V3);
     QVERIFY(m_v3);
-    m_v2 = makeClient(m_etcd.get(), EtcdClient::Api::V2);
+    m_v2 = makeClient(&m_etcd, EtcdClient::Api::V2);
     QVERIFY(m_v2);
 }
 
@@ -103,12 +102,7 @@ void TestKeyTreeEvents::startModel(EtcdClient *client, const QByteArray &prefix,
     if (tester)
         m_tester = std::make_unique<QAbstractItemModelTester>(
             m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-    bool topLoaded = false;
-    QObject context;
-    connect(m_model.get(), &KeyTreeModel::levelLoaded, &context,
-            [&](const QModelIndex &dir) { topLoaded = topLoaded || !dir.isValid(); });
-    m_model->reload();
-    QTRY_VERIFY_WITH_TIMEOUT(topLoaded, 60000);
+    QVERIFY(reloadTopLevel(*m_model, 60000));
 }
 
 void TestKeyTreeEvents::apply(const QList<EtcdWatchEvent> &events)

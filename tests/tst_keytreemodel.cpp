@@ -44,7 +44,7 @@ private:
     // A model over prefix under a tester, loaded completely.
     void startModel(const QByteArray &prefix, char sep = '/');
 
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd;
     std::unique_ptr<EtcdClient> m_client;
     std::unique_ptr<KeyTreeModel> m_model;
     std::unique_ptr<QAbstractItemModelTester> m_tester;
@@ -52,9 +52,8 @@ private:
 
 void TestKeyTreeModel::initTestCase()
 {
-    m_etcd = std::make_unique<EtcdServer>();
-    QVERIFY2(m_etcd->start(), "etcd did not start");
-    m_client = makeClient(m_etcd.get(), EtcdClient::Api::V3);
+    QVERIFY2(m_etcd.start(), "etcd did not start");
+    m_client = makeClient(&m_etcd, EtcdClient::Api::V3);
     QVERIFY(m_client);
 }
 
@@ -81,12 +80,7 @@ void TestKeyTreeModel::startModel(const QByteArray &prefix, char sep)
 {
     m_model->lister()->setRootPrefix(prefix);
     m_model->lister()->setSeparator(sep);
-    bool topLoaded = false;
-    QObject context;
-    connect(m_model.get(), &KeyTreeModel::levelLoaded, &context,
-            [&](const QModelIndex &dir) { topLoaded = topLoaded || !dir.isValid(); });
-    m_model->reload();
-    QTRY_VERIFY_WITH_TIMEOUT(topLoaded, 30000);
+    QVERIFY(reloadTopLevel(*m_model));
 }
 
 void TestKeyTreeModel::naturalOrder_data()

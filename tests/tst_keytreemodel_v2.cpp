@@ -31,7 +31,7 @@ private:
     bool set(const QByteArray &key, const QByteArray &value, std::optional<qint64> ttl = {});
     static void flatten(const EtcdV2Node &node, QStringList *out);
 
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd;
     std::unique_ptr<EtcdClient> m_client;
     std::unique_ptr<KeyTreeModel> m_model;
     std::unique_ptr<QAbstractItemModelTester> m_tester;
@@ -39,9 +39,8 @@ private:
 
 void TestKeyTreeModelV2::initTestCase()
 {
-    m_etcd = std::make_unique<EtcdServer>();
-    QVERIFY2(m_etcd->start(), "etcd did not start");
-    m_client = makeClient(m_etcd.get(), EtcdClient::Api::V2);
+    QVERIFY2(m_etcd.start(), "etcd did not start");
+    m_client = makeClient(&m_etcd, EtcdClient::Api::V2);
     QVERIFY(m_client);
     QCOMPARE(m_client->apiInUse(), EtcdClient::Api::V2);
 }
@@ -73,12 +72,7 @@ bool TestKeyTreeModelV2::set(const QByteArray &key, const QByteArray &value,
 void TestKeyTreeModelV2::startModel(const QByteArray &prefix)
 {
     m_model->lister()->setRootPrefix(prefix);
-    bool topLoaded = false;
-    QObject context;
-    connect(m_model.get(), &KeyTreeModel::levelLoaded, &context,
-            [&](const QModelIndex &dir) { topLoaded = topLoaded || !dir.isValid(); });
-    m_model->reload();
-    QTRY_VERIFY_WITH_TIMEOUT(topLoaded, 30000);
+    QVERIFY(reloadTopLevel(*m_model));
 }
 
 void TestKeyTreeModelV2::flatten(const EtcdV2Node &node, QStringList *out)

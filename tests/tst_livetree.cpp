@@ -9,6 +9,7 @@
 //
 // The random writer's seed is printed; ETCDSCOPE_TEST_SEED=<n> replays a run.
 #include "etcdfixture.h"
+#include "etcdtesting.h"
 #include "keytreetesting.h"
 #include "livetree.h"
 #include "livetreetesting.h"
@@ -57,7 +58,8 @@ private:
     Levels etcdLevels(EtcdClient *writer, const QByteArray &root, qint64 *revision);
     bool hasExpiringKeys(EtcdClient *writer, const QByteArray &root);
     qint64 putSentinel(EtcdClient *writer, const QByteArray &key);
-    bool setAllV2(EtcdClient *writer, const QList<QByteArray> &keys);
+    // Writes `keys` through the writer's API, many at a time.
+    static bool writeAll(EtcdClient *writer, const QList<QByteArray> &keys);
 
     std::unique_ptr<EtcdServer> m_etcd;
     std::unique_ptr<TcpProxy> m_proxy;
@@ -92,16 +94,16 @@ void TestLiveTree::cleanup()
 
 std::unique_ptr<EtcdClient> TestLiveTree::writerClient(EtcdClient::Api api)
 {
-    return watchtesting::makeClient({m_etcd->clientUrl()}, api);
+    return discoveredClient({m_etcd->clientUrl()}, api);
 }
 
 bool TestLiveTree::startLive(EtcdClient::Api api, const QByteArray &root, bool tester)
 {
     // ETCDSCOPE_TEST_NO_PROXY: straight to etcd, to tell the proxy's cost from the client's.
-    m_client = watchtesting::makeClient({qEnvironmentVariableIsSet("ETCDSCOPE_TEST_NO_PROXY")
-                                             ? m_etcd->clientUrl()
-                                             : m_proxy->url()},
-                                        api);
+    m_client =
+        discoveredClient({qEnvironmentVariableIsSet("ETCDSCOPE_TEST_NO_PROXY") ? m_etcd->clientUrl()
+                                                                               : m_proxy->url()},
+                         api);
     if (!m_client)
         return false;
     m_model = std::make_unique<KeyTreeModel>();
@@ -368,24 +370,11 @@ void TestLiveTree::groundTruth()
     QVERIFY(expanded.data(KeyTreeModel::ChildCountRole).toInt() >= 0);
 }
 
-bool TestLiveTree::setAllV2(EtcdClient *writer, const QList<QByteArray> &keys)
+bool TestLiveTree::writeAll(EtcdClient *writer, const QList<QByteArray> &keys)
 {
-    int next = 0;
-    int done = 0;
-    bool ok = true;
-    QObject context;
-    std::function<void()> send = [&] {
-        const QByteArray key = keys[next++];
-        writer->v2()->set(key, "v", {}, &context, [&](const EtcdResult<EtcdV2Response> &r) {
-            ++done;
-            ok = ok && r.ok();
-            if (next < keys.size())
-                send();
-        });
-    };
-    for (int i = 0; i < 32 && next < keys.size(); ++i)
-        send();
-    return QTest::qWaitFor([&] { return done == keys.size(); }, 180000) && ok;
+    if (writer->apiInUse() == EtcdClient::Api::V2)
+        return setAll(writer->v2(), keys, 32);
+    return keytreetesting::putAll(writer->v3(), keys);
 }
 
 void TestLiveTree::bigPrefixDeleteFewSignals_data()
@@ -406,10 +395,7 @@ void TestLiveTree::bigPrefixDeleteFewSignals()
     for (int i = 1; i <= 5000; ++i)
         keys << root + "d/k" + QByteArray::number(i);
     keys << root + "other" << root + "e/k1";
-    if (v2)
-        QVERIFY(setAllV2(writer.get(), keys));
-    else
-        QVERIFY(keytreetesting::putAll(writer->v3(), keys));
+    QVERIFY(writeAll(writer.get(), keys));
     QVERIFY(startLive(api, root, true));
     const QPersistentModelIndex dir = m_model->indexForKey(root + "d");
     QCOMPARE(m_model->rowCount(dir), 5000);
@@ -456,10 +442,7 @@ void TestLiveTree::burstKeepsExpansionAndSelection()
     QList<QByteArray> keys{root + "d/keep", root + "d/sub/keep", root + "other"};
     for (int i = 0; i < 300; i += 2)
         keys << root + "d/k" + QByteArray::number(i);
-    if (v2)
-        QVERIFY(setAllV2(writer.get(), keys));
-    else
-        QVERIFY(keytreetesting::putAll(writer->v3(), keys));
+    QVERIFY(writeAll(writer.get(), keys));
     // Without QAbstractItemModelTester: it walks the whole model after every signal, which
     // under ASan makes 10,000 events take minutes (the ground truth runs with it).
     QVERIFY(startLive(api, root, false));

@@ -51,23 +51,22 @@ private:
     static QString labelText(MainWindow &w, const char *objectName);
     EtcdClient::Options optionsFor(const QString &endpoint) const;
 
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd;
     QString m_version;
 };
 
 void TestMainWindow::initTestCase()
 {
-    m_etcd = std::make_unique<EtcdServer>();
-    QVERIFY2(m_etcd->start(), "etcd did not start");
-    const QString version = m_etcd->etcdctl({QStringLiteral("version")});
+    QVERIFY2(m_etcd.start(), "etcd did not start");
+    const QString version = m_etcd.etcdctl({QStringLiteral("version")});
     // "etcdctl version: 3.4.23\nAPI version: 3.4"
     m_version = version.section(QLatin1Char('\n'), 0, 0).section(QLatin1Char(' '), -1);
     QVERIFY(!m_version.isEmpty());
 
     for (const char *key : {"/login_servers/0001-0001", "/msg_servers/0002-0001", "/release notes"})
-        QVERIFY(!m_etcd->etcdctl({"put", key, "{\"ip\":\"10.0.0.5\",\"port\":8008}"}).isNull());
+        QVERIFY(!m_etcd.etcdctl({"put", key, "{\"ip\":\"10.0.0.5\",\"port\":8008}"}).isNull());
     for (const char *key : {"/config/v2only", "/queue_v2/1"})
-        QVERIFY(!m_etcd->etcdctlV2({"set", key, "x"}).isNull());
+        QVERIFY(!m_etcd.etcdctlV2({"set", key, "x"}).isNull());
 }
 
 EtcdClient::Options TestMainWindow::optionsFor(const QString &endpoint) const
@@ -111,20 +110,20 @@ void TestMainWindow::showsVersionApiAndTopLevel()
     QFETCH(QString, apiShown);
     QFETCH(QStringList, topLevel);
 
-    EtcdClient::Options options = optionsFor(m_etcd->clientUrl());
+    EtcdClient::Options options = optionsFor(m_etcd.clientUrl());
     options.api = api;
     MainWindow w(options);
     w.show();
     QTRY_VERIFY_WITH_TIMEOUT(w.isConnected(), 10000);
     QCOMPARE(w.clusterInfoPanel()->serverVersion(), m_version);
     QCOMPARE(w.clusterInfoPanel()->apiText(), apiShown);
-    QCOMPARE(labelText(w, "endpointLabel"), m_etcd->clientUrl());
+    QCOMPARE(labelText(w, "endpointLabel"), m_etcd.clientUrl());
     QTRY_COMPARE_WITH_TIMEOUT(names(w), topLevel, 10000);
     QTRY_VERIFY(!w.keyModel()->isLoading());
     QTRY_VERIFY2(w.keyspacePanel()->statusText().contains(QString::number(topLevel.size())),
                  qPrintable(w.keyspacePanel()->statusText()));
-    QCOMPARE(w.windowTitle(), QStringLiteral("etcdscope — %1").arg(m_etcd->clientUrl()));
-    QVERIFY(labelText(w, "endpointStatus").contains(m_etcd->clientUrl()));
+    QCOMPARE(w.windowTitle(), QStringLiteral("etcdscope — %1").arg(m_etcd.clientUrl()));
+    QVERIFY(labelText(w, "endpointStatus").contains(m_etcd.clientUrl()));
     QVERIFY(labelText(w, "apiStatus").contains(apiShown));
     QVERIFY(labelText(w, "apiStatus").contains(m_version));
     QVERIFY(!w.banner()->isVisible());
@@ -141,7 +140,7 @@ void TestMainWindow::showsVersionApiAndTopLevel()
 
 void TestMainWindow::readOnlyIsShown()
 {
-    EtcdClient::Options options = optionsFor(m_etcd->clientUrl());
+    EtcdClient::Options options = optionsFor(m_etcd.clientUrl());
     options.readOnly = true;
     MainWindow w(options);
     w.show();
@@ -216,7 +215,7 @@ void TestMainWindow::missingV2ApiIsExplained()
 
 void TestMainWindow::selectingARowShowsItInThePane()
 {
-    MainWindow w(optionsFor(m_etcd->clientUrl()));
+    MainWindow w(optionsFor(m_etcd.clientUrl()));
     w.show();
     QTRY_VERIFY_WITH_TIMEOUT(w.isConnected(), 10000);
     QTRY_VERIFY_WITH_TIMEOUT(w.keyModel()->indexForKey("/release notes").isValid(), 10000);
@@ -238,7 +237,7 @@ void TestMainWindow::selectingARowShowsItInThePane()
 
 void TestMainWindow::everyControlHasAnAccessibleName()
 {
-    MainWindow w(optionsFor(m_etcd->clientUrl()));
+    MainWindow w(optionsFor(m_etcd.clientUrl()));
     w.show();
     QTRY_VERIFY_WITH_TIMEOUT(w.isConnected(), 10000);
     w.findChild<QWidget *>(QStringLiteral("clusterDock"))->show();
@@ -269,7 +268,7 @@ void TestMainWindow::everyControlHasAnAccessibleName()
 
 void TestMainWindow::keyMenuHoldsTheActions()
 {
-    MainWindow w(optionsFor(m_etcd->clientUrl()));
+    MainWindow w(optionsFor(m_etcd.clientUrl()));
     auto *menu = w.menuBar()->findChild<QMenu *>(QStringLiteral("keyMenu"));
     QVERIFY(menu);
     const QList<QAction *> actions = menu->actions();
@@ -291,12 +290,12 @@ void TestMainWindow::sessionStates_data()
     QTest::addColumn<ConnectionSession::State>("state");
     QTest::addColumn<int>("step"); // of a failure
     const QString dead = QStringLiteral("http://127.0.0.1:%1").arg(EtcdServer::freePort());
-    QTest::newRow("reachable") << m_etcd->clientUrl() << QString()
+    QTest::newRow("reachable") << m_etcd.clientUrl() << QString()
                                << ConnectionSession::State::Connected << -1;
     QTest::newRow("unreachable") << dead << QString() << ConnectionSession::State::Failed
                                  << int(ConnectionSession::Step::Discover);
     QTest::newRow("CA file missing")
-        << m_etcd->clientUrl() << QStringLiteral("/nonexistent/ca.pem")
+        << m_etcd.clientUrl() << QStringLiteral("/nonexistent/ca.pem")
         << ConnectionSession::State::Failed << int(ConnectionSession::Step::Configure);
 }
 

@@ -52,7 +52,7 @@ private:
     ConnectionProfile production(const QString &name) const;
 
     QTemporaryDir m_dir;
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd;
 };
 
 void TestProfiles::initTestCase()
@@ -60,15 +60,14 @@ void TestProfiles::initTestCase()
     // The keychain of the machine is not the tests' business: behave as where none runs.
     qputenv("ETCDSCOPE_NO_KEYCHAIN", "1");
     QVERIFY(m_dir.isValid());
-    m_etcd = std::make_unique<EtcdServer>();
-    QVERIFY2(m_etcd->start(), "etcd did not start");
+    QVERIFY2(m_etcd.start(), "etcd did not start");
 }
 
 ConnectionProfile TestProfiles::production(const QString &name) const
 {
     ConnectionProfile p;
     p.name = name;
-    p.endpoints = {m_etcd->clientUrl()};
+    p.endpoints = {m_etcd.clientUrl()};
     p.environment = ConnectionProfile::Environment::Production;
     p.readOnly = false; // the guard rails, not read-only, are what is tested
     return p;
@@ -111,7 +110,7 @@ void TestProfiles::profilesSurviveRestartWithoutPassword()
     const std::optional<ConnectionProfile> p = store.profile(QStringLiteral("Orders-Prod"));
     QVERIFY(p);
     QCOMPARE(p->name, QStringLiteral("orders-prod"));
-    QCOMPARE(p->endpoints, QStringList{m_etcd->clientUrl()});
+    QCOMPARE(p->endpoints, QStringList{m_etcd.clientUrl()});
     QCOMPARE(p->api, EtcdClient::Api::V3);
     QVERIFY(p->isProduction());
     QCOMPARE(p->color, QColor(QStringLiteral("#123456")));
@@ -174,7 +173,7 @@ void TestProfiles::dialogSavesTestsAndConnects()
     dialog.show();
     dialog.newProfile();
     dialog.findChild<QLineEdit *>(QStringLiteral("nameEdit"))->setText(QStringLiteral("demo"));
-    dialog.findChild<QLineEdit *>(QStringLiteral("endpointsEdit"))->setText(m_etcd->clientUrl());
+    dialog.findChild<QLineEdit *>(QStringLiteral("endpointsEdit"))->setText(m_etcd.clientUrl());
     dialog.findChild<QLineEdit *>(QStringLiteral("userEdit"))->setText(QStringLiteral("alice"));
     dialog.findChild<QLineEdit *>(QStringLiteral("passwordEdit"))
         ->setText(QStringLiteral("alice-password-42"));
@@ -215,7 +214,7 @@ void TestProfiles::dialogSavesTestsAndConnects()
              qPrintable(dialog.statusText()));
 
     // Connect: saved, marked recent, handed over with the form's settings.
-    dialog.findChild<QLineEdit *>(QStringLiteral("endpointsEdit"))->setText(m_etcd->clientUrl());
+    dialog.findChild<QLineEdit *>(QStringLiteral("endpointsEdit"))->setText(m_etcd.clientUrl());
     QSignalSpy connectSpy(&dialog, &ConnectionDialog::connectRequested);
     dialog.connectToProfile();
     QCOMPARE(connectSpy.size(), 1);
@@ -229,7 +228,7 @@ void TestProfiles::severalWindowsAtOnce()
     Connections connections(settingsFile());
     ConnectionProfile a;
     a.name = QStringLiteral("first");
-    a.endpoints = {m_etcd->clientUrl()};
+    a.endpoints = {m_etcd.clientUrl()};
     ConnectionProfile b = a;
     b.name = QStringLiteral("second");
     b.environment = ConnectionProfile::Environment::Staging;
@@ -265,7 +264,7 @@ void TestProfiles::productionBandAndTitle()
 void TestProfiles::productionDeleteNeedsTypedKey()
 {
     QVERIFY(
-        !m_etcd->etcdctl({QStringLiteral("put"), QStringLiteral("/guard/key"), QStringLiteral("v")})
+        !m_etcd.etcdctl({QStringLiteral("put"), QStringLiteral("/guard/key"), QStringLiteral("v")})
              .isNull());
     MainWindow w(production(QStringLiteral("orders-prod")));
     w.show();
@@ -290,8 +289,8 @@ void TestProfiles::productionDeleteNeedsTypedKey()
     dialog->deleteButton()->click();
     QTest::qWait(0);
     QCOMPARE(m_etcd
-                 ->etcdctl({QStringLiteral("get"), QStringLiteral("/guard/key"),
-                            QStringLiteral("--print-value-only")})
+                 .etcdctl({QStringLiteral("get"), QStringLiteral("/guard/key"),
+                           QStringLiteral("--print-value-only")})
                  .trimmed(),
              QStringLiteral("v"));
     // Typed: deleted.
@@ -299,7 +298,7 @@ void TestProfiles::productionDeleteNeedsTypedKey()
     QVERIFY(dialog->deleteButton()->isEnabled());
     dialog->deleteButton()->click();
     QTRY_VERIFY_WITH_TIMEOUT(
-        m_etcd->etcdctl({QStringLiteral("get"), QStringLiteral("/guard/key")}).trimmed().isEmpty(),
+        m_etcd.etcdctl({QStringLiteral("get"), QStringLiteral("/guard/key")}).trimmed().isEmpty(),
         10000);
 }
 
@@ -321,9 +320,9 @@ void TestProfiles::productionMembershipNeedsTypedName()
     QVERIFY(typed);
     auto *confirm = dialog->findChild<QPushButton *>(QStringLiteral("confirmButton"));
     QVERIFY(!confirm->isEnabled());
-    typed->setText(m_etcd->name() + QLatin1Char('x'));
+    typed->setText(m_etcd.name() + QLatin1Char('x'));
     QVERIFY(!confirm->isEnabled());
-    typed->setText(m_etcd->name());
+    typed->setText(m_etcd.name());
     QVERIFY(confirm->isEnabled());
     dialog->reject(); // the only member is not removed
     // Adding asks for the profile's name.
@@ -344,7 +343,7 @@ void TestProfiles::insecureConnectionIsMarked()
 {
     ConnectionProfile p;
     p.name = QStringLiteral("lab");
-    p.endpoints = {m_etcd->clientUrl()};
+    p.endpoints = {m_etcd.clientUrl()};
     p.insecureSkipVerify = true;
     MainWindow w(p);
     w.show();
@@ -355,7 +354,7 @@ void TestProfiles::insecureConnectionIsMarked()
 
 void TestProfiles::credentialsWithoutAuthAreNoticed()
 {
-    EtcdClient::Options o = clientOptions({m_etcd->clientUrl()});
+    EtcdClient::Options o = clientOptions({m_etcd.clientUrl()});
     o.user = QStringLiteral("alice");
     o.password = QStringLiteral("pw");
     MainWindow w(o);

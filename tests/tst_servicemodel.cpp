@@ -21,8 +21,6 @@
 
 #include <memory>
 
-using watchtesting::makeClient;
-
 namespace {
 
 // The demo backend's type names: the product has none of its own.
@@ -66,7 +64,7 @@ private:
     void stopLateGoneBack(RegistrarProcess &registrar, const QByteArray &key, int lateMs,
                           int goneMs);
 
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd;
     std::unique_ptr<EtcdClient> m_writer;
     std::unique_ptr<EtcdClient> m_client;
     std::unique_ptr<KeyTreeModel> m_tree;
@@ -80,9 +78,8 @@ private:
 void TestServiceModel::initTestCase()
 {
     qRegisterMetaType<EtcdWatchEvent>();
-    m_etcd = std::make_unique<EtcdServer>();
-    QVERIFY2(m_etcd->start(), "etcd did not start");
-    m_writer = makeClient({m_etcd->clientUrl()}, EtcdClient::Api::V3);
+    QVERIFY2(m_etcd.start(), "etcd did not start");
+    m_writer = discoveredClient({m_etcd.clientUrl()}, EtcdClient::Api::V3);
     QVERIFY(m_writer);
 }
 
@@ -99,7 +96,7 @@ void TestServiceModel::cleanup()
 bool TestServiceModel::startModel(EtcdClient::Api api, const QByteArray &root,
                                   const QString &endpoint)
 {
-    m_client = makeClient({endpoint.isEmpty() ? m_etcd->clientUrl() : endpoint}, api);
+    m_client = discoveredClient({endpoint.isEmpty() ? m_etcd.clientUrl() : endpoint}, api);
     if (!m_client)
         return false;
     m_tree = std::make_unique<KeyTreeModel>();
@@ -266,8 +263,8 @@ void TestServiceModel::registrarV3()
     // A TTL long enough that "late" (no renewal for 1.5 intervals, seen through lease answers
     // a quarter of the TTL apart) shows well before the lease runs out.
     RegistrarProcess registrar;
-    QVERIFY2(registrar.start(m_etcd->clientUrl(), {"--api", "v3", "--prefix", "/sv3", "--ttl", "10",
-                                                   "--interval", "1000"}),
+    QVERIFY2(registrar.start(m_etcd.clientUrl(), {"--api", "v3", "--prefix", "/sv3", "--ttl", "10",
+                                                  "--interval", "1000"}),
              qPrintable(registrar.lines().join('\n')));
     QVERIFY(startModel(EtcdClient::Api::V3, "/sv3/"));
 
@@ -338,8 +335,8 @@ void TestServiceModel::registrarV3()
 void TestServiceModel::registrarV2()
 {
     RegistrarProcess registrar;
-    QVERIFY2(registrar.start(m_etcd->clientUrl(), {"--api", "v2", "--prefix", "/sv2", "--ttl", "3",
-                                                   "--interval", "1000"}),
+    QVERIFY2(registrar.start(m_etcd.clientUrl(), {"--api", "v2", "--prefix", "/sv2", "--ttl", "3",
+                                                  "--interval", "1000"}),
              qPrintable(registrar.lines().join('\n')));
     QVERIFY(startModel(EtcdClient::Api::V2, "/sv2"));
 
@@ -442,8 +439,8 @@ void TestServiceModel::recognisedFromEventsV2()
     // Directories of keys with a TTL and no events (an hour's TTL) near the top of the store:
     // found by the look at the top at start, two levels deep.
     for (const char *key : {"/ev2/pre/a", "/ev2/pre/b", "/ev2/x/deeper/c"})
-        QVERIFY(!m_etcd->etcdctlV2({"set", "--ttl", "3600", key, "10.5.0.1:1"}).isNull());
-    QVERIFY(!m_etcd->etcdctlV2({"set", "/ev2/plain/a", "1"}).isNull());
+        QVERIFY(!m_etcd.etcdctlV2({"set", "--ttl", "3600", key, "10.5.0.1:1"}).isNull());
+    QVERIFY(!m_etcd.etcdctlV2({"set", "/ev2/plain/a", "1"}).isNull());
     QVERIFY(startModel(EtcdClient::Api::V2, "/ev2"));
     QTRY_COMPARE_WITH_TIMEOUT(m_model->serviceDirectories(),
                               (QList<QByteArray>{"/ev2/pre", "/ev2/x/deeper"}), 10000);
@@ -455,8 +452,8 @@ void TestServiceModel::recognisedFromEventsV2()
     // a service.
     for (const char *name : {"k1", "k2"}) {
         const QString out =
-            m_etcd->etcdctlV2({"set", "--ttl", "30", QStringLiteral("/ev2/a/b/c/%1").arg(name),
-                               QStringLiteral("ip=10.3.0.1\nport=%1").arg(name[1])});
+            m_etcd.etcdctlV2({"set", "--ttl", "30", QStringLiteral("/ev2/a/b/c/%1").arg(name),
+                              QStringLiteral("ip=10.3.0.1\nport=%1").arg(name[1])});
         QVERIFY(!out.isNull());
     }
     QTRY_VERIFY_WITH_TIMEOUT(m_model->serviceDirectories().contains("/ev2/a/b/c"), 10000);
@@ -465,10 +462,10 @@ void TestServiceModel::recognisedFromEventsV2()
     QVERIFY(m_model->instance("/ev2/a/b/c/k2")->remainingSeconds(QDateTime::currentDateTimeUtc()) >
             20);
     // Deleted: gone.
-    QVERIFY(!m_etcd->etcdctlV2({"rm", "/ev2/a/b/c/k1"}).isNull());
+    QVERIFY(!m_etcd.etcdctlV2({"rm", "/ev2/a/b/c/k1"}).isNull());
     QVERIFY(waitState("/ev2/a/b/c/k1", ServiceInstance::State::Gone, 5000));
     // The directory removed: everything in it gone.
-    QVERIFY(!m_etcd->etcdctlV2({"rm", "--recursive", "/ev2/a"}).isNull());
+    QVERIFY(!m_etcd.etcdctlV2({"rm", "--recursive", "/ev2/a"}).isNull());
     QVERIFY(waitState("/ev2/a/b/c/k2", ServiceInstance::State::Gone, 5000));
 }
 
@@ -526,7 +523,7 @@ void TestServiceModel::relistsAfterResync()
 {
     // Changes the watch could not deliver (history compacted while it was cut off) are found by
     // the re-read after the live tree's resynchronisation.
-    livetreetesting::TcpProxy proxy(m_etcd->clientPort());
+    livetreetesting::TcpProxy proxy(m_etcd.clientPort());
     QVERIFY(proxy.listen());
     const quint64 lease = grantLease(60);
     EtcdV3PutOptions o;

@@ -59,7 +59,7 @@ private:
     static void closeMenus();
 
     QTemporaryDir m_settings;
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd;
     std::unique_ptr<RegistrarProcess> m_registrar;
 };
 
@@ -78,16 +78,15 @@ void TestServicesPanel::initTestCase()
                                     {QStringLiteral("0002"), QStringLiteral("msg_server")},
                                     {QStringLiteral("0003"), QStringLiteral("route_server")}});
 
-    m_etcd = std::make_unique<EtcdServer>();
-    QVERIFY2(m_etcd->start(), "etcd did not start");
+    QVERIFY2(m_etcd.start(), "etcd did not start");
     // A plain directory: no leases, so not recognised by itself.
     for (const char *key :
          {"/config/db_url", "/config/cache_size", "/config/feature_flags", "/release"})
-        QVERIFY(!m_etcd->etcdctl({"put", key, "value"}).isNull());
+        QVERIFY(!m_etcd.etcdctl({"put", key, "value"}).isNull());
 
     // TTL 10 s: "late" and expiry stay far away on a slow machine; kill and start are immediate.
     m_registrar = std::make_unique<RegistrarProcess>();
-    QVERIFY2(m_registrar->start(m_etcd->clientUrl(), {"--api", "v3", "--ttl", "10"}),
+    QVERIFY2(m_registrar->start(m_etcd.clientUrl(), {"--api", "v3", "--ttl", "10"}),
              qPrintable(m_registrar->lines().join(QLatin1Char('\n')) + m_registrar->errorOutput()));
 }
 
@@ -101,7 +100,7 @@ ConnectionProfile TestServicesPanel::profile(const QString &name) const
 {
     ConnectionProfile p;
     p.name = name;
-    p.endpoints = {m_etcd->clientUrl()};
+    p.endpoints = {m_etcd.clientUrl()};
     return p;
 }
 
@@ -336,22 +335,22 @@ void TestServicesPanel::showAsServicesIsKeptPerProfile()
 
     // A connection from the command line is kept under its endpoints.
     EtcdClient::Options options;
-    options.endpoints = {m_etcd->clientUrl()};
+    options.endpoints = {m_etcd.clientUrl()};
     QCOMPARE(ServiceDirectoryStore::profileKey(ConnectionProfile::fromOptions(options)),
-             m_etcd->clientUrl());
+             m_etcd.clientUrl());
     {
         MainWindow w(options);
         QVERIFY(waitForServices(w));
         w.servicesPanel()->setShownAsServices("/config", true);
     }
-    QCOMPARE(ServiceDirectoryStore(m_etcd->clientUrl()).marked(), QList<QByteArray>{"/config"});
+    QCOMPARE(ServiceDirectoryStore(m_etcd.clientUrl()).marked(), QList<QByteArray>{"/config"});
     {
         MainWindow w(options);
         QVERIFY(waitForServices(w));
         QTRY_VERIFY_WITH_TIMEOUT(w.serviceModel()->serviceDirectories().contains("/config"), 10000);
         w.servicesPanel()->setShownAsServices("/config", false);
     }
-    QVERIFY(ServiceDirectoryStore(m_etcd->clientUrl()).marked().isEmpty());
+    QVERIFY(ServiceDirectoryStore(m_etcd.clientUrl()).marked().isEmpty());
 
     // Keys are bytes: one that is not UTF-8 comes back as it went in.
     const ServiceDirectoryStore store(QStringLiteral("bytes"));

@@ -45,9 +45,15 @@ private:
                                             bool clientCertAuth = false,
                                             const QString &clientCa = {});
     EtcdClient::Options options(const EtcdServer &server) const;
-    static EtcdResult<EtcdClient::ClusterInfo> discover(EtcdClient &client);
-    // A put and a range of the key over HTTP/1.1, then the key's change seen by a gRPC watch.
+    // Discovery finds a healthy v3 cluster; a put and a range of the key over HTTP/1.1, then
+    // the key's change seen by a gRPC watch.
     static void checkKvAndWatch(EtcdClient &client, EtcdServer &server, const QByteArray &key);
+    // Why discovery through `client` failed (printed for the log); none when it succeeded.
+    static EtcdError discoveryError(EtcdClient &client);
+    // Watches `key` (over gRPC, quick retries) until the watch fails, its end: the error, none
+    // when it did not fail within 20 s; `connects`: how often the watcher connected.
+    static EtcdError watchFailure(EtcdClient &client, const QByteArray &key,
+                                  int *connects = nullptr);
 
     TlsFixture m_tls;
     std::unique_ptr<EtcdServer> m_server; // the CA's certificate for 127.0.0.1
@@ -105,13 +111,12 @@ EtcdClient::Options TestTls::options(const EtcdServer &server) const
     return o;
 }
 
-EtcdResult<EtcdClient::ClusterInfo> TestTls::discover(EtcdClient &client)
-{
-    return await<EtcdClient::ClusterInfo>([&](auto cb) { client.discover(&client, cb); });
-}
-
 void TestTls::checkKvAndWatch(EtcdClient &client, EtcdServer &server, const QByteArray &key)
 {
+    const auto info = discover(client);
+    VERIFY_OK(info);
+    QCOMPARE(info.value.api, EtcdClient::Api::V3);
+    QVERIFY(info.value.healthy);
     const auto put = run<EtcdV3PutResult>(
         [&](QObject *c, auto cb) { return client.v3()->put(key, "one", {}, c, cb); });
     VERIFY_OK(put);
@@ -135,14 +140,30 @@ void TestTls::checkKvAndWatch(EtcdClient &client, EtcdServer &server, const QByt
     QVERIFY(rec.interruptions.isEmpty());
 }
 
+EtcdError TestTls::discoveryError(EtcdClient &client)
+{
+    const auto info = discover(client);
+    qDebug().noquote() << info.error.toString();
+    return info.error;
+}
+
+EtcdError TestTls::watchFailure(EtcdClient &client, const QByteArray &key, int *connects)
+{
+    EtcdWatcher w(&client);
+    w.setBackoff(20, 100);
+    Recorder rec(&w);
+    w.start(key, 1);
+    if (!QTest::qWaitFor([&] { return !rec.failures.isEmpty(); }, 20000))
+        return {};
+    if (connects)
+        *connects = w.connectCount();
+    return rec.failures.first();
+}
+
 void TestTls::rightCaConnects()
 {
     EtcdClient client;
     QVERIFY(!client.configure(options(*m_server)));
-    const auto info = discover(client);
-    VERIFY_OK(info);
-    QCOMPARE(info.value.api, EtcdClient::Api::V3);
-    QVERIFY(info.value.healthy);
     checkKvAndWatch(client, *m_server, "/tls/right-ca");
 }
 
@@ -176,10 +197,8 @@ void TestTls::verificationFails()
                : caFile == QLatin1String("ca")  ? m_tls.caCert()
                                                 : QString();
     QVERIFY(!client.configure(o));
-    const auto info = discover(client);
-    QVERIFY(!info.ok());
-    const EtcdError &e = info.error;
-    qDebug().noquote() << e.toString();
+    const EtcdError e = discoveryError(client);
+    QVERIFY(e.isError());
     QCOMPARE(e.kind(), EtcdError::Kind::Tls);
     QCOMPARE(e.endpoint(), server->clientUrl());
     QVERIFY2(
@@ -211,28 +230,22 @@ void TestTls::watchFailsWithTheReason()
     EtcdClient::Options o = options(*m_server);
     o.caFile = m_tls.otherCaCert();
     QVERIFY(!client.configure(o));
-    EtcdWatcher w(&client);
-    w.setBackoff(20, 100);
-    Recorder rec(&w);
-    w.start("/tls/watch-fails", 1);
-    QTRY_COMPARE_WITH_TIMEOUT(rec.failures.size(), 1, 20000);
-    const EtcdError e = rec.failures.first();
+    int connects = 0;
+    const EtcdError e = watchFailure(client, "/tls/watch-fails", &connects);
     QCOMPARE(e.kind(), EtcdError::Kind::Tls);
     QCOMPARE(e.endpoint(), m_server->clientUrl());
     QVERIFY2(e.message().contains(QLatin1String("issuer certificate")), qPrintable(e.message()));
     QVERIFY2(e.details().join(QLatin1Char('\n')).contains(QLatin1String("OU=etcd member")),
              qPrintable(e.toString()));
-    QCOMPARE(w.connectCount(), 1);
+    QCOMPARE(connects, 1);
 }
 
 void TestTls::serverNameMismatch()
 {
     EtcdClient client;
     QVERIFY(!client.configure(options(*m_named)));
-    const auto info = discover(client);
-    QVERIFY(!info.ok());
-    const EtcdError &e = info.error;
-    qDebug().noquote() << e.toString();
+    const EtcdError e = discoveryError(client);
+    QVERIFY(e.isError());
     QCOMPARE(e.kind(), EtcdError::Kind::Tls);
     // Both names: the one checked and the one the certificate has.
     QVERIFY2(e.message().contains(QLatin1String("did not match")), qPrintable(e.message()));
@@ -262,9 +275,6 @@ void TestTls::serverNameConnects()
     o.serverName = QStringLiteral("etcd.test");
     QVERIFY(!client.configure(o));
     QCOMPARE(client.transport()->serverName(), QStringLiteral("etcd.test"));
-    const auto info = discover(client);
-    VERIFY_OK(info);
-    QCOMPARE(info.value.api, EtcdClient::Api::V3);
     checkKvAndWatch(client, *m_named, "/tls/server-name");
 }
 
@@ -276,8 +286,6 @@ void TestTls::insecureSkipVerify()
     o.insecureSkipVerify = true;
     QVERIFY(!client.configure(o));
     QVERIFY(client.transport()->skipsVerification());
-    const auto info = discover(client);
-    VERIFY_OK(info);
     checkKvAndWatch(client, *m_server, "/tls/insecure");
 
     // Not verifying also gets past a name mismatch.
@@ -332,9 +340,6 @@ void TestTls::mutualTlsWithClientCertificate()
     o.certFile = m_tls.clientCert();
     o.keyFile = m_tls.clientKey();
     QVERIFY(!client.configure(o));
-    const auto info = discover(client);
-    VERIFY_OK(info);
-    QCOMPARE(info.value.api, EtcdClient::Api::V3);
     checkKvAndWatch(client, *m_mutual, "/tls/mutual");
 }
 
@@ -342,10 +347,8 @@ void TestTls::mutualTlsWithoutClientCertificate()
 {
     EtcdClient client;
     QVERIFY(!client.configure(options(*m_mutual)));
-    const auto info = discover(client);
-    QVERIFY(!info.ok());
-    const EtcdError &e = info.error;
-    qDebug().noquote() << e.toString();
+    const EtcdError e = discoveryError(client);
+    QVERIFY(e.isError());
     // As with a refused certificate: Tls, or Network when the end overtook the alert.
     QVERIFY2(e.kind() == EtcdError::Kind::Tls || e.kind() == EtcdError::Kind::Network,
              qPrintable(e.toString()));
@@ -353,12 +356,7 @@ void TestTls::mutualTlsWithoutClientCertificate()
     QVERIFY2(e.message().contains(QLatin1String("client certificate")), qPrintable(e.message()));
 
     // The gRPC watch says the same.
-    EtcdWatcher w(&client);
-    w.setBackoff(20, 100);
-    Recorder rec(&w);
-    w.start("/tls/mutual-watch", 1);
-    QTRY_COMPARE_WITH_TIMEOUT(rec.failures.size(), 1, 20000);
-    const EtcdError we = rec.failures.first();
+    const EtcdError we = watchFailure(client, "/tls/mutual-watch");
     qDebug().noquote() << "watch:" << we.toString();
     QCOMPARE(we.kind(), EtcdError::Kind::Tls);
     QVERIFY2(we.message().contains(QLatin1String("client certificate")), qPrintable(we.message()));
@@ -371,16 +369,14 @@ void TestTls::mutualTlsWithForeignClientCertificate()
     o.certFile = m_tls.foreignClientCert();
     o.keyFile = m_tls.foreignClientKey();
     QVERIFY(!client.configure(o));
-    const auto info = discover(client);
-    QVERIFY(!info.ok());
-    qDebug().noquote() << info.error.toString();
+    const EtcdError e = discoveryError(client);
+    QVERIFY(e.isError());
     // TLS 1.3: the server refuses the certificate with an alert after the client's handshake
     // is done; when the end of the connection overtakes it, only that end is left to report.
-    QVERIFY2(info.error.kind() == EtcdError::Kind::Tls ||
-                 info.error.kind() == EtcdError::Kind::Network,
-             qPrintable(info.error.toString()));
-    QVERIFY2(info.error.message().contains(QLatin1String("refused the client certificate")),
-             qPrintable(info.error.message()));
+    QVERIFY2(e.kind() == EtcdError::Kind::Tls || e.kind() == EtcdError::Kind::Network,
+             qPrintable(e.toString()));
+    QVERIFY2(e.message().contains(QLatin1String("refused the client certificate")),
+             qPrintable(e.message()));
 }
 
 void TestTls::invalidServerName()

@@ -32,8 +32,12 @@ private:
     };
     EtcdCall *send(EtcdTransport &t, const EtcdHttpRequest &req, Outcome *out, QObject *ctx);
     static QString deadEndpoint();
+    // GET /version: a read.
+    static EtcdHttpRequest versionRequest();
+    // A v2 set of `key` to "x": a write.
+    static EtcdHttpRequest v2Write(const QByteArray &key);
 
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd;
 };
 
 EtcdCall *TestTransport::send(EtcdTransport &t, const EtcdHttpRequest &req, Outcome *out,
@@ -53,25 +57,40 @@ QString TestTransport::deadEndpoint()
     return QStringLiteral("http://127.0.0.1:%1").arg(EtcdServer::freePort());
 }
 
+EtcdHttpRequest TestTransport::versionRequest()
+{
+    EtcdHttpRequest req;
+    req.path = "/version";
+    return req;
+}
+
+EtcdHttpRequest TestTransport::v2Write(const QByteArray &key)
+{
+    EtcdHttpRequest req;
+    req.method = "PUT";
+    req.path = "/v2/keys/" + key;
+    req.kind = EtcdHttpRequest::Kind::Write;
+    req.body = "value=x";
+    req.contentType = "application/x-www-form-urlencoded";
+    return req;
+}
+
 void TestTransport::initTestCase()
 {
-    m_etcd = std::make_unique<EtcdServer>();
-    QVERIFY2(m_etcd->start(), "etcd did not start");
+    QVERIFY2(m_etcd.start(), "etcd did not start");
 }
 
 void TestTransport::getVersionFromRealEtcd()
 {
     EtcdTransport t;
-    t.setEndpoints({m_etcd->clientUrl()});
+    t.setEndpoints({m_etcd.clientUrl()});
     Outcome out;
-    EtcdHttpRequest req;
-    req.path = "/version";
-    send(t, req, &out, this);
+    send(t, versionRequest(), &out, this);
     QTRY_VERIFY(out.called);
     QVERIFY2(!out.error, qPrintable(out.error.toString()));
     QCOMPARE(out.response.status, 200);
     QVERIFY(out.response.body.contains("etcdserver"));
-    QCOMPARE(out.response.endpoint, m_etcd->clientUrl());
+    QCOMPARE(out.response.endpoint, m_etcd.clientUrl());
 }
 
 void TestTransport::handlerNeverRunsInsideSend()
@@ -95,9 +114,7 @@ void TestTransport::timeoutAbortsStalledCall()
     EtcdTransport t;
     t.setEndpoints({fake.url()});
     Outcome out;
-    EtcdHttpRequest req;
-    req.path = "/version";
-    EtcdCall *call = send(t, req, &out, this);
+    EtcdCall *call = send(t, versionRequest(), &out, this);
     call->setTimeout(300);
     QTRY_VERIFY_WITH_TIMEOUT(out.called, 5000);
     QCOMPARE(out.error.kind(), EtcdError::Kind::Timeout);
@@ -142,15 +159,13 @@ void TestTransport::readFailsOverOnRefusedEndpoint()
 {
     EtcdTransport t;
     QSignalSpy changed(&t, &EtcdTransport::currentEndpointChanged);
-    t.setEndpoints({deadEndpoint(), m_etcd->clientUrl()});
+    t.setEndpoints({deadEndpoint(), m_etcd.clientUrl()});
     Outcome out;
-    EtcdHttpRequest req;
-    req.path = "/version";
-    send(t, req, &out, this);
+    send(t, versionRequest(), &out, this);
     QTRY_VERIFY(out.called);
     QVERIFY2(!out.error, qPrintable(out.error.toString()));
-    QCOMPARE(out.response.endpoint, m_etcd->clientUrl());
-    QCOMPARE(t.currentEndpoint(), m_etcd->clientUrl());
+    QCOMPARE(out.response.endpoint, m_etcd.clientUrl());
+    QCOMPARE(t.currentEndpoint(), m_etcd.clientUrl());
     QCOMPARE(changed.count(), 1);
 }
 
@@ -160,11 +175,9 @@ void TestTransport::readFailsOverOn503()
     QVERIFY(fake.listen());
     fake.setHandler(FakeServer::answer(503, R"({"error":"no leader","code":14})"));
     EtcdTransport t;
-    t.setEndpoints({fake.url(), m_etcd->clientUrl()});
+    t.setEndpoints({fake.url(), m_etcd.clientUrl()});
     Outcome out;
-    EtcdHttpRequest req;
-    req.path = "/version";
-    send(t, req, &out, this);
+    send(t, versionRequest(), &out, this);
     QTRY_VERIFY(out.called);
     QCOMPARE(out.response.status, 200);
     QCOMPARE(fake.requests().size(), 1);
@@ -177,15 +190,9 @@ void TestTransport::writeNotRetriedAfterDroppedConnection()
     QVERIFY(fake.listen());
     fake.setHandler(FakeServer::dropConnection());
     EtcdTransport t;
-    t.setEndpoints({fake.url(), m_etcd->clientUrl()});
+    t.setEndpoints({fake.url(), m_etcd.clientUrl()});
     Outcome out;
-    EtcdHttpRequest req;
-    req.method = "PUT";
-    req.path = "/v2/keys/transport-write";
-    req.kind = EtcdHttpRequest::Kind::Write;
-    req.body = "value=x";
-    req.contentType = "application/x-www-form-urlencoded";
-    send(t, req, &out, this);
+    send(t, v2Write("transport-write"), &out, this);
     QTRY_VERIFY(out.called);
     QCOMPARE(out.error.kind(), EtcdError::Kind::Network);
     QCOMPARE(out.error.endpoint(), fake.url());
@@ -195,15 +202,9 @@ void TestTransport::writeNotRetriedAfterDroppedConnection()
 void TestTransport::writeRetriedWhenConnectionRefused()
 {
     EtcdTransport t;
-    t.setEndpoints({deadEndpoint(), m_etcd->clientUrl()});
+    t.setEndpoints({deadEndpoint(), m_etcd.clientUrl()});
     Outcome out;
-    EtcdHttpRequest req;
-    req.method = "PUT";
-    req.path = "/v2/keys/transport-write2";
-    req.kind = EtcdHttpRequest::Kind::Write;
-    req.body = "value=x";
-    req.contentType = "application/x-www-form-urlencoded";
-    send(t, req, &out, this);
+    send(t, v2Write("transport-write2"), &out, this);
     QTRY_VERIFY(out.called);
     QVERIFY2(!out.error, qPrintable(out.error.toString()));
     QCOMPARE(out.response.status, 201);

@@ -41,15 +41,14 @@ private Q_SLOTS:
     void clusterStatsAndMembership();
 
 private:
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd;
     std::unique_ptr<Connection> m_conn;
 };
 
 void TestV2Cluster::initTestCase()
 {
-    m_etcd = std::make_unique<EtcdServer>();
-    QVERIFY2(m_etcd->start(), "etcd did not start");
-    m_conn = std::make_unique<Connection>(QStringList{m_etcd->clientUrl()});
+    QVERIFY2(m_etcd.start(), "etcd did not start");
+    m_conn = std::make_unique<Connection>(QStringList{m_etcd.clientUrl()});
 }
 
 void TestV2Cluster::listMembers()
@@ -58,12 +57,12 @@ void TestV2Cluster::listMembers()
     VERIFY_OK(r);
     QCOMPARE(r.value.size(), std::size_t(1));
     const EtcdV2Member &m = r.value.front();
-    QCOMPARE(m.name, m_etcd->name());
-    QCOMPARE(m.peerURLs, QStringList{m_etcd->peerUrl()});
-    QCOMPARE(m.clientURLs, QStringList{m_etcd->clientUrl()});
+    QCOMPARE(m.name, m_etcd.name());
+    QCOMPARE(m.peerURLs, QStringList{m_etcd.peerUrl()});
+    QCOMPARE(m.clientURLs, QStringList{m_etcd.clientUrl()});
     QVERIFY(m.id != 0);
     // etcdctl names the same id.
-    QVERIFY(m_etcd->etcdctlV2({"member", "list"}).contains(EtcdV2Json::hexId(m.id)));
+    QVERIFY(m_etcd.etcdctlV2({"member", "list"}).contains(EtcdV2Json::hexId(m.id)));
 }
 
 void TestV2Cluster::updatePeerUrls()
@@ -82,10 +81,10 @@ void TestV2Cluster::updatePeerUrls()
     QCOMPARE(list.value.front().peerURLs, QStringList{other});
 
     r = await<EtcdNothing>(
-        [&](auto cb) { return m_conn->client.updateMember(id, {m_etcd->peerUrl()}, this, cb); });
+        [&](auto cb) { return m_conn->client.updateMember(id, {m_etcd.peerUrl()}, this, cb); });
     VERIFY_OK(r);
     list = await<Members>([&](auto cb) { return m_conn->client.listMembers(this, cb); });
-    QCOMPARE(list.value.front().peerURLs, QStringList{m_etcd->peerUrl()});
+    QCOMPARE(list.value.front().peerURLs, QStringList{m_etcd.peerUrl()});
 }
 
 void TestV2Cluster::memberNotFound_data()
@@ -130,7 +129,7 @@ void TestV2Cluster::selfStats()
     const auto r =
         await<EtcdV2SelfStats>([&](auto cb) { return m_conn->client.selfStats(this, cb); });
     VERIFY_OK(r);
-    QCOMPARE(r.value.name, m_etcd->name());
+    QCOMPARE(r.value.name, m_etcd.name());
     QCOMPARE(r.value.id, members.value.front().id);
     QCOMPARE(r.value.state, QStringLiteral("StateLeader"));
     QCOMPARE(r.value.leaderId, r.value.id);
@@ -138,7 +137,7 @@ void TestV2Cluster::selfStats()
     QVERIFY(r.value.startTime <= QDateTime::currentDateTimeUtc());
     QVERIFY(r.value.leaderStartTime.isValid());
     QVERIFY(!r.value.leaderUptime.isEmpty());
-    QCOMPARE(r.value.raw.value(QLatin1String("name")).toString(), m_etcd->name());
+    QCOMPARE(r.value.raw.value(QLatin1String("name")).toString(), m_etcd.name());
 }
 
 void TestV2Cluster::storeStats()

@@ -51,17 +51,16 @@ private:
     // etcdctl's output without its final newline (spaces at the ends are part of the answer).
     QString ctlLine(const QStringList &args) const;
 
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd;
     std::unique_ptr<EtcdTransport> m_transport;
     std::unique_ptr<EtcdV2Client> m_client;
 };
 
 void TestV2Keys::initTestCase()
 {
-    m_etcd = std::make_unique<EtcdServer>();
-    QVERIFY2(m_etcd->start(), "etcd did not start");
+    QVERIFY2(m_etcd.start(), "etcd did not start");
     m_transport = std::make_unique<EtcdTransport>();
-    m_transport->setEndpoints({m_etcd->clientUrl()});
+    m_transport->setEndpoints({m_etcd.clientUrl()});
     m_client = std::make_unique<EtcdV2Client>(m_transport.get());
 }
 
@@ -83,7 +82,7 @@ KeysResult TestV2Keys::remove(const QByteArray &key, EtcdV2DeleteOptions options
 
 QString TestV2Keys::ctlLine(const QStringList &args) const
 {
-    QString out = m_etcd->etcdctlV2(args);
+    QString out = m_etcd.etcdctlV2(args);
     if (out.endsWith(QLatin1Char('\n')))
         out.chop(1);
     return out;
@@ -126,7 +125,7 @@ void TestV2Keys::setAndGet()
         QVERIFY(!r.value.node.dir);
         QVERIFY(!r.value.node.ttl);
     }
-    QCOMPARE(m_etcd->etcdctlV2({"get", "/sg/a"}).trimmed(), QStringLiteral("two"));
+    QCOMPARE(m_etcd.etcdctlV2({"get", "/sg/a"}).trimmed(), QStringLiteral("two"));
 
     r = remove("/sg/a");
     VERIFY_OK(r);
@@ -335,7 +334,7 @@ void TestV2Keys::failures()
     QCOMPARE(r.error.kind(), EtcdError::Kind::Etcd);
     QCOMPARE(r.error.code(), code);
     QCOMPARE(r.error.httpStatus(), status);
-    QCOMPARE(r.error.endpoint(), m_etcd->clientUrl());
+    QCOMPARE(r.error.endpoint(), m_etcd.clientUrl());
     QVERIFY(!r.error.message().isEmpty());
     // Nothing changed.
     QCOMPARE(get("/f/file").value.node.value, QByteArray("v"));
@@ -612,7 +611,7 @@ void TestV2Keys::awkwardKeysFromEtcdctl()
 {
     // Written by the Go client, read back by ours.
     const QByteArray key = "/awk-ctl/a b%2B+?#\xc3\xa9";
-    QVERIFY(!m_etcd->etcdctlV2({"set", QString::fromUtf8(key), "from go"}).isNull());
+    QVERIFY(!m_etcd.etcdctlV2({"set", QString::fromUtf8(key), "from go"}).isNull());
     KeysResult r = get("/awk-ctl");
     VERIFY_OK(r);
     QCOMPARE(r.value.node.nodes.size(), std::size_t(1));

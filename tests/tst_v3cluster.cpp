@@ -86,7 +86,7 @@ private:
     std::unique_ptr<EtcdTransport> transportFor(const EtcdServer &server, const QString &user = {},
                                                 const QString &password = {});
 
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd;
     std::unique_ptr<EtcdServer> m_authEtcd;
     std::unique_ptr<EtcdTransport> m_transport;
     std::unique_ptr<EtcdV3Client> m_v3;
@@ -95,25 +95,20 @@ private:
 
 void TestV3Cluster::initTestCase()
 {
-    m_etcd = std::make_unique<EtcdServer>();
-    QVERIFY2(m_etcd->start(), "etcd did not start");
-    m_transport = transportFor(*m_etcd);
+    QVERIFY2(m_etcd.start(), "etcd did not start");
+    m_transport = transportFor(m_etcd);
     m_v3 = std::make_unique<EtcdV3Client>(m_transport.get());
 
     EtcdServer::Options auth;
     auth.name = QStringLiteral("auth1");
     m_authEtcd = std::make_unique<EtcdServer>(auth);
     QVERIFY2(m_authEtcd->start(), "the auth etcd did not start");
-    const QList<QStringList> setup{
-        {"user", "add", "root:pw", "--interactive=false"},
+    QVERIFY(m_authEtcd->enableAuth({
         {"user", "add", "alice:apw", "--interactive=false"},
         {"role", "add", "alice-role"},
         {"role", "grant-permission", "alice-role", "readwrite", "/al/", "--prefix=true"},
         {"user", "grant-role", "alice", "alice-role"},
-        {"auth", "enable"},
-    };
-    for (const QStringList &args : setup)
-        QVERIFY2(!m_authEtcd->etcdctl(args).isNull(), qPrintable(args.join(QLatin1Char(' '))));
+    }));
 }
 
 std::unique_ptr<EtcdTransport>
@@ -138,9 +133,9 @@ void TestV3Cluster::memberListSingle()
     const EtcdV3Member &m = l.value.members[0];
     QVERIFY(m.id != 0);
     QCOMPARE(m.id, l.value.header.memberId);
-    QCOMPARE(m.name, m_etcd->name());
-    QCOMPARE(m.peerUrls, QStringList{m_etcd->peerUrl()});
-    QCOMPARE(m.clientUrls, QStringList{m_etcd->clientUrl()});
+    QCOMPARE(m.name, m_etcd.name());
+    QCOMPARE(m.peerUrls, QStringList{m_etcd.peerUrl()});
+    QCOMPARE(m.clientUrls, QStringList{m_etcd.clientUrl()});
     QVERIFY(!m.isLearner);
     QVERIFY(l.value.header.clusterId != 0);
     m_memberId = m.id;
@@ -151,7 +146,7 @@ void TestV3Cluster::memberUpdatePeerUrls()
     QVERIFY(m_memberId);
     const QString extra = QStringLiteral("http://127.0.0.1:%1").arg(EtcdServer::freePort());
     auto u = run<EtcdV3MemberListResult>([&](QObject *c, auto cb) {
-        m_v3->memberUpdate(m_memberId, {m_etcd->peerUrl(), extra}, c, cb);
+        m_v3->memberUpdate(m_memberId, {m_etcd.peerUrl(), extra}, c, cb);
     });
     VERIFY_OK(u);
     auto l = run<EtcdV3MemberListResult>([&](QObject *c, auto cb) { m_v3->memberList(c, cb); });
@@ -160,10 +155,10 @@ void TestV3Cluster::memberUpdatePeerUrls()
     QVERIFY(l.value.members.value(0).peerUrls.contains(extra));
 
     u = run<EtcdV3MemberListResult>(
-        [&](QObject *c, auto cb) { m_v3->memberUpdate(m_memberId, {m_etcd->peerUrl()}, c, cb); });
+        [&](QObject *c, auto cb) { m_v3->memberUpdate(m_memberId, {m_etcd.peerUrl()}, c, cb); });
     VERIFY_OK(u);
     l = run<EtcdV3MemberListResult>([&](QObject *c, auto cb) { m_v3->memberList(c, cb); });
-    QCOMPARE(l.value.members.value(0).peerUrls, QStringList{m_etcd->peerUrl()});
+    QCOMPARE(l.value.members.value(0).peerUrls, QStringList{m_etcd.peerUrl()});
 }
 
 void TestV3Cluster::memberNotFound_data()
@@ -466,7 +461,7 @@ void TestV3Cluster::permissionDeniedOutsidePrefix()
 void TestV3Cluster::credentialsOnClusterWithoutAuth()
 {
     // etcdctl goes on without a token when the cluster has auth off; so does the client.
-    auto t = transportFor(*m_etcd, "root", "pw");
+    auto t = transportFor(m_etcd, "root", "pw");
     EtcdV3Client v3(t.get());
     for (int i = 0; i < 2; ++i) {
         const auto r =

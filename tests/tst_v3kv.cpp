@@ -61,17 +61,16 @@ private:
     EtcdResult<EtcdV3RangeResult> get(const QByteArray &key, const EtcdV3RangeOptions &o = {});
     EtcdResult<EtcdV3TxnResult> txn(const EtcdV3TxnRequest &t);
 
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd;
     std::unique_ptr<EtcdTransport> m_transport;
     std::unique_ptr<EtcdV3Client> m_v3;
 };
 
 void TestV3Kv::initTestCase()
 {
-    m_etcd = std::make_unique<EtcdServer>();
-    QVERIFY2(m_etcd->start(), "etcd did not start");
+    QVERIFY2(m_etcd.start(), "etcd did not start");
     m_transport = std::make_unique<EtcdTransport>();
-    m_transport->setEndpoints({m_etcd->clientUrl()});
+    m_transport->setEndpoints({m_etcd.clientUrl()});
     m_transport->setDefaultTimeout(15000); // sanitizers make big values slow
     m_v3 = std::make_unique<EtcdV3Client>(m_transport.get());
 }
@@ -565,7 +564,7 @@ void TestV3Kv::compactionAndRevisionErrors()
     QCOMPARE(r.error.condition(), EtcdError::Condition::Compacted);
     QCOMPARE(r.error.code(), 11);
     QCOMPARE(r.error.httpStatus(), 400);
-    QCOMPARE(r.error.endpoint(), m_etcd->clientUrl());
+    QCOMPARE(r.error.endpoint(), m_etcd.clientUrl());
 
     o.revision = r2; // the compaction revision itself is still readable
     r = get("/compact/k", o);
@@ -658,7 +657,7 @@ void TestV3Kv::kindsAndOperations()
 void TestV3Kv::readOnlyRefusesWrites()
 {
     EtcdTransport transport;
-    transport.setEndpoints({m_etcd->clientUrl()});
+    transport.setEndpoints({m_etcd.clientUrl()});
     transport.setReadOnly(true);
     EtcdV3Client v3(&transport);
     auto p = run<EtcdV3PutResult>([&](QObject *c, auto cb) { v3.put("/ro/k", "v", {}, c, cb); });

@@ -45,7 +45,7 @@ private:
     EtcdResult<EtcdV3LeaseGrantResult> grant(qint64 ttl, quint64 id = 0);
     EtcdResult<EtcdV3LeaseTimeToLiveResult> timeToLive(quint64 id, bool keys);
 
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd;
     std::unique_ptr<EtcdTransport> m_transport;
     std::unique_ptr<EtcdV3Client> m_v3;
     std::unique_ptr<EtcdClient> m_client;
@@ -53,12 +53,11 @@ private:
 
 void TestV3Lease::initTestCase()
 {
-    m_etcd = std::make_unique<EtcdServer>();
-    QVERIFY2(m_etcd->start(), "etcd did not start");
+    QVERIFY2(m_etcd.start(), "etcd did not start");
     m_transport = std::make_unique<EtcdTransport>();
-    m_transport->setEndpoints({m_etcd->clientUrl()});
+    m_transport->setEndpoints({m_etcd.clientUrl()});
     m_v3 = std::make_unique<EtcdV3Client>(m_transport.get());
-    m_client = watchtesting::makeClient({m_etcd->clientUrl()}, EtcdClient::Api::V3);
+    m_client = discoveredClient({m_etcd.clientUrl()}, EtcdClient::Api::V3);
     QVERIFY(m_client);
 }
 
@@ -396,7 +395,7 @@ void TestV3Lease::cacheQueuesBeyondItsBudget()
 
 void TestV3Lease::cacheAsksNothingOfV2()
 {
-    auto v2 = watchtesting::makeClient({m_etcd->clientUrl()}, EtcdClient::Api::V2);
+    auto v2 = discoveredClient({m_etcd.clientUrl()}, EtcdClient::Api::V2);
     QVERIFY(v2);
     QCOMPARE(v2->apiInUse(), EtcdClient::Api::V2);
     LeaseTtlCache cache;

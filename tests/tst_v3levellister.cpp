@@ -61,15 +61,14 @@ private:
     bool list(const QByteArray &prefix, const QByteArray &hint, Level *out, int *requests,
               bool topLevel = false);
 
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd;
     std::unique_ptr<EtcdClient> m_client;
 };
 
 void TestV3LevelLister::initTestCase()
 {
-    m_etcd = std::make_unique<EtcdServer>();
-    QVERIFY2(m_etcd->start(), "etcd did not start");
-    m_client = makeClient(m_etcd.get(), EtcdClient::Api::V3);
+    QVERIFY2(m_etcd.start(), "etcd did not start");
+    m_client = makeClient(&m_etcd, EtcdClient::Api::V3);
     QVERIFY(m_client);
 }
 

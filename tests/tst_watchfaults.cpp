@@ -106,6 +106,30 @@ struct Streams : QObject
     QList<FakeServer::Request> requests;
 };
 
+// A watcher on a client whose one endpoint is a fake server playing the gateway's streams, and
+// a recorder of what the watcher says. The client is not discovered: apiInUse() is Auto, which
+// the watcher takes as v3.
+struct ScriptedWatch
+{
+    FakeServer server;
+    Streams streams{&server};
+    EtcdClient client;
+    EtcdWatcher w{&client};
+    Recorder rec{&w};
+
+    // Listens, watches `prefix` from `revision` and waits for the first stream; with
+    // quickRetries the watcher reconnects after 20 to 100 ms. False when a step failed.
+    bool start(const QByteArray &prefix, qint64 revision, bool quickRetries = true)
+    {
+        if (!server.listen() || client.configure(clientOptions({server.url()})))
+            return false;
+        if (quickRetries)
+            w.setBackoff(20, 100);
+        w.start(prefix, revision);
+        return QTest::qWaitFor([this] { return streams.sockets.size() == 1; }, 5000);
+    }
+};
+
 } // namespace
 
 class TestWatchFaults : public QObject
@@ -134,9 +158,6 @@ private Q_SLOTS:
     void streamErrorAnswer_data();
     void streamErrorAnswer();
     void tokenRefusedInStreamSharesRenewal();
-
-private:
-    std::unique_ptr<EtcdClient> fakeClient(FakeServer &server);
 };
 
 // ---- pure parts ------------------------------------------------------------------------------
@@ -273,26 +294,11 @@ void TestWatchFaults::encodeCreate()
 
 // ---- against the fake server -----------------------------------------------------------------
 
-std::unique_ptr<EtcdClient> TestWatchFaults::fakeClient(FakeServer &server)
-{
-
-    auto client = std::make_unique<EtcdClient>();
-    if (client->configure(clientOptions({server.url()})))
-        return nullptr;
-    return client; // not discovered: apiInUse() is Auto, which the watcher takes as v3
-}
-
 void TestWatchFaults::linesSplitAcrossWrites()
 {
-    FakeServer server;
-    QVERIFY(server.listen());
-    Streams streams(&server);
-    auto client = fakeClient(server);
-    EtcdWatcher w(client.get());
-    Recorder rec(&w);
-    w.start("/s/", 5);
-    QTRY_COMPARE(streams.sockets.size(), 1);
-    QCOMPARE(startRevisionOf(streams.requests[0]), 5);
+    ScriptedWatch f;
+    QVERIFY(f.start("/s/", 5, false));
+    QCOMPARE(startRevisionOf(f.streams.requests[0]), 5);
 
     QByteArray all = created(4);
     for (int i = 0; i < 6; ++i)
@@ -305,109 +311,90 @@ void TestWatchFaults::linesSplitAcrossWrites()
     for (int cut : cuts) {
         // Each piece is read before the next is written: wait for what it completes.
         const int complete = int(all.left(cut).count('\n'));
-        streams.write(0, all.mid(from, cut - from));
+        f.streams.write(0, all.mid(from, cut - from));
         from = cut;
-        QTRY_COMPARE(rec.events.size(), qMax(0, complete - 1));
+        QTRY_COMPARE(f.rec.events.size(), qMax(0, complete - 1));
     }
-    streams.write(0, all.mid(from));
-    QTRY_COMPARE(rec.events.size(), 6);
+    f.streams.write(0, all.mid(from));
+    QTRY_COMPARE(f.rec.events.size(), 6);
     for (int i = 0; i < 6; ++i) {
-        QCOMPARE(rec.events[i].key, "/s/k" + QByteArray::number(i));
-        QCOMPARE(rec.events[i].value, "value-" + QByteArray::number(i));
+        QCOMPARE(f.rec.events[i].key, "/s/k" + QByteArray::number(i));
+        QCOMPARE(f.rec.events[i].value, "value-" + QByteArray::number(i));
     }
-    QCOMPARE(w.state(), State::Live);
-    QCOMPARE(w.revision(), 10);
-    QVERIFY(rec.interruptions.isEmpty());
+    QCOMPARE(f.w.state(), State::Live);
+    QCOMPARE(f.w.revision(), 10);
+    QVERIFY(f.rec.interruptions.isEmpty());
 }
 
 void TestWatchFaults::severalMessagesInOneWrite()
 {
-    FakeServer server;
-    QVERIFY(server.listen());
-    Streams streams(&server);
-    auto client = fakeClient(server);
-    EtcdWatcher w(client.get());
-    Recorder rec(&w);
-    w.start("/m/", 3);
-    QTRY_COMPARE(streams.sockets.size(), 1);
-    streams.write(0, created(2) + message(3, {{"/m/a", "1", 3}, {"/m/b", "2", 3}}) +
-                         message(4, {{"/m/c", "3", 4}}) + message(6, {{"/m/d", "4", 6}}));
-    QTRY_COMPARE(rec.events.size(), 4);
-    QCOMPARE(rec.batches.size(), 3);
-    QCOMPARE(rec.batches[0].size(), 2);
-    QCOMPARE(rec.revisions, (QList<qint64>{3, 4, 6}));
-    QVERIFY(rec.ordered());
+    ScriptedWatch f;
+    QVERIFY(f.start("/m/", 3, false));
+    f.streams.write(0, created(2) + message(3, {{"/m/a", "1", 3}, {"/m/b", "2", 3}}) +
+                           message(4, {{"/m/c", "3", 4}}) + message(6, {{"/m/d", "4", 6}}));
+    QTRY_COMPARE(f.rec.events.size(), 4);
+    QCOMPARE(f.rec.batches.size(), 3);
+    QCOMPARE(f.rec.batches[0].size(), 2);
+    QCOMPARE(f.rec.revisions, (QList<qint64>{3, 4, 6}));
+    QVERIFY(f.rec.ordered());
 }
 
 void TestWatchFaults::malformedLineResumes()
 {
-    FakeServer server;
-    QVERIFY(server.listen());
-    Streams streams(&server);
-    auto client = fakeClient(server);
-    EtcdWatcher w(client.get());
-    w.setBackoff(20, 100);
-    Recorder rec(&w);
-    w.start("/bad/", 10);
-    QTRY_COMPARE(streams.sockets.size(), 1);
-    streams.write(0, created(9) + message(10, {{"/bad/a", "1", 10}}) + "{\"result\":{oops}\n" +
-                         message(11, {{"/bad/b", "2", 11}}));
-    QTRY_COMPARE(rec.interruptions.size(), 1);
-    QCOMPARE(rec.interruptions[0].kind(), EtcdError::Kind::Protocol);
-    QVERIFY2(rec.interruptions[0].message().contains(QLatin1String("could not be read")),
-             qPrintable(rec.interruptions[0].toString()));
-    QCOMPARE(rec.events.size(), 1); // nothing after the bad line is taken from that stream
-    QCOMPARE(rec.states.last(), State::Reconnecting);
-    QCOMPARE(w.lastError().kind(), EtcdError::Kind::Protocol);
+    ScriptedWatch f;
+    QVERIFY(f.start("/bad/", 10));
+    f.streams.write(0, created(9) + message(10, {{"/bad/a", "1", 10}}) + "{\"result\":{oops}\n" +
+                           message(11, {{"/bad/b", "2", 11}}));
+    QTRY_COMPARE(f.rec.interruptions.size(), 1);
+    QCOMPARE(f.rec.interruptions[0].kind(), EtcdError::Kind::Protocol);
+    QVERIFY2(f.rec.interruptions[0].message().contains(QLatin1String("could not be read")),
+             qPrintable(f.rec.interruptions[0].toString()));
+    QCOMPARE(f.rec.events.size(), 1); // nothing after the bad line is taken from that stream
+    QCOMPARE(f.rec.states.last(), State::Reconnecting);
+    QCOMPARE(f.w.lastError().kind(), EtcdError::Kind::Protocol);
 
     // Resumed after the last revision seen; what comes again is not delivered twice.
-    QTRY_COMPARE(streams.sockets.size(), 2);
-    QCOMPARE(startRevisionOf(streams.requests[1]), 11);
-    streams.write(1, created(11) + message(11, {{"/bad/a", "1", 10}, {"/bad/b", "2", 11}}));
-    QTRY_COMPARE(rec.events.size(), 2);
-    QCOMPARE(rec.events[1].key, QByteArray("/bad/b"));
-    QCOMPARE(rec.events[1].revision, 11);
-    QCOMPARE(w.state(), State::Live);
-    QVERIFY(!w.lastError());
+    QTRY_COMPARE(f.streams.sockets.size(), 2);
+    QCOMPARE(startRevisionOf(f.streams.requests[1]), 11);
+    f.streams.write(1, created(11) + message(11, {{"/bad/a", "1", 10}, {"/bad/b", "2", 11}}));
+    QTRY_COMPARE(f.rec.events.size(), 2);
+    QCOMPARE(f.rec.events[1].key, QByteArray("/bad/b"));
+    QCOMPARE(f.rec.events[1].revision, 11);
+    QCOMPARE(f.w.state(), State::Live);
+    QVERIFY(!f.w.lastError());
 }
 
 void TestWatchFaults::closedStreamResumesAfterLastRevision()
 {
-    FakeServer server;
-    QVERIFY(server.listen());
-    Streams streams(&server);
-    auto client = fakeClient(server);
-    EtcdWatcher w(client.get());
-    w.setBackoff(20, 100);
-    Recorder rec(&w);
-    w.start("/c/", 5);
-    QTRY_COMPARE(streams.sockets.size(), 1);
-    streams.write(0, created(4) + message(5, {{"/c/a", "1", 5}}) + message(7, {{"/c/b", "2", 7}}));
-    QTRY_COMPARE(rec.events.size(), 2);
+    ScriptedWatch f;
+    QVERIFY(f.start("/c/", 5));
+    f.streams.write(0,
+                    created(4) + message(5, {{"/c/a", "1", 5}}) + message(7, {{"/c/b", "2", 7}}));
+    QTRY_COMPARE(f.rec.events.size(), 2);
     // Half a message, then the connection closes.
-    streams.write(0, message(8, {{"/c/x", "lost", 8}}).left(30));
-    streams.sockets[0]->disconnectFromHost();
-    QTRY_COMPARE(streams.sockets.size(), 2);
-    QCOMPARE(startRevisionOf(streams.requests[1]), 8);
-    QCOMPARE(rec.states.last(), State::Reconnecting);
-    QCOMPARE(rec.interruptions.size(), 1);
-    QCOMPARE(rec.interruptions[0].kind(), EtcdError::Kind::Network);
+    f.streams.write(0, message(8, {{"/c/x", "lost", 8}}).left(30));
+    f.streams.sockets[0]->disconnectFromHost();
+    QTRY_COMPARE(f.streams.sockets.size(), 2);
+    QCOMPARE(startRevisionOf(f.streams.requests[1]), 8);
+    QCOMPARE(f.rec.states.last(), State::Reconnecting);
+    QCOMPARE(f.rec.interruptions.size(), 1);
+    QCOMPARE(f.rec.interruptions[0].kind(), EtcdError::Kind::Network);
 
     // Closed again before it was even created: the next attempt waits longer, asks the same.
-    streams.sockets[1]->disconnectFromHost();
-    QTRY_COMPARE(streams.sockets.size(), 3);
-    QCOMPARE(startRevisionOf(streams.requests[2]), 8);
-    streams.write(2, created(8) + message(8, {{"/c/x", "found", 8}}));
-    QTRY_COMPARE(rec.events.size(), 3);
-    QCOMPARE(rec.events[2].value, QByteArray("found"));
-    QCOMPARE(w.state(), State::Live);
-    QCOMPARE(w.connectCount(), 3);
+    f.streams.sockets[1]->disconnectFromHost();
+    QTRY_COMPARE(f.streams.sockets.size(), 3);
+    QCOMPARE(startRevisionOf(f.streams.requests[2]), 8);
+    f.streams.write(2, created(8) + message(8, {{"/c/x", "found", 8}}));
+    QTRY_COMPARE(f.rec.events.size(), 3);
+    QCOMPARE(f.rec.events[2].value, QByteArray("found"));
+    QCOMPARE(f.w.state(), State::Live);
+    QCOMPARE(f.w.connectCount(), 3);
 
     // Stopped: the open stream is closed and nothing more arrives.
-    w.stop();
-    QTRY_VERIFY(!streams.sockets[2] ||
-                streams.sockets[2]->state() != QAbstractSocket::ConnectedState);
-    QCOMPARE(rec.events.size(), 3);
+    f.w.stop();
+    QTRY_VERIFY(!f.streams.sockets[2] ||
+                f.streams.sockets[2]->state() != QAbstractSocket::ConnectedState);
+    QCOMPARE(f.rec.events.size(), 3);
 }
 
 void TestWatchFaults::transportFailoverMidStream()
@@ -442,70 +429,49 @@ void TestWatchFaults::transportFailoverMidStream()
 
 void TestWatchFaults::errorObjectThenClose()
 {
-    FakeServer server;
-    QVERIFY(server.listen());
-    Streams streams(&server);
-    auto client = fakeClient(server);
-    EtcdWatcher w(client.get());
-    w.setBackoff(20, 100);
-    Recorder rec(&w);
-    w.start("/e/", 3);
-    QTRY_COMPARE(streams.sockets.size(), 1);
-    streams.write(0, created(2) + message(3, {{"/e/a", "1", 3}}) +
-                         R"({"error":{"grpc_code":14,"http_code":503,"message":"etcdserver: )"
-                         R"(no leader","http_status":"Service Unavailable"}})"
-                         "\n");
-    streams.write(0, {}); // the last chunk: the stream ends
-    QTRY_COMPARE(rec.interruptions.size(), 1);
-    QCOMPARE(rec.interruptions[0].condition(), EtcdError::Condition::Unavailable);
-    QVERIFY(rec.interruptions[0].message().contains(QLatin1String("no leader")));
-    QTRY_COMPARE(streams.sockets.size(), 2);
-    QCOMPARE(startRevisionOf(streams.requests[1]), 4);
+    ScriptedWatch f;
+    QVERIFY(f.start("/e/", 3));
+    f.streams.write(0, created(2) + message(3, {{"/e/a", "1", 3}}) +
+                           R"({"error":{"grpc_code":14,"http_code":503,"message":"etcdserver: )"
+                           R"(no leader","http_status":"Service Unavailable"}})"
+                           "\n");
+    f.streams.write(0, {}); // the last chunk: the stream ends
+    QTRY_COMPARE(f.rec.interruptions.size(), 1);
+    QCOMPARE(f.rec.interruptions[0].condition(), EtcdError::Condition::Unavailable);
+    QVERIFY(f.rec.interruptions[0].message().contains(QLatin1String("no leader")));
+    QTRY_COMPARE(f.streams.sockets.size(), 2);
+    QCOMPARE(startRevisionOf(f.streams.requests[1]), 4);
 }
 
 void TestWatchFaults::progressMovesResumePoint()
 {
-    FakeServer server;
-    QVERIFY(server.listen());
-    Streams streams(&server);
-    auto client = fakeClient(server);
-    EtcdWatcher w(client.get());
-    w.setBackoff(20, 100);
-    Recorder rec(&w);
-    w.start("/p/", 3);
-    QTRY_COMPARE(streams.sockets.size(), 1);
-    streams.write(0, created(2) + message(50));
-    QTRY_COMPARE(w.revision(), 50);
-    QCOMPARE(rec.revisions, (QList<qint64>{50}));
-    QVERIFY(rec.events.isEmpty());
-    streams.sockets[0]->abort();
-    QTRY_COMPARE(streams.sockets.size(), 2);
-    QCOMPARE(startRevisionOf(streams.requests[1]), 51);
+    ScriptedWatch f;
+    QVERIFY(f.start("/p/", 3));
+    f.streams.write(0, created(2) + message(50));
+    QTRY_COMPARE(f.w.revision(), 50);
+    QCOMPARE(f.rec.revisions, (QList<qint64>{50}));
+    QVERIFY(f.rec.events.isEmpty());
+    f.streams.sockets[0]->abort();
+    QTRY_COMPARE(f.streams.sockets.size(), 2);
+    QCOMPARE(startRevisionOf(f.streams.requests[1]), 51);
 }
 
 void TestWatchFaults::canceledForOtherReasonRetries()
 {
-    FakeServer server;
-    QVERIFY(server.listen());
-    Streams streams(&server);
-    auto client = fakeClient(server);
-    EtcdWatcher w(client.get());
-    w.setBackoff(20, 100);
-    Recorder rec(&w);
-    w.start("/o/", 3);
-    QTRY_COMPARE(streams.sockets.size(), 1);
-    streams.write(0, message(2, {}, R"(,"created":true,"canceled":true,"cancel_reason":"busy")"));
-    QTRY_COMPARE(streams.sockets.size(), 2);
-    QCOMPARE(rec.interruptions.first().message(), QStringLiteral("busy"));
-    QVERIFY(rec.failures.isEmpty());
+    ScriptedWatch f;
+    QVERIFY(f.start("/o/", 3));
+    f.streams.write(0, message(2, {}, R"(,"created":true,"canceled":true,"cancel_reason":"busy")"));
+    QTRY_COMPARE(f.streams.sockets.size(), 2);
+    QCOMPARE(f.rec.interruptions.first().message(), QStringLiteral("busy"));
+    QVERIFY(f.rec.failures.isEmpty());
     // Permission denied is for the user: no retry.
-    streams.write(1, message(2, {},
-                             R"(,"created":true,"canceled":true,)"
-                             R"("cancel_reason":"etcdserver: permission denied")"));
-    QTRY_COMPARE(rec.failures.size(), 1);
-    QCOMPARE(rec.failures[0].condition(), EtcdError::Condition::PermissionDenied);
-    QCOMPARE(w.state(), State::Failed);
-    QVERIFY(!QTest::qWaitFor([&] { return streams.sockets.size() > 2; }, 300));
+    f.streams.write(1, message(2, {},
+                               R"(,"created":true,"canceled":true,)"
+                               R"("cancel_reason":"etcdserver: permission denied")"));
+    QTRY_COMPARE(f.rec.failures.size(), 1);
+    QCOMPARE(f.rec.failures[0].condition(), EtcdError::Condition::PermissionDenied);
+    QCOMPARE(f.w.state(), State::Failed);
+    QVERIFY(!QTest::qWaitFor([&] { return f.streams.sockets.size() > 2; }, 300));
 }
 
 void TestWatchFaults::v2EmptyAnswerPolledAgain()
@@ -536,7 +502,7 @@ void TestWatchFaults::v2EmptyAnswerPolledAgain()
         socket->write(FakeServer::response(status, body));
         socket->disconnectFromHost();
     });
-    auto client = makeClient({server.url()}, EtcdClient::Api::Auto);
+    auto client = discoveredClient({server.url()}, EtcdClient::Api::Auto);
     QVERIFY(client);
     QCOMPARE(client->apiInUse(), EtcdClient::Api::V2);
 
@@ -606,7 +572,7 @@ void TestWatchFaults::streamErrorAnswer()
     FakeServer server;
     QVERIFY(server.listen());
     server.setHandler(FakeServer::answer(status, body));
-    auto client = fakeClient(server);
+    auto client = configuredClient({server.url()});
     EtcdWatcher w(client.get());
     w.setBackoff(20, 100);
     Recorder rec(&w);

@@ -124,16 +124,15 @@ private Q_SLOTS:
 private:
     qint64 currentRevision();
 
-    std::unique_ptr<EtcdServer> m_etcd;
+    EtcdServer m_etcd;
     std::unique_ptr<EtcdClient> m_client;
 };
 
 void TestWatchGrpc::initTestCase()
 {
     EtcdWatcher::setDefaultWireFormat(EtcdWatcher::WireFormat::Auto);
-    m_etcd = std::make_unique<EtcdServer>();
-    QVERIFY2(m_etcd->start(), "etcd did not start");
-    m_client = makeClient({m_etcd->clientUrl()}, EtcdClient::Api::V3);
+    QVERIFY2(m_etcd.start(), "etcd did not start");
+    m_client = discoveredClient({m_etcd.clientUrl()}, EtcdClient::Api::V3);
     QVERIFY(m_client);
 }
 
@@ -387,63 +386,62 @@ QByteArray jsonPut(const QByteArray &key, qint64 revision)
                                      R"(","create_revision":"1","version":"1"}}])");
 }
 
-std::unique_ptr<EtcdClient> fakeClient(FakeServer &server)
+// A watcher (retrying after 20 to 100 ms) on a client whose one endpoint serves only the JSON
+// gateway, and a recorder of what it says. `silent`: the gRPC requests get no answer at all.
+struct JsonOnlyWatch
 {
-    auto client = std::make_unique<EtcdClient>();
-    if (client->configure(clientOptions({server.url()})))
-        return nullptr;
-    return client;
-}
+    explicit JsonOnlyWatch(bool silent = false)
+        : streams(&server, silent)
+    {
+        w.setBackoff(20, 100);
+    }
+    // Listens and configures the client (not discovered: the watcher takes Auto as v3).
+    bool listen() { return server.listen() && !client.configure(clientOptions({server.url()})); }
+
+    FakeServer server;
+    JsonOnly streams;
+    EtcdClient client;
+    EtcdWatcher w{&client};
+    Recorder rec{&w};
+};
 
 } // namespace
 
 void TestWatchGrpc::fallsBackToJsonWhereGrpcIsNotServed()
 {
-    FakeServer server;
-    QVERIFY(server.listen());
-    JsonOnly streams(&server);
-    auto client = fakeClient(server);
-    QVERIFY(client);
-    EtcdWatcher w(client.get());
-    w.setBackoff(20, 100);
-    QCOMPARE(w.wireFormat(), EtcdWatcher::WireFormat::Auto);
-    QVERIFY(w.usesGrpc());
-    Recorder rec(&w);
-    w.start("/j/", 5);
-    QTRY_COMPARE_WITH_TIMEOUT(streams.sockets.size(), 1, 20000);
-    QVERIFY(streams.refused >= 1);
-    streams.write(0, jsonMessage(4, R"(,"created":true)") + jsonPut("/j/a", 5));
-    QTRY_COMPARE(rec.events.size(), 1);
-    QCOMPARE(w.state(), State::Live);
-    QVERIFY(!w.usesGrpc());
-    QVERIFY(rec.failures.isEmpty());
+    JsonOnlyWatch f;
+    QVERIFY(f.listen());
+    QCOMPARE(f.w.wireFormat(), EtcdWatcher::WireFormat::Auto);
+    QVERIFY(f.w.usesGrpc());
+    f.w.start("/j/", 5);
+    QTRY_COMPARE_WITH_TIMEOUT(f.streams.sockets.size(), 1, 20000);
+    QVERIFY(f.streams.refused >= 1);
+    f.streams.write(0, jsonMessage(4, R"(,"created":true)") + jsonPut("/j/a", 5));
+    QTRY_COMPARE(f.rec.events.size(), 1);
+    QCOMPARE(f.w.state(), State::Live);
+    QVERIFY(!f.w.usesGrpc());
+    QVERIFY(f.rec.failures.isEmpty());
 
     // Once the gateway went live there, a break reconnects over JSON straight away.
-    const int refused = streams.refused;
-    streams.sockets.at(0)->disconnectFromHost();
-    QTRY_COMPARE(streams.sockets.size(), 2);
-    QCOMPARE(streams.refused, refused);
-    streams.write(1, jsonMessage(5, R"(,"created":true)") + jsonPut("/j/b", 6));
-    QTRY_COMPARE(rec.events.size(), 2);
-    QCOMPARE(rec.keys(), (QList<QByteArray>{"/j/a", "/j/b"}));
+    const int refused = f.streams.refused;
+    f.streams.sockets.at(0)->disconnectFromHost();
+    QTRY_COMPARE(f.streams.sockets.size(), 2);
+    QCOMPARE(f.streams.refused, refused);
+    f.streams.write(1, jsonMessage(5, R"(,"created":true)") + jsonPut("/j/b", 6));
+    QTRY_COMPARE(f.rec.events.size(), 2);
+    QCOMPARE(f.rec.keys(), (QList<QByteArray>{"/j/a", "/j/b"}));
 }
 
 void TestWatchGrpc::forcedGrpcDoesNotFallBack()
 {
-    FakeServer server;
-    QVERIFY(server.listen());
-    JsonOnly streams(&server);
-    auto client = fakeClient(server);
-    QVERIFY(client);
-    EtcdWatcher w(client.get());
-    w.setWireFormat(EtcdWatcher::WireFormat::Grpc);
-    w.setBackoff(20, 100);
-    Recorder rec(&w);
-    w.start("/g/", 5);
-    QTRY_VERIFY_WITH_TIMEOUT(rec.interruptions.size() >= 2, 30000);
-    QVERIFY(streams.sockets.isEmpty());
-    QCOMPARE(w.state(), State::Reconnecting);
-    QVERIFY(w.usesGrpc());
+    JsonOnlyWatch f;
+    QVERIFY(f.listen());
+    f.w.setWireFormat(EtcdWatcher::WireFormat::Grpc);
+    f.w.start("/g/", 5);
+    QTRY_VERIFY_WITH_TIMEOUT(f.rec.interruptions.size() >= 2, 30000);
+    QVERIFY(f.streams.sockets.isEmpty());
+    QCOMPARE(f.w.state(), State::Reconnecting);
+    QVERIFY(f.w.usesGrpc());
 }
 
 void TestWatchGrpc::unansweredGrpcFallsBackToJson()
@@ -451,23 +449,17 @@ void TestWatchGrpc::unansweredGrpcFallsBackToJson()
     // Something on the way takes the gRPC request and never answers, and Qt 6.4 reports nothing
     // to the stream: only the gRPC wire's own wait for an answer (5 s) gets the watch going,
     // here over the JSON gateway.
-    FakeServer server;
-    QVERIFY(server.listen());
-    JsonOnly streams(&server, true);
-    auto client = fakeClient(server);
-    QVERIFY(client);
-    EtcdWatcher w(client.get());
-    w.setBackoff(20, 100);
-    Recorder rec(&w);
-    w.start("/u/", 5);
-    QTRY_COMPARE_WITH_TIMEOUT(streams.sockets.size(), 1, 20000);
-    QVERIFY(streams.ignored >= 1);
-    QCOMPARE(streams.refused, 0);
-    streams.write(0, jsonMessage(4, R"(,"created":true)") + jsonPut("/u/a", 5));
-    QTRY_COMPARE(rec.events.size(), 1);
-    QCOMPARE(w.state(), State::Live);
-    QVERIFY(!w.usesGrpc());
-    QVERIFY(rec.failures.isEmpty());
+    JsonOnlyWatch f(true);
+    QVERIFY(f.listen());
+    f.w.start("/u/", 5);
+    QTRY_COMPARE_WITH_TIMEOUT(f.streams.sockets.size(), 1, 20000);
+    QVERIFY(f.streams.ignored >= 1);
+    QCOMPARE(f.streams.refused, 0);
+    f.streams.write(0, jsonMessage(4, R"(,"created":true)") + jsonPut("/u/a", 5));
+    QTRY_COMPARE(f.rec.events.size(), 1);
+    QCOMPARE(f.w.state(), State::Live);
+    QVERIFY(!f.w.usesGrpc());
+    QVERIFY(f.rec.failures.isEmpty());
 }
 
 // ---- a gRPC server by hand ----------------------------------------------------------------
@@ -582,7 +574,7 @@ void TestWatchGrpc::autoUsesGrpcAgainstEtcd()
     w.start("/auto/", currentRevision() + 1);
     QTRY_COMPARE(w.state(), State::Live);
     QVERIFY(w.usesGrpc());
-    QVERIFY(!m_etcd->etcdctl({"put", "/auto/k", "v"}).isNull());
+    QVERIFY(!m_etcd.etcdctl({"put", "/auto/k", "v"}).isNull());
     QTRY_COMPARE(rec.events.size(), 1);
     QCOMPARE(rec.events[0].value, "v");
     QCOMPARE(w.connectCount(), 1);
@@ -655,7 +647,7 @@ void TestWatchGrpc::quietStreamChecked()
     QCOMPARE(rec.states.count(State::Live), 1);
     QCOMPARE(w.connectCount(), 1);
     for (int i = 0; i < 20; ++i)
-        QVERIFY(!m_etcd->etcdctl({"put", "/quiet/k", QString::number(i)}).isNull());
+        QVERIFY(!m_etcd.etcdctl({"put", "/quiet/k", QString::number(i)}).isNull());
     QTRY_COMPARE(rec.events.size(), 20);
     for (int i = 0; i < 20; ++i)
         QCOMPARE(rec.events[i].value, QByteArray::number(i));
@@ -668,7 +660,7 @@ void TestWatchGrpc::deadConnectionNoticed()
     // Qt 6.4 reports nothing to an HTTP/2 stream whose connection closed: the check does.
     EtcdServer server;
     QVERIFY(server.start());
-    auto client = makeClient({server.clientUrl()}, EtcdClient::Api::V3);
+    auto client = discoveredClient({server.clientUrl()}, EtcdClient::Api::V3);
     QVERIFY(client);
     EtcdWatcher w(client.get());
     w.setGrpcIdleMs(300);

@@ -18,6 +18,22 @@ using namespace watchtesting;
 using Action = EtcdWatchEvent::Action;
 using State = EtcdWatcher::State;
 
+namespace {
+
+// A member named `name` with authentication on (EtcdServer::enableAuth with `setup`); null when
+// it did not start or a setup command failed.
+std::unique_ptr<EtcdServer> startWithAuth(const QString &name, const QList<QStringList> &setup = {})
+{
+    EtcdServer::Options o;
+    o.name = name;
+    auto server = std::make_unique<EtcdServer>(o);
+    if (!server->start() || !server->enableAuth(setup))
+        return nullptr;
+    return server;
+}
+
+} // namespace
+
 class TestWatchV3 : public QObject
 {
     Q_OBJECT
@@ -56,7 +72,7 @@ void TestWatchV3::initTestCase()
     o.extraArgs << QStringLiteral("--experimental-watch-progress-notify-interval=300ms");
     m_etcd = std::make_unique<EtcdServer>(o);
     QVERIFY2(m_etcd->start(), "etcd did not start");
-    m_client = makeClient({m_etcd->clientUrl()}, EtcdClient::Api::V3);
+    m_client = discoveredClient({m_etcd->clientUrl()}, EtcdClient::Api::V3);
     QVERIFY(m_client);
 }
 
@@ -318,7 +334,7 @@ void TestWatchV3::memberRestart()
 {
     EtcdServer server;
     QVERIFY(server.start());
-    auto client = makeClient({server.clientUrl()}, EtcdClient::Api::V3);
+    auto client = discoveredClient({server.clientUrl()}, EtcdClient::Api::V3);
     QVERIFY(client);
     EtcdWatcher w(client.get());
     w.setBackoff(100, 1000);
@@ -350,7 +366,7 @@ void TestWatchV3::clusterFailover()
 {
     EtcdCluster cluster;
     QVERIFY(cluster.start());
-    auto client = makeClient(cluster.clientUrls(), EtcdClient::Api::V3);
+    auto client = discoveredClient(cluster.clientUrls(), EtcdClient::Api::V3);
     QVERIFY(client);
     EtcdWatcher w(client.get());
     w.setBackoff(100, 1000);
@@ -375,22 +391,17 @@ void TestWatchV3::clusterFailover()
 
 void TestWatchV3::permissionDenied()
 {
-    EtcdServer::Options o;
-    o.name = QStringLiteral("auth1");
-    EtcdServer server(o);
-    QVERIFY(server.start());
-    const QList<QStringList> setup{
-        {"user", "add", "root:pw", "--interactive=false"},
-        {"user", "add", "alice:apw", "--interactive=false"},
-        {"role", "add", "alice-role"},
-        {"role", "grant-permission", "alice-role", "read", "/al/", "--prefix=true"},
-        {"user", "grant-role", "alice", "alice-role"},
-        {"auth", "enable"},
-    };
-    for (const QStringList &args : setup)
-        QVERIFY2(!server.etcdctl(args).isNull(), qPrintable(args.join(QLatin1Char(' '))));
+    const auto server = startWithAuth(
+        QStringLiteral("auth1"),
+        {
+            {"user", "add", "alice:apw", "--interactive=false"},
+            {"role", "add", "alice-role"},
+            {"role", "grant-permission", "alice-role", "read", "/al/", "--prefix=true"},
+            {"user", "grant-role", "alice", "alice-role"},
+        });
+    QVERIFY(server);
 
-    auto client = makeClient({server.clientUrl()}, EtcdClient::Api::V3, "alice", "apw");
+    auto client = discoveredClient({server->clientUrl()}, EtcdClient::Api::V3, "alice", "apw");
     QVERIFY(client);
     // Allowed: goes live.
     EtcdWatcher allowed(client.get());
@@ -418,20 +429,15 @@ void TestWatchV3::permissionDenied()
     QVERIFY(waitLive(renewed));
     QVERIFY(client->transport()->token() != "expired.1");
     QVERIFY(renewedRec.failures.isEmpty());
-    QVERIFY(!server.etcdctl({"--user", "root:pw", "put", "/al/x", "1"}).isNull());
+    QVERIFY(!server->etcdctl({"--user", "root:pw", "put", "/al/x", "1"}).isNull());
     QTRY_COMPARE(renewedRec.events.size(), 1);
 }
 
 void TestWatchV3::expiredTokenRenewed()
 {
-    EtcdServer::Options o;
-    o.name = QStringLiteral("auth2");
-    EtcdServer server(o);
-    QVERIFY(server.start());
-    for (const QStringList &args :
-         QList<QStringList>{{"user", "add", "root:pw", "--interactive=false"}, {"auth", "enable"}})
-        QVERIFY2(!server.etcdctl(args).isNull(), qPrintable(args.join(QLatin1Char(' '))));
-    auto client = makeClient({server.clientUrl()}, EtcdClient::Api::V3, "root", "pw");
+    const auto server = startWithAuth(QStringLiteral("auth2"));
+    QVERIFY(server);
+    auto client = discoveredClient({server->clientUrl()}, EtcdClient::Api::V3, "root", "pw");
     QVERIFY(client);
     EtcdWatcher w(client.get());
     w.setBackoff(100, 1000);
@@ -444,15 +450,15 @@ void TestWatchV3::expiredTokenRenewed()
     // (A restart alone does not do it: etcd replays the authentication from its log.)
     client->transport()->setToken("expired.7");
     const int authentications = client->v3()->authenticationCount();
-    server.stop();
+    server->stop();
     QTRY_COMPARE_WITH_TIMEOUT(w.state(), State::Reconnecting, 10000);
-    QVERIFY(server.start());
-    QVERIFY(!server.etcdctl({"--user", "root:pw", "put", "/tok/a", "1"}).isNull());
+    QVERIFY(server->start());
+    QVERIFY(!server->etcdctl({"--user", "root:pw", "put", "/tok/a", "1"}).isNull());
     QVERIFY(waitLive(w));
     QVERIFY(client->transport()->token() != "expired.7");
     // Renewed through the client, which counts it.
     QCOMPARE(client->v3()->authenticationCount(), authentications + 1);
-    QVERIFY(!server.etcdctl({"--user", "root:pw", "put", "/tok/b", "2"}).isNull());
+    QVERIFY(!server->etcdctl({"--user", "root:pw", "put", "/tok/b", "2"}).isNull());
     QTRY_COMPARE(rec.events.size(), 2);
     QCOMPARE(rec.keys(), (QList<QByteArray>{"/tok/a", "/tok/b"}));
     QVERIFY(rec.failures.isEmpty());
@@ -460,14 +466,9 @@ void TestWatchV3::expiredTokenRenewed()
 
 void TestWatchV3::watchAndCallsShareOneRenewal()
 {
-    EtcdServer::Options o;
-    o.name = QStringLiteral("auth3");
-    EtcdServer server(o);
-    QVERIFY(server.start());
-    for (const QStringList &args :
-         QList<QStringList>{{"user", "add", "root:pw", "--interactive=false"}, {"auth", "enable"}})
-        QVERIFY2(!server.etcdctl(args).isNull(), qPrintable(args.join(QLatin1Char(' '))));
-    auto client = makeClient({server.clientUrl()}, EtcdClient::Api::V3, "root", "pw");
+    const auto server = startWithAuth(QStringLiteral("auth3"));
+    QVERIFY(server);
+    auto client = discoveredClient({server->clientUrl()}, EtcdClient::Api::V3, "root", "pw");
     QVERIFY(client);
     // A first read gets the token.
     VERIFY_OK(run<EtcdV3RangeResult>(
@@ -496,7 +497,7 @@ void TestWatchV3::watchAndCallsShareOneRenewal()
     QVERIFY(client->transport()->token() != "expired.9");
     QCOMPARE(client->v3()->authenticationCount(), authentications + 1);
 
-    QVERIFY(!server.etcdctl({"--user", "root:pw", "put", "/share/k", "1"}).isNull());
+    QVERIFY(!server->etcdctl({"--user", "root:pw", "put", "/share/k", "1"}).isNull());
     QTRY_COMPARE(rec.events.size(), 1);
     QVERIFY(rec.failures.isEmpty());
     QCOMPARE(client->v3()->authenticationCount(), authentications + 1);

@@ -1,6 +1,6 @@
 #pragma once
 
-// Helpers shared by the EtcdWatcher tests: a discovered client and a recorder of everything a
+// Helpers shared by the EtcdWatcher tests: the wire to watch over and a recorder of everything a
 // watcher says.
 #include "etcdclient.h"
 #include "etcdtesting.h"
@@ -21,29 +21,6 @@ inline void useWireFromEnvironment()
     EtcdWatcher::setDefaultWireFormat(wire == "json"   ? EtcdWatcher::WireFormat::Json
                                       : wire == "grpc" ? EtcdWatcher::WireFormat::Grpc
                                                        : EtcdWatcher::WireFormat::Auto);
-}
-
-// A client for `endpoints` speaking `api`, discovered (so apiInUse() is set); null on failure.
-inline std::unique_ptr<EtcdClient> makeClient(const QStringList &endpoints, EtcdClient::Api api,
-                                              const QString &user = {},
-                                              const QString &password = {})
-{
-    auto client = std::make_unique<EtcdClient>();
-    EtcdClient::Options options;
-    options.endpoints = endpoints;
-    options.api = api;
-    options.user = user;
-    options.password = password;
-    options.timeoutMs = 15000;
-    if (client->configure(options))
-        return nullptr;
-    const auto r =
-        await<EtcdClient::ClusterInfo>([&](auto cb) { client->discover(client.get(), cb); });
-    if (!r.ok()) {
-        qWarning() << "discovery failed:" << r.error.toString();
-        return nullptr;
-    }
-    return client;
 }
 
 // Everything a watcher emits, in order.

@@ -1,18 +1,8 @@
 #include "keyinput.h"
 
-namespace {
-int hexValue(QChar c)
-{
-    const char16_t u = c.unicode();
-    if (u >= '0' && u <= '9')
-        return u - '0';
-    if (u >= 'a' && u <= 'f')
-        return u - 'a' + 10;
-    if (u >= 'A' && u <= 'F')
-        return u - 'A' + 10;
-    return -1;
-}
-} // namespace
+#include "valuecodec.h"
+
+using ValueCodec::hexDigitValue;
 
 QByteArray keyFromDisplay(const QString &text)
 {
@@ -27,8 +17,8 @@ QByteArray keyFromDisplay(const QString &text)
         if (text.at(i) != QLatin1Char('\\'))
             continue;
         if (i + 3 < text.size() && text.at(i + 1) == QLatin1Char('x')) {
-            const int hi = hexValue(text.at(i + 2));
-            const int lo = hexValue(text.at(i + 3));
+            const int hi = hexDigitValue(text.at(i + 2));
+            const int lo = hexDigitValue(text.at(i + 3));
             if (hi >= 0 && lo >= 0) {
                 flushPlain(i);
                 out += char((hi << 4) | lo);

@@ -327,6 +327,19 @@ QString EtcdServer::etcdctlV2(const QStringList &args) const
     return rc == 0 ? QString::fromUtf8(out.isNull() ? QByteArray("") : out) : QString();
 }
 
+bool EtcdServer::enableAuth(const QList<QStringList> &setup) const
+{
+    QList<QStringList> commands{{"user", "add", "root:pw", "--interactive=false"}};
+    commands << setup << QStringList{"auth", "enable"};
+    for (const QStringList &args : std::as_const(commands)) {
+        if (etcdctl(args).isNull()) {
+            qWarning() << "etcdctl" << args << "failed";
+            return false;
+        }
+    }
+    return true;
+}
+
 EtcdCluster::EtcdCluster(int size, QObject *parent)
     : QObject(parent)
 {

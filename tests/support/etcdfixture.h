@@ -73,6 +73,10 @@ public:
     QString etcdctl(const QStringList &args, const QByteArray &input = {}) const;
     // The same for the v2 API (ETCDCTL_API=2).
     QString etcdctlV2(const QStringList &args) const;
+    // Adds the user root (password "pw"), runs the etcdctl commands of `setup` (users, roles,
+    // grants), then turns authentication on; false, with a warning naming the command, when one
+    // failed.
+    bool enableAuth(const QList<QStringList> &setup = {}) const;
 
     static quint16 freePort();
     static QString etcdBinary();
