@@ -13,21 +13,9 @@
 
 #include <QTest>
 
-using watchtesting::makeClient;
+using watchtesting::frame;
 
 namespace {
-
-QByteArray frame(const QByteArray &message, char flag = 0)
-{
-    QByteArray f(5, '\0');
-    f[0] = flag;
-    const quint32 n = quint32(message.size());
-    f[1] = char(n >> 24);
-    f[2] = char(n >> 16);
-    f[3] = char(n >> 8);
-    f[4] = char(n);
-    return f + message;
-}
 
 std::string bytes(const QByteArray &b)
 {
@@ -67,7 +55,7 @@ void TestGrpcCall::initTestCase()
 {
     m_etcd = std::make_unique<EtcdServer>();
     QVERIFY2(m_etcd->start(), "etcd did not start");
-    m_client = makeClient({m_etcd->clientUrl()}, EtcdClient::Api::V3);
+    m_client = discoveredClient({m_etcd->clientUrl()}, EtcdClient::Api::V3);
     QVERIFY(m_client);
 }
 

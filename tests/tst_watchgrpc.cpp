@@ -54,18 +54,6 @@ QByteArray bytes(int field, const QByteArray &b)
     return tag(field, 2) + varint(quint64(b.size())) + b;
 }
 
-QByteArray frame(const QByteArray &message, char flag = 0)
-{
-    QByteArray f(5, '\0');
-    f[0] = flag;
-    const quint32 n = quint32(message.size());
-    f[1] = char(n >> 24);
-    f[2] = char(n >> 16);
-    f[3] = char(n >> 8);
-    f[4] = char(n);
-    return f + message;
-}
-
 QByteArray header(qint64 revision)
 {
     return bytes(1, num(1, 11) + num(2, 22) + num(3, quint64(revision)) + num(4, 3));

@@ -13,6 +13,20 @@
 
 namespace watchtesting {
 
+// A gRPC message in its 5-byte envelope (compressed flag, big-endian length), built by hand so
+// that tests check the client's framing rather than reuse it.
+inline QByteArray frame(const QByteArray &message, char flag = 0)
+{
+    QByteArray f(5, '\0');
+    f[0] = flag;
+    const quint32 n = quint32(message.size());
+    f[1] = char(n >> 24);
+    f[2] = char(n >> 16);
+    f[3] = char(n >> 8);
+    f[4] = char(n);
+    return f + message;
+}
+
 // Makes the watchers of this test take the wire ETCDSCOPE_WATCH_WIRE names (auto, grpc, json;
 // Auto when unset): CTest runs tst_watchv3 and tst_keydocumentlive again with "json".
 inline void useWireFromEnvironment()
